@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`. Both work from a clean clone with only
+# Python 3.11 and make; installs are pinned by constraints.txt.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DB := data/dashboard.duckdb
+SOURCES := $(wildcard data/sources/*.csv)
+BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py
+
+.PHONY: run test build validate lock clean benchmark
+
+run: $(VENV)/.installed $(DB)
+	$(BIN)/streamlit run app.py --server.port 8501
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+build: $(VENV)/.installed
+	$(BIN)/python -m dashboard build
+
+validate: $(VENV)/.installed
+	$(BIN)/python -m dashboard validate
+
+benchmark: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_queries.py
+
+$(DB): $(SOURCES) $(BUILD_CODE) | $(VENV)/.installed
+	$(BIN)/python -m dashboard build --out $(DB)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(VENV)/.installed $@
+
+# Regenerate the pins after changing dependencies in pyproject.toml.
+lock: | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) $(DB)

@@ -1,0 +1,17 @@
+"""EU Human Rights Action Monitor — entry point: page setup and navigation only."""
+
+import streamlit as st
+
+st.set_page_config(page_title="EU Human Rights Action Monitor", page_icon="static/favicon.png", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/public:", url_path="", default=True),
+    st.Page("pages/countries.py", title="Countries", icon=":material/flag:", url_path="countries"),
+    st.Page("pages/themes.py", title="Themes", icon=":material/category:", url_path="themes"),
+    st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
+    st.Page("pages/explore.py", title="Explore", icon=":material/table:", url_path="explore"),
+    st.Page("pages/case.py", title="Case", icon=":material/person:", url_path="case"),
+    st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about"),
+]
+
+st.navigation(PAGES).run()

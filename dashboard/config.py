@@ -1,0 +1,22 @@
+"""Where things are. Every command and the app read the database named by DASHBOARD_DB, or the default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+SOURCES_DIR = DATA_DIR / "sources"
+DATAPACKAGE = DATA_DIR / "datapackage.json"
+DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
+
+# Public address of the deployed app; permalinks and citations are built on it. Locally it is the
+# address `make run` serves.
+PUBLIC_BASE_URL = os.environ.get("DASHBOARD_BASE_URL", "http://localhost:8501").rstrip("/")
+LICENCE = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+PUBLISHER = "EU Human Rights Action Monitor"
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("DASHBOARD_DB") or DEFAULT_DB)

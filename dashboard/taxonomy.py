@@ -1,0 +1,144 @@
+"""Every controlled vocabulary of the dataset, with the label users see.
+
+This is the one place the codes are defined: the validator checks source files against it, the
+build writes it into lookup tables, `data/datapackage.json` is generated from it, and pages show
+its labels. To add a code, add it here and run `python -m dashboard datapackage`.
+"""
+
+from __future__ import annotations
+
+# The 12 priority areas the advocacy office watches, with the countries (ISO 3166-1 alpha-3) each
+# covers. "Israel/OPT" covers Israel and the occupied Palestinian territory.
+PRIORITY_AREAS: dict[str, tuple[str, ...]] = {
+    "Egypt": ("EGY",),
+    "Israel/OPT": ("ISR", "PSE"),
+    "Iran": ("IRN",),
+    "Russia": ("RUS",),
+    "Syria": ("SYR",),
+    "Turkey": ("TUR",),
+    "Yemen": ("YEM",),
+    "China": ("CHN",),
+    "India": ("IND",),
+    "Burundi": ("BDI",),
+    "DR Congo": ("COD",),
+    "Mexico": ("MEX",),
+}
+
+THEMES: dict[str, str] = {
+    "death_penalty": "Death penalty",
+    "torture": "Torture",
+    "hrd": "Human rights defenders",
+}
+
+ACTORS: dict[str, str] = {
+    "eeas_hrvp": "EEAS / High Representative",
+    "council": "Council of the EU",
+    "european_parliament": "European Parliament",
+    "commission": "European Commission",
+    "eu_delegation": "EU Delegation",
+    "member_states": "EU member states",
+    "eu_at_un": "EU at the UN",
+    "eusr": "EU Special Representative for Human Rights",
+}
+
+ACTION_TYPES: dict[str, str] = {
+    "spokesperson_statement": "Spokesperson statement",
+    "hrvp_statement": "Statement by the High Representative",
+    "declaration_eu27": "Declaration on behalf of the EU (27)",
+    "local_statement": "Local statement (EU Delegation)",
+    "demarche": "Démarche",
+    "summoning": "Ambassador summoned",
+    "trial_observation": "Trial observation",
+    "prison_visit": "Prison visit",
+    "hrd_meeting": "Meeting with defenders",
+    "resolution": "EP resolution",
+    "urgency_resolution": "EP urgency resolution",
+    "plenary_debate": "EP plenary debate",
+    "council_conclusions": "Council conclusions",
+    "sanctions": "Sanctions",
+    "dialogue": "Human rights dialogue",
+    "high_level_meeting": "High-level meeting",
+    "funding": "Funding",
+    "un_statement": "Statement at the UN",
+    "prize": "Prize",
+    "other": "Other",
+}
+
+# Action types that are public statements: the "unity" measure compares those made on behalf of
+# all 27 member states with the rest.
+STATEMENT_TYPES = ("spokesperson_statement", "hrvp_statement", "declaration_eu27", "local_statement")
+
+EVENT_TYPES: dict[str, str] = {
+    "arrest": "Arrest",
+    "charge": "Charge",
+    "trial": "Trial",
+    "verdict": "Verdict",
+    "death_sentence": "Death sentence",
+    "execution": "Execution",
+    "release": "Release",
+    "torture_allegation": "Torture allegation",
+    "killing": "Killing",
+    "disappearance": "Disappearance",
+    "travel_ban": "Travel ban",
+    "other": "Other",
+}
+
+CASE_STATUSES: dict[str, str] = {
+    "detained": "Detained",
+    "on_trial": "On trial",
+    "sentenced": "Sentenced",
+    "death_row": "On death row",
+    "executed": "Executed",
+    "released": "Released",
+    "acquitted": "Acquitted",
+    "killed": "Killed",
+    "disappeared": "Disappeared",
+    "at_risk": "At risk",
+    "closed": "Closed",
+}
+
+# Statuses after which a case no longer awaits an EU response (used by the silence list).
+CLOSED_STATUSES = ("released", "acquitted", "closed")
+
+SUBJECT_TYPES: dict[str, str] = {
+    "individual": "Individual",
+    "group": "Group",
+    "organisation": "Organisation",
+}
+
+SOURCE_KINDS: dict[str, str] = {
+    "official": "Official EU source",
+    "ngo": "NGO report",
+    "media": "News report",
+}
+
+DATE_PRECISIONS: dict[str, str] = {
+    "day": "Exact day",
+    "month": "Month only (stored as the 1st)",
+    "year": "Year only (stored as 1 January)",
+}
+
+# Lookup tables written into the database, so SQL can join labels instead of pandas mapping them.
+LOOKUPS: dict[str, dict[str, str]] = {
+    "theme": THEMES,
+    "actor": ACTORS,
+    "action_type": ACTION_TYPES,
+    "event_type": EVENT_TYPES,
+    "status": CASE_STATUSES,
+    "subject_type": SUBJECT_TYPES,
+    "source_kind": SOURCE_KINDS,
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    """The user-facing label of a code, or the code itself when unknown (never raises)."""
+    if code is None:
+        return ""
+    return LOOKUPS.get(kind, {}).get(code, code)
+
+
+def area_of(iso3: str) -> str | None:
+    for area, members in PRIORITY_AREAS.items():
+        if iso3 in members:
+            return area
+    return None

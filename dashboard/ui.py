@@ -1,0 +1,188 @@
+"""The one module in dashboard/ that imports Streamlit: shared widgets, the cached connection, and
+small render helpers. Pages call these; the numbers come from queries.py and figures.py.
+
+All data text is rendered as text: st.text, st.dataframe, st.caption with escaped markdown; never
+unsafe_allow_html or st.html.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+
+import pandas as pd
+import streamlit as st
+
+from . import config, db, filters, taxonomy
+from .build import build, needs_build
+from .filters import PLACES, Filters
+from .validate import ValidationError
+
+LOG = logging.getLogger("dashboard")
+TOPOJSON_URL = "app/static/topojson/"
+PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "responsive": True,
+                 "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"]}
+ALL_FILTERS = ("country", "theme", "actor", "type", "status", "since", "until", "q")
+OPTIONS = {
+    "country": list(PLACES),
+    "theme": list(taxonomy.THEMES.values()),
+    "actor": list(taxonomy.ACTORS.values()),
+    "type": list(taxonomy.ACTION_TYPES.values()),
+    "status": list(taxonomy.CASE_STATUSES.values()),
+}
+LABELS = {"country": "Country or priority area", "theme": "Theme", "actor": "EU actor", "type": "Action type",
+          "status": "Case status"}
+
+
+class DataUnavailable(Exception):
+    """The database could not be opened or built; the message is safe to show."""
+
+
+@st.cache_resource(show_spinner="Opening the data…")
+def connection():
+    path = config.db_path()
+    if needs_build(config.SOURCES_DIR, path) and not path.exists():
+        try:
+            build(config.SOURCES_DIR, path)
+        except ValidationError as err:
+            LOG.error("build failed:\n%s", "\n".join(map(str, err.problems)))
+            raise DataUnavailable("The data could not be built from its source files. "
+                                  "Staff: run `python -m dashboard validate` for the list of problems.") from err
+    return db.connect(path)
+
+
+def _leave_legacy_multipage_mode() -> None:
+    # Streamlit treats a `pages/` folder beside the main script as a v1 multipage app until app.py has
+    # called st.navigation once in this process: a deep link opened first on a fresh server would run
+    # the page file alone, with the wrong navigation. Clear the flag and rerun through app.py.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def guarded(render: Callable[[], None]) -> None:
+    """Run a page; a failure shows a plain message to the visitor and the details go to the server log."""
+    _leave_legacy_multipage_mode()
+    try:
+        render()
+    except DataUnavailable as err:
+        st.error(str(err))
+    except Exception:  # noqa: BLE001 — a visitor must never see a traceback
+        LOG.exception("page failed")
+        st.error("Sorry, this view could not be shown. The problem has been logged; try removing filters or "
+                 "reloading the page.")
+
+
+def _canonicalise_url_values(raw: dict[str, list[str]], parsed: Filters, keys: Iterable[str],
+                              single: set[str]) -> None:
+    """Links may carry codes (?country=IRN&theme=torture); bound widgets only know labels, so seed them."""
+    canonical = parsed.to_query()
+    for key in keys:
+        if key in OPTIONS and raw.get(key) and key not in st.session_state:
+            values = canonical.get(key, [])
+            if values and values != raw[key]:
+                st.session_state[key] = values[0] if key in single else values
+
+
+def read_url() -> tuple[Filters, list[str]]:
+    raw = {p: st.query_params.get_all(p) for p in filters.PARAMS}
+    return filters.from_query(raw)
+
+
+def show_notices(notices: list[str]) -> None:
+    for notice in notices:
+        st.warning(notice, icon=":material/info:")
+
+
+def filter_sidebar(keys: Iterable[str] = ALL_FILTERS, single: Iterable[str] = ()) -> Filters:
+    """Filter widgets bound to the URL. `single` names the vocabularies chosen one at a time (a selectbox)."""
+    keys, single = tuple(keys), set(single)
+    raw = {p: st.query_params.get_all(p) for p in filters.PARAMS}
+    parsed, notices = filters.from_query(raw)
+    _canonicalise_url_values(raw, parsed, keys, single)
+    chosen: dict[str, list[str] | str] = {}
+    with st.sidebar:
+        st.subheader("Filters")
+        for key in keys:
+            if key in OPTIONS and key in single:
+                value = st.selectbox(LABELS[key], OPTIONS[key], index=None, key=key, bind="query-params",
+                                     placeholder="Choose…")
+                chosen[key] = [value] if value else []
+            elif key in OPTIONS:
+                chosen[key] = st.multiselect(LABELS[key], OPTIONS[key], key=key, bind="query-params",
+                                             placeholder="All")
+        if "since" in keys or "until" in keys:
+            left, right = st.columns(2)
+            bounds = dict(min_value=dt.date(1945, 1, 1), max_value=dt.date.today(), format="YYYY-MM-DD")
+            since = left.date_input("From", value=None, key="since", bind="query-params", **bounds)
+            until = right.date_input("Until", value=None, key="until", bind="query-params", **bounds)
+            chosen["since"] = [since.isoformat()] if since else []
+            chosen["until"] = [until.isoformat()] if until else []
+        if "q" in keys:
+            chosen["q"] = [st.text_input("Search text", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
+                                         placeholder="name, title, words…")]
+    current, more = filters.from_query(chosen)
+    show_notices(notices + [n for n in more if n not in notices])
+    return current
+
+
+def text(value) -> str:
+    """A data value as plain text for markdown contexts (st.caption, st.markdown): markdown and HTML made inert."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    s = str(value)
+    for ch in "\\`*_{}[]()#+-.!|<>~$":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = None):
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt, key=key)
+    if data is not None:
+        with st.expander("Data behind this chart"):
+            table(data)
+
+
+def table(frame: pd.DataFrame, *, case_links: bool = False, height: int | str = "auto", key: str | None = None):
+    """A data table: sources as links, case ids linking to their case page."""
+    frame = frame.copy()
+    column_config = {}
+    if "Source" in frame.columns:
+        column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗")
+    if case_links and "ID" in frame.columns:
+        frame.insert(0, "Case page", "case?id=" + frame["ID"].astype(str))
+        column_config["Case page"] = st.column_config.LinkColumn("Case page", display_text="Open case")
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            column_config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
+    st.dataframe(frame, hide_index=True, column_config=column_config, height=height, key=key)
+
+
+def shown(value) -> str:
+    """A value for a markdown-rendering element (metric, caption): dates as ISO, text made inert."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return f"{value:,}".replace(",", " ") if isinstance(value, int) else f"{value:.2f}"
+    return text(value)
+
+
+def metric_row(items: list[tuple[str, object, str | None]]) -> None:
+    cols = st.columns(len(items))
+    for col, (label, value, help_text) in zip(cols, items):
+        col.metric(label, shown(value), help=help_text)
+
+
+def page_links_to(page: str, places: Iterable[str], param: str = "country") -> None:
+    """A grid of links into a page, one per option (e.g. one per priority area)."""
+    places = list(places)
+    cols = st.columns(4)
+    for i, place in enumerate(places):
+        cols[i % 4].page_link(page, label=place, query_params={param: place})

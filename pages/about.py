@@ -1,0 +1,31 @@
+"""About: what the data is, how it is collected and checked, definitions, licence, citation, build."""
+
+import streamlit as st
+
+from dashboard import about, config, queries, ui
+
+
+def render():
+    con = ui.connection()
+    info = queries.build_info(con)
+    st.title("About this monitor")
+    st.markdown(about.INTRO)
+    st.header("Definitions")
+    st.markdown(about.definitions_markdown())
+    st.header("The EU's own commitments")
+    ui.table(queries.commitments(con))
+    st.header("How to cite")
+    st.code(about.citation(info, config.PUBLIC_BASE_URL), language=None, wrap_lines=True)
+    st.header("Licence")
+    st.markdown(about.LICENCE_TEXT)
+    st.header("This build")
+    ui.metric_row([
+        ("Data version", info.get("data_version"), "Build date and the first characters of the source digest."),
+        ("Built at (UTC)", f"{info['built_at']:%Y-%m-%d %H:%M}" if info.get("built_at") is not None else None, None),
+        ("Cases", info.get("cases"), None),
+        ("EU actions", info.get("eu_actions"), None),
+    ])
+    st.caption(f"Source digest (SHA-256 of the source files): {info.get('source_digest', '')}")
+
+
+ui.guarded(render)

@@ -1,0 +1,46 @@
+"""Themes: one theme across countries — map, chart over time, cases and actions."""
+
+import streamlit as st
+
+from dashboard import figures, queries, ui
+
+
+def render():
+    con = ui.connection()
+    f = ui.filter_sidebar(("theme", "country", "since", "until"), single=("theme",))
+    summary = queries.theme_summary(con)
+    if not f.themes:
+        st.title("Themes")
+        for row in summary.itertuples():
+            st.subheader(row.name)
+            st.text(row.description)
+            st.caption(f"{row.actions} EU actions · {row.cases} cases")
+            st.page_link("pages/themes.py", label=f"Open {row.name}", query_params={"theme": row.name})
+        return
+    theme = summary[summary["theme_id"] == f.themes[0]].iloc[0]
+    st.title(theme["name"])
+    st.text(theme["description"])
+    head = queries.headline(con, f)
+    ui.metric_row([("EU actions", head["actions"], None), ("Cases", head["cases"], None),
+                   ("Countries with EU action", head["countries_with_actions"], None)])
+
+    values = queries.map_values(con, f, "actions")
+    top = values.sort_values("value", ascending=False).head(3)
+    ui.chart(figures.world_map(values, "EU actions", height=400),
+             alt=f"World map of EU actions on {theme['name'].lower()} per country. Most: "
+                 + ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"]) if v) + ".",
+             data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
+                                         "value": "EU actions"}))
+    over_time = queries.actions_over_time(con, f, "year", "actor")
+    per_year = over_time.groupby("period")["n"].sum() if not over_time.empty else None
+    peak = f"Peak: {per_year.idxmax():%Y} ({per_year.max()})." if per_year is not None else "No actions."
+    ui.chart(figures.counts_over_time(over_time, f"EU actions on {theme['name'].lower()} per year, by actor"),
+             alt=f"Bar chart of EU actions on {theme['name'].lower()} per year, stacked by actor. {peak}",
+             data=over_time.rename(columns={"period": "Year", "group": "Actor", "n": "EU actions"}))
+    st.header("Cases")
+    ui.table(queries.cases_table(con, f, limit=200), case_links=True)
+    st.header("EU actions")
+    ui.table(queries.actions_table(con, f, limit=200))
+
+
+ui.guarded(render)

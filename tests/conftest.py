@@ -1,0 +1,36 @@
+"""Shared fixtures: a small fixture database built from tests/fixtures/sources by the real build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dashboard import db
+from dashboard.build import build
+
+FIXTURE_SOURCES = Path(__file__).parent / "fixtures" / "sources"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "fixture.duckdb"
+    build(FIXTURE_SOURCES, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def con(fixture_db):
+    connection = db.connect(fixture_db)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def sources(tmp_path) -> Path:
+    """A writable copy of the fixture sources, for tests that break them."""
+    target = tmp_path / "sources"
+    shutil.copytree(FIXTURE_SOURCES, target)
+    return target

@@ -1,0 +1,107 @@
+"""Real browser: Debian chromium driven by Playwright against a real Streamlit server on the fixture data."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, settle, streamlit_server
+
+pytestmark = pytest.mark.browser
+PAGES = ["", "countries?country=IRN", "themes?theme=torture", "timeline", "explore", "case?id=IRN-C-0001", "about"]
+
+
+@pytest.fixture(scope="module")
+def server(fixture_db):
+    with streamlit_server(fixture_db) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def test_deep_link_on_a_fresh_server_gets_the_app_navigation(server, page):
+    # Runs first in this module: the server has not yet run app.py when this link is opened.
+    page.goto(server + "/case?id=IRN-C-0001")
+    settle(page)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Overview" in nav and "Explore" in nav and "overview" not in nav
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_with_no_external_request(server, page, path):
+    watch = PageWatch(page)
+    page.goto(f"{server}/{path}")
+    seconds = settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    assert watch.external == [], watch.external
+    assert watch.errors == [], watch.errors
+    assert seconds < 30
+
+
+def test_map_draws_country_shapes_offline(server, page):
+    watch = PageWatch(page)
+    page.goto(server + "/")
+    settle(page)
+    page.wait_for_selector(".js-plotly-plot .choroplethlocation", timeout=20000)
+    shapes = page.locator(".js-plotly-plot .choroplethlocation")
+    # four fixture priority countries, drawn once filled and once outlined
+    assert shapes.count() == 8
+    assert all(len(shapes.nth(i).get_attribute("d") or "") > 50 for i in range(shapes.count()))
+    assert watch.external == []
+
+
+def _table_state(page) -> tuple[str, str]:
+    heading = page.locator("h3").filter(has_text="EU actions:").first.inner_text()
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    return heading, grid.get_attribute("data-testid") or ""
+
+
+def test_filter_chosen_in_the_ui_lives_in_the_url_and_reopens(server, browser, page):
+    page.goto(server + "/explore")
+    settle(page)
+    assert page.locator("h3").filter(has_text="EU actions: 5").count() == 1
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+    box.click()
+    page.get_by_role("option", name="Iran", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('country=Iran')", timeout=10000)
+    settle(page)
+    assert page.locator("h3").filter(has_text="EU actions: 3").count() == 1
+    copied = page.url
+    other = browser.new_context().new_page()
+    other.goto(copied)
+    settle(other)
+    assert other.locator("h3").filter(has_text="EU actions: 3").count() == 1
+    chips = other.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.inner_text()
+    assert "Iran" in chips
+    other.context.close()
+
+
+def test_hostile_text_renders_inert(server, page):
+    watch = PageWatch(page)
+    for path in ("/case?id=EGY-C-0001", "/explore?country=Egypt", "/explore?table=Cases&country=Egypt",
+                 "/countries?country=Egypt", "/timeline?country=Egypt"):
+        page.goto(server + path)
+        settle(page)
+        page.wait_for_timeout(500)
+        assert page.locator("img[src='x']").count() == 0
+        assert page.locator("a[href^='javascript']").count() == 0
+        assert page.locator("script", has_text="alert(2)").count() == 0
+    assert watch.dialogs == []
+    assert watch.errors == []

@@ -1,0 +1,109 @@
+"""Every page file under AppTest, with default and with filtered URL parameters: no exception, the
+expected elements present, bad URL values turned into a notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["overview", "countries", "themes", "timeline", "explore", "case", "about"]
+
+
+@pytest.fixture(autouse=True)
+def use_fixture_db(fixture_db, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def run(page: str, **params) -> AppTest:
+    # Run through app.py so st.navigation is in place (page links need it), then open the page file.
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.switch_page(f"pages/{page}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [h.value for h in at.header]
+    parts += [s.value for s in at.subheader] + [c.value for c in at.caption] + [t.value for t in at.text]
+    return "\n".join(map(str, parts))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_by_default(page):
+    run(page)
+
+
+def test_overview_has_figures_map_and_latest_actions():
+    at = run("overview")
+    labels = [m.label for m in at.metric]
+    assert labels[:2] == ["EU actions", "Cases"] and at.metric[0].value == "5"
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert '"choropleth"' in spec and '"IRN"' in spec
+    assert at.get("plotly_chart")[0].proto.alt.startswith("World map of eu actions")
+    assert len(at.dataframe) >= 1
+
+
+def test_overview_map_measure_switches_to_cases():
+    at = run("overview", measure="Cases")
+    assert '"Cases"' in at.get("plotly_chart")[0].proto.spec
+
+
+def test_country_page_for_one_area():
+    at = run("countries", country="IRN")
+    assert at.title[0].value == "Iran"
+    assert at.metric[0].value == "3" and at.metric[1].value == "2"
+    assert at.get("plotly_chart"), "timeline chart missing"
+
+
+def test_theme_page_for_one_theme():
+    at = run("themes", theme="torture")
+    assert at.title[0].value == "Torture"
+
+
+def test_explore_filters_and_counts():
+    at = run("explore", country="Iran", theme="Death penalty")
+    assert "EU actions: 2" in texts(at)
+    at = run("explore", table="Cases", country="IRN")
+    assert "Cases: 2" in texts(at)
+
+
+def test_bad_url_values_give_a_notice_not_a_traceback():
+    at = run("explore", country="Narnia", since="not-a-date")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Narnia" in warnings and "YYYY-MM-DD" in warnings
+    assert "EU actions: 5" in texts(at)  # defaults apply
+
+
+def test_case_page_shows_one_case():
+    at = run("case", id="IRN-C-0001")
+    assert at.title[0].value == "Death sentence of a named protester"
+    assert at.metric[0].value == "Executed"
+
+
+def test_unknown_case_gives_notice_and_list():
+    at = run("case", id="NOPE-1")
+    assert "NOPE-1" in at.warning[0].value
+
+
+def test_about_shows_build_and_definitions():
+    at = run("about")
+    assert "Death penalty (`death_penalty`)" in texts(at)
+    assert [m.label for m in at.metric][0] == "Data version"
+
+
+def test_hostile_text_is_escaped_in_markdown_elements():
+    at = run("case", id="EGY-C-0001")
+    assert at.title[0].value == r"\<img src=x onerror=alert\(1\)\>"
+    assert at.metric[2].value.startswith(r"\[click\]\(javascript:alert\(1\)\)")

@@ -1,0 +1,96 @@
+"""Queries against the fixture database: filters, counts, paging and SQL-side aggregation."""
+
+import datetime as dt
+
+import pytest
+
+from dashboard import queries
+from dashboard.filters import Filters, from_query
+
+
+def f(**params):
+    value, notices = from_query(params)
+    assert notices == []
+    return value
+
+
+def test_headline_unfiltered(con):
+    head = queries.headline(con, Filters())
+    assert head["actions"] == 5 and head["cases"] == 4
+    assert head["cases_without_action"] == 2  # IRN-C-0002 and PSE-C-0001
+    assert head["latest_action"] == dt.date(2023, 10, 10)
+
+
+@pytest.mark.parametrize("params,actions,cases", [
+    ({"country": "IRN"}, 3, 2),
+    ({"country": "Israel/OPT"}, 0, 1),
+    ({"theme": "death_penalty"}, 3, 1),  # two Iranian actions and the global one
+    ({"actor": "european_parliament"}, 1, 1),  # cases: those an EP action concerned
+    ({"type": "declaration_eu27"}, 2, 1),
+    ({"since": "2023-01-01"}, 2, 1),
+    ({"until": "2021-12-31"}, 1, 1),
+    ({"q": "world day"}, 1, 0),
+    ({"q": "100%_"}, 0, 0),  # wildcards are literal
+    ({"status": "executed"}, 3, 1),
+    ({"country": "IRN", "theme": "torture"}, 1, 1),
+])
+def test_filters_select_the_right_rows(con, params, actions, cases):
+    flt = f(**params)
+    assert queries.count_actions(con, flt) == actions
+    assert queries.count_cases(con, flt) == cases
+    assert len(queries.actions_table(con, flt, limit=None)) == actions
+    assert len(queries.cases_table(con, flt, limit=None)) == cases
+
+
+def test_tables_are_paged_in_sql(con):
+    first = queries.actions_table(con, Filters(), limit=2, offset=0)
+    second = queries.actions_table(con, Filters(), limit=2, offset=2)
+    assert len(first) == 2 and len(second) == 2
+    assert set(first["ID"]).isdisjoint(second["ID"])
+    assert list(first["ID"]) == ["GLB-A-0001", "IRN-A-0002"]  # newest first
+
+
+def test_action_table_shows_labels_not_codes(con):
+    row = queries.actions_table(con, f(country="IRN", type="declaration_eu27")).iloc[0]
+    assert row["Actor"] == "EEAS / High Representative"
+    assert row["Action"] == "Declaration on behalf of the EU (27)"
+    assert row["Themes"] == "Death penalty; Torture"
+    assert row["On behalf of EU27"] == "Yes" and row["Country"] == "Iran" and row["Cases named"] == 1
+
+
+def test_withheld_name_shows_as_withheld(con):
+    rows = queries.cases_table(con, f(country="IRN")).set_index("ID")
+    assert rows.loc["IRN-C-0002", "Subject"] == "Name withheld"
+    assert rows.loc["IRN-C-0001", "EU actions"] == 3
+
+
+def test_map_values_cover_priority_countries(con):
+    values = queries.map_values(con, Filters(), "actions").set_index("iso3")
+    assert values.loc["IRN", "value"] == 3 and values.loc["ISR", "value"] == 0
+    assert "FRA" not in values.index  # not a priority country and no actions
+
+
+def test_map_rejects_unknown_measure(con):
+    with pytest.raises(ValueError):
+        queries.map_values(con, Filters(), "drop table")
+
+
+def test_over_time_groups(con):
+    by_actor = queries.actions_over_time(con, Filters(), "year", "actor")
+    assert by_actor["n"].sum() == 5
+    per_year = by_actor.groupby(by_actor["period"].dt.year)["n"].sum().to_dict()
+    assert per_year == {2021: 1, 2022: 2, 2023: 2}
+    events = queries.events_over_time(con, f(country="IRN"), "month")
+    assert events["n"].sum() == 4
+
+
+def test_case_timeline_merges_events_and_actions(con):
+    timeline = queries.case_timeline(con, "IRN-C-0001")
+    assert list(timeline["kind"]) == ["EU action", "Case event", "Case event", "EU action", "Case event", "EU action"]
+    assert queries.case_detail(con, "NOPE") is None
+    assert queries.case_detail(con, "EGY-C-0002") is None  # not public
+
+
+def test_sources_list_counts_records(con):
+    sources = queries.sources_list(con, f(country="IRN")).set_index("Source")
+    assert sources.loc["https://example.org/case1", "Records"] == 4  # the case and its three events
