@@ -1,0 +1,91 @@
+"""The shipped data: it builds, and it keeps the coverage the curation issue set (a later edit that loses
+data fails here)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter, defaultdict
+from urllib.parse import urlparse
+
+import pytest
+
+from dashboard.build import build
+from dashboard.config import SOURCES_DIR
+from dashboard.taxonomy import PRIORITY_AREAS, THEMES, area_of
+
+
+def rows(name: str) -> list[dict]:
+    with open(SOURCES_DIR / f"{name}.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    counts = build(SOURCES_DIR, tmp_path_factory.mktemp("shipped") / "dashboard.duckdb")
+    return counts
+
+
+def test_shipped_sources_build(shipped):
+    assert shipped["eu_actions"] > 0 and shipped["cases"] > 0
+
+
+def test_every_url_is_well_formed():
+    for name in ("eu_actions", "cases", "case_events", "commitments", "death_penalty_figures"):
+        for r in rows(name):
+            url = urlparse(r["source_url"])
+            assert url.scheme in ("http", "https") and "." in url.netloc and " " not in r["source_url"], r
+
+
+def test_no_duplicate_action_records():
+    keys = Counter((r["source_url"], r["date"], r["title"], r["actor"]) for r in rows("eu_actions"))
+    assert [k for k, n in keys.items() if n > 1] == []
+
+
+def test_no_future_dates():
+    today = dt.date.today().isoformat()
+    for name, col in (("eu_actions", "date"), ("case_events", "date"), ("cases", "opened_on")):
+        assert all(r[col] <= today for r in rows(name)), name
+
+
+def test_every_case_has_an_event_and_links_resolve():
+    case_ids = {r["case_id"] for r in rows("cases")}
+    action_ids = {r["action_id"] for r in rows("eu_actions")}
+    assert case_ids <= {r["case_id"] for r in rows("case_events")}
+    for link in rows("action_cases"):
+        assert link["action_id"] in action_ids and link["case_id"] in case_ids, link
+
+
+def test_coverage_targets():
+    actions, cases = rows("eu_actions"), rows("cases")
+    assert len(actions) >= 360 and len(cases) >= 120
+    assert len(rows("case_events")) >= 250 and len(rows("action_cases")) >= 250
+    per_area_actions = Counter(area_of(r["country_iso3"]) for r in actions if r["country_iso3"])
+    per_area_cases = Counter(area_of(r["country_iso3"]) for r in cases)
+    for area in PRIORITY_AREAS:
+        assert per_area_actions[area] >= 20, area
+        assert per_area_cases[area] >= 6, area
+    cells = defaultdict(int)
+    for r in actions:
+        if r["country_iso3"]:
+            for theme in r["themes"].split(";"):
+                cells[(area_of(r["country_iso3"]), theme)] += 1
+    assert sum(1 for a in PRIORITY_AREAS for t in THEMES if cells[(a, t)]) >= 33
+
+
+def test_mostly_recent():
+    years = [int(r["date"][:4]) for r in rows("eu_actions")]
+    assert sum(y >= 2015 for y in years) / len(years) >= 0.75
+
+
+def test_instruments_named_by_the_mission_appear():
+    types = {r["action_type"] for r in rows("eu_actions")}
+    for needed in ("spokesperson_statement", "declaration_eu27", "local_statement", "trial_observation",
+                   "prison_visit", "hrd_meeting", "resolution", "urgency_resolution", "council_conclusions",
+                   "sanctions", "dialogue", "un_statement", "prize"):
+        assert needed in types, needed
+
+
+def test_reference_files_are_present():
+    assert len(rows("commitments")) >= 5
+    assert len(rows("death_penalty_figures")) >= 10
