@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard build|validate|datapackage`."""
+"""Command line: `python -m dashboard build|validate|datapackage|metrics|brief|export`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import config
+from . import config, db, filters
 from .build import build
 from .schema import datapackage
 from .validate import ValidationError, load_sources
@@ -49,6 +49,61 @@ def cmd_datapackage(args) -> int:
     return 0
 
 
+def add_filter_args(p: argparse.ArgumentParser) -> None:
+    """The same filters the pages read from their URL."""
+    p.add_argument("--country", action="append", default=[], metavar="ISO3", help="country code; repeatable")
+    p.add_argument("--area", action="append", default=[], metavar="NAME", help="priority area, e.g. 'Israel/OPT'")
+    p.add_argument("--theme", action="append", default=[], metavar="ID", help="death_penalty, torture or hrd")
+    p.add_argument("--actor", action="append", default=[], metavar="ID")
+    p.add_argument("--type", action="append", default=[], metavar="ID", help="action type")
+    p.add_argument("--status", action="append", default=[], metavar="ID", help="case status")
+    p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.add_argument("--until", metavar="YYYY-MM-DD")
+    p.add_argument("--q", metavar="TEXT", help="text search")
+    p.add_argument("--db", default=None, help="database file (default: DASHBOARD_DB or data/dashboard.duckdb)")
+
+
+def filters_from_args(args) -> filters.Filters:
+    query = {"country": args.country + args.area, "theme": args.theme, "actor": args.actor, "type": args.type,
+             "status": args.status, "since": args.since or [], "until": args.until or [], "q": args.q or []}
+    parsed, notices = filters.from_query(query)
+    if notices:
+        raise SystemExit("error: " + " ".join(notices))
+    return parsed
+
+
+def open_db(args):
+    path = Path(args.db) if args.db else config.db_path()
+    if not path.exists():
+        raise SystemExit(f"error: no database at {path}; run `python -m dashboard build` first")
+    return db.connect(path)
+
+
+def cmd_metrics(args) -> int:
+    from . import metrics
+
+    con = open_db(args)
+    result = metrics.summary(con, filters_from_args(args))
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_brief(args) -> int:
+    from .brief import brief_data, brief_html
+
+    con = open_db(args)
+    f = filters_from_args(args)
+    if len(f.places) != 1:
+        raise SystemExit("error: a brief needs exactly one --country or --area")
+    Path(args.out).write_text(brief_html(brief_data(con, f)), encoding="utf-8")
+    print(f"Wrote {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("datapackage", help="regenerate data/datapackage.json from dashboard/schema.py")
     p.add_argument("--out", default=str(config.DATAPACKAGE))
     p.set_defaults(func=cmd_datapackage)
+    p = sub.add_parser("metrics", help="print the accountability measures for a filter")
+    add_filter_args(p)
+    p.add_argument("--json", action="store_true", help="print JSON (the same numbers the pages show)")
+    p.set_defaults(func=cmd_metrics)
+    p = sub.add_parser("brief", help="write the country brief as one self-contained HTML file")
+    add_filter_args(p)
+    p.add_argument("--out", required=True, help="the .html file to write")
+    p.set_defaults(func=cmd_brief)
     args = parser.parse_args(argv)
     return args.func(args)
 

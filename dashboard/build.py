@@ -46,6 +46,8 @@ CREATE TABLE death_penalty_figures (country_iso3 VARCHAR, year INTEGER, recorded
                                     death_sentences INTEGER, figure_note VARCHAR, source_url VARCHAR,
                                     source_kind VARCHAR);
 CREATE TABLE labels (kind VARCHAR NOT NULL, code VARCHAR NOT NULL, label VARCHAR NOT NULL, sort_order INTEGER);
+CREATE TABLE escalation (action_type VARCHAR PRIMARY KEY, step INTEGER NOT NULL);
+CREATE TABLE escalation_steps (step INTEGER PRIMARY KEY, label VARCHAR NOT NULL);
 CREATE TABLE build_info (built_at TIMESTAMP, source_digest VARCHAR, data_version VARCHAR, cases INTEGER,
                          eu_actions INTEGER, case_events INTEGER, action_cases INTEGER);
 CREATE INDEX eu_actions_country ON eu_actions(country_iso3);
@@ -127,6 +129,9 @@ def write_database(data: dict[str, list[dict]], out: Path, digest: str, built_at
             labels = [{"kind": kind, "code": code, "label": text, "sort_order": i}
                       for kind, mapping in taxonomy.LOOKUPS.items() for i, (code, text) in enumerate(mapping.items())]
             _insert(con, "labels", _frame(labels, ["kind", "code", "label", "sort_order"]))
+            _insert(con, "escalation", pd.DataFrame(list(taxonomy.ESCALATION.items()), columns=["action_type", "step"]))
+            _insert(con, "escalation_steps",
+                    pd.DataFrame(list(taxonomy.ESCALATION_STEPS.items()), columns=["step", "label"]))
             con.execute(
                 "INSERT INTO build_info VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [built_at, digest, f"{built_at:%Y.%m.%d}-{digest[:8]}", len(data["cases"]), len(data["eu_actions"]),

@@ -81,3 +81,16 @@ def dated_points(frame: pd.DataFrame, height: int = 320) -> go.Figure:
     fig.update_yaxes(categoryorder="array", categoryarray=["Case event", "EU action"])
     fig.update_xaxes(gridcolor="#e5e7eb")
     return _layout(fig, height)
+
+
+def escalation_bars(ladder: dict[str, int], height: int = 330) -> go.Figure:
+    """How many cases stopped at each step of the escalation ladder, lowest step at the top."""
+    labels = list(ladder)
+    values = [ladder[k] for k in labels]
+    fig = go.Figure(go.Bar(
+        x=values, y=[f"{i}. {safe(label)}" for i, label in enumerate(labels)], orientation="h",
+        marker_color=["#999999"] + [OKABE_ITO[0]] * (len(labels) - 1), text=values, textposition="outside",
+        hovertemplate="%{y}: %{x} cases<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="Cases whose highest EU response was this step", gridcolor="#e5e7eb")
+    return _layout(fig, height)

@@ -64,9 +64,30 @@ ACTION_TYPES: dict[str, str] = {
     "other": "Other",
 }
 
-# Action types that are public statements: the "unity" measure compares those made on behalf of
-# all 27 member states with the rest.
-STATEMENT_TYPES = ("spokesperson_statement", "hrvp_statement", "declaration_eu27", "local_statement")
+# Statements from Brussels: the "unity" measure compares those made on behalf of all 27 member
+# states (declarations) with those the Spokesperson or High Representative made alone.
+STATEMENT_TYPES = ("spokesperson_statement", "hrvp_statement", "declaration_eu27")
+
+# The escalation ladder: how far the EU went for a case, lowest to highest. Every action type has a
+# step; a case's step is the highest step among the EU actions that responded to it (step 0: none).
+ESCALATION_STEPS: dict[int, str] = {
+    0: "No EU action",
+    1: "Diplomatic step (démarche, Delegation statement, trial observation, visit, dialogue)",
+    2: "Public statement (Spokesperson, High Representative, EP debate, UN)",
+    3: "Declaration on behalf of the EU (27)",
+    4: "European Parliament resolution or prize",
+    5: "Council conclusions",
+    6: "Sanctions",
+}
+ESCALATION: dict[str, int] = {
+    "demarche": 1, "summoning": 1, "local_statement": 1, "trial_observation": 1, "prison_visit": 1,
+    "hrd_meeting": 1, "dialogue": 1, "high_level_meeting": 1, "funding": 1, "other": 1,
+    "spokesperson_statement": 2, "hrvp_statement": 2, "plenary_debate": 2, "un_statement": 2,
+    "declaration_eu27": 3,
+    "resolution": 4, "urgency_resolution": 4, "prize": 4,
+    "council_conclusions": 5,
+    "sanctions": 6,
+}
 
 EVENT_TYPES: dict[str, str] = {
     "arrest": "Arrest",

@@ -92,6 +92,32 @@ def read_url() -> tuple[Filters, list[str]]:
     return filters.from_query(raw)
 
 
+PRESENTATION_CSS = """
+<style>
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"] {display: none !important;}
+[data-testid="stMainBlockContainer"] {padding: 1.2rem 2.5rem 0 2.5rem !important; max-width: 100% !important;}
+html {font-size: 19px;}
+[data-testid="stMetricValue"] {font-size: 2.6rem;}
+</style>
+"""
+
+
+def presentation_mode() -> bool:
+    """`?present=1`: no sidebar or toolbar, larger type (static CSS, no data in it)."""
+    if st.query_params.get("present") == "1":
+        st.html(PRESENTATION_CSS)
+        return True
+    return False
+
+
+def url_filters(single: Iterable[str] = ()) -> Filters:
+    """Filters read from the URL without widgets (presentation mode), with the same notices."""
+    parsed, notices = read_url()
+    show_notices(notices)
+    return parsed
+
+
 def show_notices(notices: list[str]) -> None:
     for notice in notices:
         st.warning(notice, icon=":material/info:")
@@ -146,10 +172,16 @@ def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = Non
             table(data)
 
 
+PERCENT_COLUMNS = ("Response rate", "Share of statements by EU27")
+
+
 def table(frame: pd.DataFrame, *, case_links: bool = False, height: int | str = "auto", key: str | None = None):
-    """A data table: sources as links, case ids linking to their case page."""
+    """A data table: sources as links, case ids linking to their case page, shares as percentages."""
     frame = frame.copy()
     column_config = {}
+    for col in PERCENT_COLUMNS:
+        if col in frame.columns:
+            column_config[col] = st.column_config.NumberColumn(col, format="percent")
     if "Source" in frame.columns:
         column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗")
     if case_links and "ID" in frame.columns:
@@ -159,6 +191,10 @@ def table(frame: pd.DataFrame, *, case_links: bool = False, height: int | str = 
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             column_config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
     st.dataframe(frame, hide_index=True, column_config=column_config, height=height, key=key)
+
+
+def table_from_mapping(mapping: dict, key_label: str, value_label: str) -> None:
+    table(pd.DataFrame({key_label: list(mapping), value_label: list(mapping.values())}))
 
 
 def shown(value) -> str:

@@ -174,8 +174,6 @@ def _check_cross_rules(tables: dict[str, list[Row]], problems: list[Problem]) ->
     for case in tables["cases"]:
         v = case.values
         cid = v.get("case_id")
-        if cid and cid not in first_event:
-            problems.append(Problem("cases.csv", case.line, "case_id", "case has no event in case_events.csv"))
         opened = v.get("opened_on")
         if cid in first_event and opened and opened > first_event[cid]:
             problems.append(Problem("cases.csv", case.line, "opened_on",

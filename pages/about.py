@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import about, config, queries, ui
+from dashboard import about, config, metrics, queries, ui
 
 
 def render():
@@ -12,6 +12,10 @@ def render():
     st.markdown(about.INTRO)
     st.header("Definitions")
     st.markdown(about.definitions_markdown())
+    st.header("How the accountability measures are computed")
+    for name, definition in metrics.DEFINITIONS.items():
+        st.markdown(f"**{name}.** {definition}")
+    st.caption(metrics.SELECTION_CAVEAT)
     st.header("The EU's own commitments")
     ui.table(queries.commitments(con))
     st.header("How to cite")

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["overview", "countries", "themes", "timeline", "explore", "case", "about"]
+PAGES = ["overview", "countries", "themes", "timeline", "explore", "accountability", "brief", "case", "about"]
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +107,26 @@ def test_hostile_text_is_escaped_in_markdown_elements():
     at = run("case", id="EGY-C-0001")
     assert at.title[0].value == r"\<img src=x onerror=alert\(1\)\>"
     assert at.metric[2].value.startswith(r"\[click\]\(javascript:alert\(1\)\)")
+
+
+def test_accountability_page_shows_the_cli_numbers(fixture_db):
+    import json
+    import subprocess
+    import sys
+
+    at = run("accountability", country="Iran")
+    cli = json.loads(subprocess.run([sys.executable, "-m", "dashboard", "metrics", "--country", "IRN", "--db",
+                                     str(fixture_db), "--json"], capture_output=True, text=True, check=True).stdout)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Cases"] == str(cli["cases"])
+    assert shown["Response rate"] == f"{cli['response_rate']:.0%}"
+    assert shown["Silent open cases"] == str(cli["silent_cases"])
+
+
+def test_brief_page_and_presentation_mode():
+    at = run("brief", country="IRN")
+    assert at.title[0].value == "Country brief: Iran"
+    assert at.get("download_button")
+    at = run("brief", country="IRN", present="1")
+    assert not at.get("download_button")
+    assert not at.sidebar.multiselect and not at.sidebar.selectbox

@@ -1,0 +1,134 @@
+"""The country brief: one screen for a meeting, and the same content as one self-contained HTML file.
+
+`brief_data` gathers everything once; the page and `brief_html` both render from it, so the download
+and `python -m dashboard brief` show exactly what the screen shows. The HTML embeds plotly.js and
+has no reference to anything outside the file: it opens offline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.io as pio
+
+from . import about, config, figures, metrics, queries
+from .filters import Filters
+
+OPEN_CASES_SHOWN = 6
+LATEST_ACTIONS_SHOWN = 5
+
+
+@dataclass
+class Brief:
+    place: str
+    filters: Filters
+    as_of: dt.date
+    summary: dict
+    actions_total: int
+    timeline: pd.DataFrame
+    open_cases: pd.DataFrame
+    latest_actions: pd.DataFrame
+    build: dict
+
+    @property
+    def headline(self) -> list[tuple[str, str]]:
+        s = self.summary
+        rate = s["response_rate"]
+        days = s["median_days_to_first_response"]
+        return [
+            ("EU actions on record", f"{self.actions_total}"),
+            ("Cases documented", f"{s['cases']}"),
+            ("Cases the EU responded to", "—" if rate is None else f"{rate:.0%}"),
+            ("Median days to first response", "—" if days is None else f"{days:.0f}"),
+            ("Open cases, no EU action in 12 months", f"{s['silent_cases']}"),
+        ]
+
+
+def brief_data(con, f: Filters, as_of: dt.date | None = None) -> Brief:
+    if not f.places:
+        raise ValueError("a brief needs one country or priority area")
+    as_of = as_of or dt.date.today()
+    return Brief(
+        place=f.places[0], filters=f, as_of=as_of,
+        summary=metrics.summary(con, f, as_of=as_of),
+        actions_total=queries.count_actions(con, f),
+        timeline=queries.combined_timeline(con, f, limit=300),
+        open_cases=metrics.silence_list(con, f, as_of=as_of, limit=OPEN_CASES_SHOWN),
+        latest_actions=queries.latest_actions(con, f, limit=LATEST_ACTIONS_SHOWN),
+        build=queries.build_info(con),
+    )
+
+
+def timeline_figure(brief: Brief, height: int = 300):
+    return figures.dated_points(brief.timeline, height=height)
+
+
+def _date(value) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return pd.Timestamp(value).date().isoformat()
+
+
+def date_or_never(value) -> str:
+    return "never" if value is None or pd.isna(value) else _date(value)
+
+
+def _link(url: str, text: str) -> str:
+    if not str(url).startswith(("http://", "https://")):
+        return html.escape(text)
+    return f'<a href="{html.escape(url, quote=True)}" rel="noopener">{html.escape(text)}</a>'
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1f2937;
+     line-height:1.45;padding:0 1rem}
+h1{margin:0 0 .2rem;font-size:2rem} h2{font-size:1.2rem;margin:1.6rem 0 .5rem;border-bottom:2px solid #0b4f9c}
+.meta{color:#4b5563;font-size:.9rem}
+.figures{display:grid;grid-template-columns:repeat(5,1fr);gap:.8rem;margin:1rem 0}
+.figure{border:1px solid #d1d5db;border-radius:6px;padding:.6rem}.figure b{display:block;font-size:1.6rem}
+table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{text-align:left;padding:.35rem .5rem;
+     border-bottom:1px solid #e5e7eb;vertical-align:top}th{background:#f3f4f6}
+a{color:#0b4f9c}
+"""
+
+
+def brief_html(brief: Brief) -> str:
+    """The brief as one self-contained HTML document (plotly.js inline, no external reference)."""
+    esc = html.escape
+    figures_html = "".join(f'<div class="figure"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in brief.headline)
+    chart = pio.to_html(timeline_figure(brief, height=320), include_plotlyjs=True, full_html=False,
+                        config={"displaylogo": False, "responsive": True})
+    open_rows = "".join(
+        f"<tr><td>{_link(config.PUBLIC_BASE_URL + '/case?id=' + r['ID'], r['Title'])}</td><td>{esc(str(r['Status']))}</td>"
+        f"<td>{_date(r['Started'])}</td><td>{date_or_never(r['Last EU action'])}</td></tr>"
+        for _, r in brief.open_cases.iterrows()) or '<tr><td colspan="4">None.</td></tr>'
+    action_rows = "".join(
+        f"<tr><td>{_date(r['Date'])}</td><td>{esc(str(r['Actor']))}</td><td>{esc(str(r['Action']))}</td>"
+        f"<td>{_link(r['Source'], r['Title'])}</td></tr>"
+        for _, r in brief.latest_actions.iterrows()) or '<tr><td colspan="4">None.</td></tr>'
+    view = f"{config.PUBLIC_BASE_URL}/brief?country={brief.place}"
+    citation = about.citation(brief.build, config.PUBLIC_BASE_URL, view_url=view, accessed=brief.as_of.isoformat())
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Country brief: {esc(brief.place)} — EU Human Rights Action Monitor</title><style>{CSS}</style></head>
+<body><main>
+<h1>Country brief: {esc(brief.place)}</h1>
+<p class="meta">EU Human Rights Action Monitor · as of {brief.as_of.isoformat()} · data version
+{esc(str(brief.build.get('data_version', '')))} · filters: {esc(brief.filters.describe())}</p>
+<div class="figures">{figures_html}</div>
+<h2>EU actions and case events over time</h2>
+<p class="meta">Blue circles: EU actions. Orange crosses: case events.</p>
+{chart}
+<h2>Open cases with no EU action in the last 12 months</h2>
+<p class="meta">{esc(metrics.DEFINITIONS['Silence list'])}</p>
+<table><thead><tr><th>Case</th><th>Status</th><th>Started</th><th>Last EU action</th></tr></thead>
+<tbody>{open_rows}</tbody></table>
+<h2>Latest EU actions</h2>
+<table><thead><tr><th>Date</th><th>Actor</th><th>Action</th><th>Document (source)</th></tr></thead>
+<tbody>{action_rows}</tbody></table>
+<h2>How to cite</h2><p>{esc(citation)}</p>
+</main></body></html>
+"""

@@ -1,0 +1,217 @@
+"""Accountability measures: whether, how fast, how strongly and how unitedly the EU responded.
+
+Definitions (shown on the About page from DEFINITIONS):
+- A case's *start* is its earliest recorded event, or its `opened_on` date when it has no event.
+- An EU action *responds* to a case when it is linked to the case (its source names the case) and is
+  dated on or after the case's start. Actions of any country count: a sanctions listing under one
+  country's regime can name a person from another.
+- The filter selects cases (country, theme, status, opened between the dates, text, actor/type);
+  their responses are counted whatever their date.
+Everything is computed in DuckDB; Python receives only the aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from . import taxonomy
+from .db import fetch, fetch_one
+from .filters import Filters
+from .queries import action_where, case_where
+
+SILENCE_MONTHS = 12
+TIME_BUCKETS = ((7, "Within a week"), (30, "8–30 days"), (90, "31–90 days"), (365, "91–365 days"),
+                (None, "More than a year"))
+
+DEFINITIONS = {
+    "Response rate": "Share of the selected cases with at least one linked EU action dated on or after the case's "
+                     "first recorded event (its start). Linked means the action's source names the case.",
+    "Time to first EU response": "Days from a case's start to its first responding EU action; the median over "
+                                 "cases that had a response, and how those cases spread over time bands.",
+    "Escalation ladder": "The highest step among a case's responding EU actions, on this ordering: "
+                         + " < ".join(f"{step}. {label}" for step, label in taxonomy.ESCALATION_STEPS.items()) + ".",
+    "Unity": "Among the Brussels statements responding to the selected cases (Spokesperson, High Representative, "
+             "declarations), the share made as a declaration on behalf of all 27 member states.",
+    "Silence list": f"Open cases (status other than {', '.join(taxonomy.CLOSED_STATUSES)}) with no linked EU action in "
+                    f"the last {SILENCE_MONTHS} months, or none ever; longest silence first.",
+    "Who acts": "EU actions matching the filter, counted by institution and instrument.",
+}
+
+
+# Read with the numbers: how cases entered the dataset shapes every rate computed from it.
+SELECTION_CAVEAT = (
+    "Many cases in this dataset were found through the EU statements that named them, so the response rate "
+    "overstates how often the EU responds to cases in general. The silence list and the time to respond are the "
+    "more telling measures; cases documented from NGO sources alone show where the EU stayed silent."
+)
+
+
+def _case_responses(f: Filters, params: list) -> str:
+    """SQL: one row per selected case with its start, first response, last linked action and top step."""
+    where = case_where(f, params)
+    return f"""
+        WITH selected AS (
+            SELECT c.case_id, c.title, c.status, c.country_iso3, co.priority_area,
+                   coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on) AS start
+            FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
+            WHERE {where}
+        ), linked AS (
+            SELECT l.case_id, a.action_id, a.date, a.action_type, a.on_behalf_of_eu27, s.start,
+                   a.date >= s.start AS responds
+            FROM selected s JOIN action_cases l ON l.case_id = s.case_id JOIN eu_actions a ON a.action_id = l.action_id
+        )
+        SELECT s.*,
+               (SELECT min(k.date) FROM linked k WHERE k.case_id = s.case_id AND k.responds) AS first_response,
+               (SELECT max(k.date) FROM linked k WHERE k.case_id = s.case_id) AS last_action,
+               coalesce((SELECT max(x.step) FROM linked k JOIN escalation x ON x.action_type = k.action_type
+                         WHERE k.case_id = s.case_id AND k.responds), 0) AS top_step,
+               (SELECT count(*) FROM linked k WHERE k.case_id = s.case_id AND k.responds
+                  AND k.action_type = 'declaration_eu27') AS eu27_statements,
+               (SELECT count(*) FROM linked k WHERE k.case_id = s.case_id AND k.responds
+                  AND k.action_type IN ('spokesperson_statement', 'hrvp_statement')) AS alone_statements
+        FROM selected s"""
+
+
+def _unity_sql(f: Filters, params: list) -> str:
+    """SQL: distinct responding statements on the selected cases, split by EU27 or not."""
+    where = case_where(f, params)
+    types = ", ".join(f"'{t}'" for t in taxonomy.STATEMENT_TYPES)  # constants from the taxonomy
+    return f"""
+        SELECT count(DISTINCT a.action_id) FILTER (WHERE a.action_type = 'declaration_eu27') AS eu27,
+               count(DISTINCT a.action_id) FILTER (WHERE a.action_type <> 'declaration_eu27') AS alone
+        FROM cases c
+        JOIN action_cases l ON l.case_id = c.case_id
+        JOIN eu_actions a ON a.action_id = l.action_id
+        WHERE {where} AND a.action_type IN ({types})
+          AND a.date >= coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on)"""
+
+
+def _bucket_sql() -> str:
+    parts = []
+    for limit, label in TIME_BUCKETS:
+        label_sql = label.replace("'", "''")
+        parts.append(f"WHEN days <= {limit} THEN '{label_sql}'" if limit else f"ELSE '{label_sql}'")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def summary(con, f: Filters, as_of: dt.date | None = None) -> dict:
+    """Every headline measure for the filter, as plain JSON-ready values."""
+    params: list = []
+    base = _case_responses(f, params)
+    row = fetch_one(con, f"""
+        SELECT count(*) AS cases,
+               count(first_response) AS responded,
+               median(date_diff('day', start, first_response)) AS median_days
+        FROM ({base})""", params)
+    cases, responded, median_days = row
+    p2: list = []
+    buckets = fetch(con, f"""
+        SELECT {_bucket_sql()} AS band, count(*) AS n
+        FROM (SELECT date_diff('day', start, first_response) AS days FROM ({_case_responses(f, p2)})
+              WHERE first_response IS NOT NULL) GROUP BY band""", p2)
+    by_band = dict(zip(buckets["band"], buckets["n"].astype(int)))
+    p3: list = []
+    ladder = fetch(con, f"""
+        SELECT st.step, st.label, count(r.case_id) AS n
+        FROM escalation_steps st LEFT JOIN ({_case_responses(f, p3)}) r ON r.top_step = st.step
+        GROUP BY st.step, st.label ORDER BY st.step""", p3)
+    p4: list = []
+    eu27, alone = fetch_one(con, _unity_sql(f, p4), p4)
+    silence = silence_list(con, f, as_of=as_of, limit=None)
+    return {
+        "filters": f.describe(),
+        "cases": int(cases),
+        "responded": int(responded),
+        "response_rate": round(responded / cases, 4) if cases else None,
+        "median_days_to_first_response": None if median_days is None else float(median_days),
+        "time_to_first_response": {label: int(by_band.get(label, 0)) for _, label in TIME_BUCKETS},
+        "escalation": {str(label): int(n) for label, n in zip(ladder["label"], ladder["n"])},
+        "unity": {"on_behalf_of_eu27": int(eu27), "spokesperson_or_hrvp_alone": int(alone),
+                  "share_eu27": round(eu27 / (eu27 + alone), 4) if eu27 + alone else None},
+        "silent_cases": len(silence),
+        "who_acts": who_acts(con, f).to_dict(orient="records"),
+    }
+
+
+def _year_before(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
+
+
+def silence_list(con, f: Filters, as_of: dt.date | None = None, limit: int | None = 200) -> pd.DataFrame:
+    """Open cases with no linked EU action in the last 12 months (or none ever), longest silence first."""
+    as_of = as_of or dt.date.today()
+    params: list = [as_of]  # bound in the order the placeholders appear in the SQL text
+    base = _case_responses(f, params)
+    closed = ", ".join("?" for _ in taxonomy.CLOSED_STATUSES)
+    params += [*taxonomy.CLOSED_STATUSES, _year_before(as_of)]
+    page = ""
+    if limit is not None:
+        page = "LIMIT ?"
+        params.append(int(limit))
+    return fetch(con, f"""
+        SELECT r.case_id AS "ID", r.title AS "Title", r.priority_area AS "Area",
+               (SELECT label FROM labels WHERE kind = 'status' AND code = r.status) AS "Status",
+               r.start AS "Started", r.last_action AS "Last EU action",
+               date_diff('day', r.last_action, ?::DATE) AS "Days since last EU action"
+        FROM ({base}) r
+        WHERE r.status NOT IN ({closed}) AND (r.last_action IS NULL OR r.last_action < ?)
+        ORDER BY r.last_action ASC NULLS FIRST, r.start ASC, r.case_id {page}""", params)
+
+
+def who_acts(con, f: Filters) -> pd.DataFrame:
+    params: list = []
+    where = action_where(f, params)
+    return fetch(con, f"""
+        SELECT (SELECT label FROM labels WHERE kind = 'actor' AND code = a.actor) AS actor,
+               (SELECT label FROM labels WHERE kind = 'action_type' AND code = a.action_type) AS action_type,
+               count(*) AS actions
+        FROM eu_actions a WHERE {where} GROUP BY ALL ORDER BY actions DESC, actor, action_type""", params)
+
+
+def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The headline measures for each priority area side by side (one SQL pass, grouped by area)."""
+    params: list = []
+    base = _case_responses(f, params)
+    unity = _unity_by_area(f, params)
+    closed = ", ".join("?" for _ in taxonomy.CLOSED_STATUSES)
+    params += [*taxonomy.CLOSED_STATUSES, _year_before(as_of or dt.date.today())]
+    return fetch(con, f"""
+        WITH r AS ({base}), u AS ({unity})
+        SELECT r.priority_area AS "Area", count(*) AS "Cases",
+               round(count(r.first_response) / count(*), 4) AS "Response rate",
+               median(date_diff('day', r.start, r.first_response)) AS "Median days to first response",
+               round(avg(r.top_step), 2) AS "Average escalation step",
+               any_value(u.share_eu27) AS "Share of statements by EU27",
+               count(*) FILTER (WHERE r.status NOT IN ({closed}) AND (r.last_action IS NULL OR r.last_action < ?))
+                   AS "Silent open cases"
+        FROM r LEFT JOIN u ON u.priority_area = r.priority_area
+        WHERE r.priority_area IS NOT NULL
+        GROUP BY r.priority_area ORDER BY r.priority_area""", params)
+
+
+def _unity_by_area(f: Filters, params: list) -> str:
+    where = case_where(f, params)
+    types = ", ".join(f"'{t}'" for t in taxonomy.STATEMENT_TYPES)
+    return f"""
+        SELECT co.priority_area,
+               round(count(DISTINCT a.action_id) FILTER (WHERE a.action_type = 'declaration_eu27')
+                     / nullif(count(DISTINCT a.action_id), 0), 4) AS share_eu27
+        FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
+        JOIN action_cases l ON l.case_id = c.case_id JOIN eu_actions a ON a.action_id = l.action_id
+        WHERE {where} AND a.action_type IN ({types})
+          AND a.date >= coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on)
+        GROUP BY co.priority_area"""
+
+
+def area_map_values(table: pd.DataFrame, column: str, scale: float = 100.0) -> pd.DataFrame:
+    """Spread a per-area measure onto the area's countries, in the shape figures.world_map draws."""
+    rows = []
+    for area, members in taxonomy.PRIORITY_AREAS.items():
+        match = table[table["Area"] == area]
+        value = None if match.empty or pd.isna(match[column].iloc[0]) else round(float(match[column].iloc[0]) * scale, 1)
+        for iso3 in members:
+            rows.append({"iso3": iso3, "name": area if len(members) == 1 else f"{area} ({iso3})",
+                         "priority_area": area, "value": value})
+    return pd.DataFrame(rows)

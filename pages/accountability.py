@@ -1,0 +1,52 @@
+"""Accountability: response metrics by priority area, the escalation ladder, and the silence list."""
+
+import streamlit as st
+
+from dashboard import figures, metrics, ui
+
+
+def render():
+    con = ui.connection()
+    st.title("Accountability")
+    st.caption("Did the EU respond to documented cases, how fast, how strongly, and how united? "
+               "Definitions are on the About page.")
+    st.info(metrics.SELECTION_CAVEAT, icon=":material/info:")
+    f = ui.filter_sidebar(("country", "theme", "status", "since", "until"))
+    s = metrics.summary(con, f)
+    rate = s["response_rate"]
+    ui.metric_row([
+        ("Cases", s["cases"], "Cases matching the filters."),
+        ("Response rate", None if rate is None else f"{rate:.0%}", metrics.DEFINITIONS["Response rate"]),
+        ("Median days to first response", s["median_days_to_first_response"],
+         metrics.DEFINITIONS["Time to first EU response"]),
+        ("Statements made by all 27", None if s["unity"]["share_eu27"] is None else f"{s['unity']['share_eu27']:.0%}",
+         metrics.DEFINITIONS["Unity"]),
+        ("Silent open cases", s["silent_cases"], metrics.DEFINITIONS["Silence list"]),
+    ])
+
+    st.header("Priority areas side by side")
+    areas = metrics.by_area(con, f)
+    ui.table(areas)
+    values = metrics.area_map_values(areas, "Response rate")
+    known = values.dropna(subset=["value"]).sort_values("value")
+    lowest = ", ".join(f"{n} ({v:.0f}%)" for n, v in zip(known["name"].head(3), known["value"].head(3)))
+    ui.chart(figures.world_map(values.fillna({"value": 0}), "Response rate (%)", height=420),
+             alt=f"World map of the response rate per priority area. Lowest: {lowest or 'no data'}.")
+
+    st.header("Escalation ladder")
+    top = max(s["escalation"], key=s["escalation"].get) if s["cases"] else "—"
+    ui.chart(figures.escalation_bars(s["escalation"]),
+             alt=f"Bar chart of how many cases reached each step of the escalation ladder. Most cases: {top}.",
+             data=None)
+    ui.table_from_mapping(s["escalation"], "Highest step reached", "Cases")
+
+    st.header("Silence list")
+    st.caption(metrics.DEFINITIONS["Silence list"])
+    ui.table(metrics.silence_list(con, f), case_links=True)
+
+    st.header("Who acts")
+    ui.table(metrics.who_acts(con, f).rename(columns={"actor": "Institution", "action_type": "Instrument",
+                                                      "actions": "EU actions"}))
+
+
+ui.guarded(render)

@@ -1,0 +1,44 @@
+"""Country brief: one screen per country for meetings; `&present=1` for presentation mode."""
+
+import streamlit as st
+
+from dashboard import brief as briefing
+from dashboard import ui
+from dashboard.taxonomy import PRIORITY_AREAS
+
+
+def render():
+    con = ui.connection()
+    presenting = ui.presentation_mode()
+    f = ui.url_filters(single=("country",)) if presenting else ui.filter_sidebar(("country",), single=("country",))
+    if not f.places:
+        st.title("Country brief")
+        st.write("Choose a country or priority area:")
+        ui.page_links_to("pages/brief.py", PRIORITY_AREAS)
+        return
+    b = briefing.brief_data(con, f)
+    st.title(f"Country brief: {ui.text(b.place)}", anchor=False)
+    ui.metric_row([(label, value, None) for label, value in b.headline])
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.subheader("EU actions and case events", anchor=False)
+        n_actions = int((b.timeline["kind"] == "EU action").sum()) if not b.timeline.empty else 0
+        ui.chart(briefing.timeline_figure(b, height=300 if presenting else 320),
+                 alt=f"Timeline for {b.place}: {n_actions} EU actions (blue circles) and "
+                     f"{len(b.timeline) - n_actions} case events (orange crosses).")
+    with right:
+        st.subheader("Open cases, no EU action in 12 months", anchor=False)
+        columns = ["Title", "Status", "Last EU action"] if presenting else ["ID", "Title", "Status", "Last EU action"]
+        open_cases = b.open_cases.assign(**{"Last EU action": b.open_cases["Last EU action"].map(briefing.date_or_never)})
+        ui.table(open_cases[columns], case_links=not presenting, height="content")
+    st.subheader("Latest EU actions", anchor=False)
+    ui.table(b.latest_actions[["Date", "Actor", "Action", "Title", "Source"]], height="content")
+    if not presenting:
+        st.download_button("Download this brief (HTML, works offline)", data=lambda: briefing.brief_html(b),
+                           file_name=f"brief-{b.place.replace('/', '-')}.html", mime="text/html",
+                           icon=":material/download:", on_click="ignore")
+        st.page_link("pages/brief.py", label="Presentation mode", icon=":material/slideshow:",
+                     query_params={"country": b.place, "present": "1"})
+
+
+ui.guarded(render)
