@@ -104,6 +104,18 @@ def cmd_brief(args) -> int:
     return 0
 
 
+def cmd_coverage(args) -> int:
+    from .coverage import counts_markdown, updated_document
+
+    if args.write:
+        path = config.DATA_DIR / "COVERAGE.md"
+        path.write_text(updated_document(path.read_text(encoding="utf-8"), Path(args.sources)), encoding="utf-8")
+        print(f"Updated {path}")
+    else:
+        print(counts_markdown(Path(args.sources)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     add_filter_args(p)
     p.add_argument("--out", required=True, help="the .html file to write")
     p.set_defaults(func=cmd_brief)
+    p = sub.add_parser("coverage", help="count records per area, theme and instrument (data/COVERAGE.md)")
+    p.add_argument("--sources", default=str(config.SOURCES_DIR))
+    p.add_argument("--write", action="store_true", help="update the tables in data/COVERAGE.md")
+    p.set_defaults(func=cmd_coverage)
     args = parser.parse_args(argv)
     return args.func(args)
 

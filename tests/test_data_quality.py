@@ -80,7 +80,7 @@ def test_mostly_recent():
 
 def test_instruments_named_by_the_mission_appear():
     types = {r["action_type"] for r in rows("eu_actions")}
-    for needed in ("spokesperson_statement", "declaration_eu27", "local_statement", "trial_observation",
+    for needed in ("demarche", "summoning", "spokesperson_statement", "declaration_eu27", "local_statement", "trial_observation",
                    "prison_visit", "hrd_meeting", "resolution", "urgency_resolution", "council_conclusions",
                    "sanctions", "dialogue", "un_statement", "prize"):
         assert needed in types, needed
@@ -89,3 +89,11 @@ def test_instruments_named_by_the_mission_appear():
 def test_reference_files_are_present():
     assert len(rows("commitments")) >= 5
     assert len(rows("death_penalty_figures")) >= 10
+
+
+def test_coverage_file_matches_the_sources():
+    from dashboard.config import DATA_DIR
+    from dashboard.coverage import updated_document
+
+    document = (DATA_DIR / "COVERAGE.md").read_text(encoding="utf-8")
+    assert updated_document(document, SOURCES_DIR) == document, "run `python -m dashboard coverage --write`"
