@@ -13,6 +13,7 @@ PAGES = [
     st.Page("pages/accountability.py", title="Accountability", icon=":material/gavel:", url_path="accountability"),
     st.Page("pages/brief.py", title="Country brief", icon=":material/co_present:", url_path="brief"),
     st.Page("pages/case.py", title="Case", icon=":material/person:", url_path="case"),
+    st.Page("pages/action.py", title="EU action", icon=":material/campaign:", url_path="action"),
     st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
 

@@ -116,6 +116,16 @@ def cmd_coverage(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from .exports import export_bytes
+
+    con = open_db(args)
+    payload = export_bytes(con, filters_from_args(args), args.table, args.format)
+    Path(args.out).write_bytes(payload)
+    print(f"Wrote {args.out} ({len(payload):,} bytes)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -141,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sources", default=str(config.SOURCES_DIR))
     p.add_argument("--write", action="store_true", help="update the tables in data/COVERAGE.md")
     p.set_defaults(func=cmd_coverage)
+    p = sub.add_parser("export", help="export exactly the filtered rows (the same bytes as the download buttons)")
+    p.add_argument("--format", required=True, choices=["csv", "xlsx", "json", "parquet", "zip"])
+    p.add_argument("--table", default="actions", choices=["actions", "cases"])
+    add_filter_args(p)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -153,8 +153,11 @@ def actions_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 
     if limit is not None:
         page = "LIMIT ? OFFSET ?"
         params.extend([int(limit), int(offset)])
-    return fetch(con, f"""SELECT {ACTION_COLUMNS} FROM eu_actions a LEFT JOIN countries co ON co.iso3 = a.country_iso3
-                          WHERE {where} ORDER BY a.date DESC, a.action_id {page}""", params)
+    # Page first, then label: the per-row lookups run only for the rows returned.
+    return fetch(con, f"""WITH selected AS (SELECT a.* FROM eu_actions a WHERE {where}
+                                            ORDER BY a.date DESC, a.action_id {page})
+                          SELECT {ACTION_COLUMNS} FROM selected a LEFT JOIN countries co ON co.iso3 = a.country_iso3
+                          ORDER BY a.date DESC, a.action_id""", params)
 
 
 def cases_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> pd.DataFrame:
@@ -164,8 +167,10 @@ def cases_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0)
     if limit is not None:
         page = "LIMIT ? OFFSET ?"
         params.extend([int(limit), int(offset)])
-    return fetch(con, f"""SELECT {CASE_COLUMNS} FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
-                          WHERE {where} ORDER BY c.opened_on DESC, c.case_id {page}""", params)
+    return fetch(con, f"""WITH selected AS (SELECT c.* FROM cases c WHERE {where}
+                                            ORDER BY c.opened_on DESC, c.case_id {page})
+                          SELECT {CASE_COLUMNS} FROM selected c JOIN countries co ON co.iso3 = c.country_iso3
+                          ORDER BY c.opened_on DESC, c.case_id""", params)
 
 
 def headline(con, f: Filters) -> dict:
@@ -350,3 +355,17 @@ def death_penalty_figures(con, countries: tuple[str, ...] = ()) -> pd.DataFrame:
                                  d.death_sentences AS "Death sentences", d.figure_note AS "Note", d.source_url AS "Source"
                           FROM death_penalty_figures d JOIN countries co ON co.iso3 = d.country_iso3
                           WHERE {where} ORDER BY co.name, d.year""", params)
+
+
+def action_detail(con, action_id: str) -> dict | None:
+    frame = fetch(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value
+                           FROM eu_actions a LEFT JOIN countries co ON co.iso3 = a.country_iso3
+                           WHERE a.action_id = ?""", [action_id])
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def action_cases(con, action_id: str) -> pd.DataFrame:
+    """The cases an action's source names."""
+    return fetch(con, f"""SELECT {CASE_COLUMNS} FROM action_cases l JOIN cases c ON c.case_id = l.case_id
+                          JOIN countries co ON co.iso3 = c.country_iso3
+                          WHERE l.action_id = ? ORDER BY c.opened_on""", [action_id])

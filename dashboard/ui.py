@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 import streamlit as st
 
-from . import config, db, filters, taxonomy
+from . import about, config, db, exports, filters, queries, taxonomy
 from .build import build, needs_build
 from .filters import PLACES, Filters
 from .validate import ValidationError
@@ -175,8 +175,8 @@ def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = Non
 PERCENT_COLUMNS = ("Response rate", "Share of statements by EU27")
 
 
-def table(frame: pd.DataFrame, *, case_links: bool = False, height: int | str = "auto", key: str | None = None):
-    """A data table: sources as links, case ids linking to their case page, shares as percentages."""
+def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str = "auto", key: str | None = None):
+    """A data table: sources as links, record ids linking to their page, shares as percentages."""
     frame = frame.copy()
     column_config = {}
     for col in PERCENT_COLUMNS:
@@ -184,9 +184,11 @@ def table(frame: pd.DataFrame, *, case_links: bool = False, height: int | str = 
             column_config[col] = st.column_config.NumberColumn(col, format="percent")
     if "Source" in frame.columns:
         column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗")
-    if case_links and "ID" in frame.columns:
-        frame.insert(0, "Case page", "case?id=" + frame["ID"].astype(str))
-        column_config["Case page"] = st.column_config.LinkColumn("Case page", display_text="Open case")
+    if record_links and "ID" in frame.columns and not frame.empty:
+        ids = frame["ID"].astype(str)
+        frame.insert(0, "Page", ids.where(~ids.str.contains("-A-"), "action?id=" + ids)
+                     .where(ids.str.contains("-A-"), "case?id=" + ids))
+        column_config["Page"] = st.column_config.LinkColumn("Page", display_text="Open record")
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             column_config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
@@ -222,3 +224,24 @@ def page_links_to(page: str, places: Iterable[str], param: str = "country") -> N
     cols = st.columns(4)
     for i, place in enumerate(places):
         cols[i % 4].page_link(page, label=place, query_params={param: place})
+
+
+def cite_this_view(page: str, f: Filters | None = None, extra: dict | None = None) -> None:
+    """The citation with the permalink to exactly this view, ready to copy (st.code has a copy button)."""
+    url = exports.view_url(page, f or Filters(), extra)
+    info = queries.build_info(connection())
+    with st.expander("Cite this view", icon=":material/format_quote:"):
+        st.code(about.citation(info, config.PUBLIC_BASE_URL, view_url=url, accessed=dt.date.today().isoformat()),
+                language=None, wrap_lines=True)
+
+
+def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export") -> None:
+    """Downloads of exactly the filtered rows; each file is built only when its button is pressed."""
+    st.caption(f"Download all {rows:,} filtered rows (not just this page), with sources and permalinks:")
+    labels = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "parquet": "Parquet",
+              "zip": "ZIP data package (CSV + datapackage.json + CITATION.txt)"}
+    cols = st.columns([1, 1, 1, 1, 3])
+    for col, (fmt, label) in zip(cols, labels.items()):
+        col.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt),
+                            file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt][0],
+                            icon=":material/download:", on_click="ignore", key=f"{key}-{table}-{fmt}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import about, config, metrics, queries, ui
+from dashboard import about, config, exports, metrics, queries, ui
 
 
 def render():
@@ -18,6 +18,15 @@ def render():
     st.caption(metrics.SELECTION_CAVEAT)
     st.header("The EU's own commitments")
     ui.table(queries.commitments(con))
+    st.header("Download the whole dataset")
+    st.write("The reviewed source files with their Frictionless description (`datapackage.json`), or the DuckDB "
+             "database the pages read.")
+    left, right = st.columns(2)
+    left.download_button("Data package (ZIP of CSV files + datapackage.json)", icon=":material/download:",
+                         data=lambda: exports.whole_dataset_zip(config.SOURCES_DIR, config.DATAPACKAGE),
+                         file_name="eu-hr-monitor-data-package.zip", mime="application/zip", on_click="ignore")
+    right.download_button("DuckDB database", icon=":material/download:", data=lambda: config.db_path().read_bytes(),
+                          file_name="eu-hr-monitor.duckdb", mime="application/octet-stream", on_click="ignore")
     st.header("How to cite")
     st.code(about.citation(info, config.PUBLIC_BASE_URL), language=None, wrap_lines=True)
     st.header("Licence")

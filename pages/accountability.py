@@ -42,11 +42,12 @@ def render():
 
     st.header("Silence list")
     st.caption(metrics.DEFINITIONS["Silence list"])
-    ui.table(metrics.silence_list(con, f), case_links=True)
+    ui.table(metrics.silence_list(con, f))
 
     st.header("Who acts")
     ui.table(metrics.who_acts(con, f).rename(columns={"actor": "Institution", "action_type": "Instrument",
                                                       "actions": "EU actions"}))
+    ui.cite_this_view("accountability", f)
 
 
 ui.guarded(render)

@@ -30,7 +30,7 @@ def render():
         st.subheader("Open cases, no EU action in 12 months", anchor=False)
         columns = ["Title", "Status", "Last EU action"] if presenting else ["ID", "Title", "Status", "Last EU action"]
         open_cases = b.open_cases.assign(**{"Last EU action": b.open_cases["Last EU action"].map(briefing.date_or_never)})
-        ui.table(open_cases[columns], case_links=not presenting, height="content")
+        ui.table(open_cases[columns], record_links=not presenting, height="content")
     st.subheader("Latest EU actions", anchor=False)
     ui.table(b.latest_actions[["Date", "Actor", "Action", "Title", "Source"]], height="content")
     if not presenting:
@@ -39,6 +39,7 @@ def render():
                            icon=":material/download:", on_click="ignore")
         st.page_link("pages/brief.py", label="Presentation mode", icon=":material/slideshow:",
                      query_params={"country": b.place, "present": "1"})
+        ui.cite_this_view("brief", f)
 
 
 ui.guarded(render)

@@ -35,6 +35,7 @@ def render():
                                       "source": "Source"}))
     if actions.empty:
         st.info("No EU action naming this case is on record.", icon=":material/info:")
+    ui.cite_this_view("case", extra={"id": case_id})
 
 
 ui.guarded(render)

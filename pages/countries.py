@@ -36,14 +36,17 @@ def render():
                                          "source": "Source", "ref": "ID"}))
 
     st.header("Cases")
-    ui.table(queries.cases_table(con, f, limit=None if head["cases"] <= 200 else 200), case_links=True)
+    ui.table(queries.cases_table(con, f, limit=200))
+    ui.export_buttons(con, f, "cases", head["cases"], key="country")
     st.header("EU actions")
     ui.table(queries.actions_table(con, f, limit=200))
+    ui.export_buttons(con, f, "actions", head["actions"], key="country")
     if head["actions"] > 200:
         st.page_link("pages/explore.py", label=f"All {head['actions']} EU actions in Explore →",
                      query_params={"country": place})
     st.header("Sources")
     ui.table(queries.sources_list(con, f))
+    ui.cite_this_view("countries", f)
 
 
 ui.guarded(render)

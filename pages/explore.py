@@ -23,11 +23,10 @@ def render():
     if table == "actions":
         ui.table(queries.actions_table(con, f, offset=offset))
     else:
-        ui.table(queries.cases_table(con, f, offset=offset), case_links=True)
+        ui.table(queries.cases_table(con, f, offset=offset))
     st.caption(f"Rows {offset + 1 if total else 0}–{min(offset + queries.PAGE_SIZE, total)} of {total}.")
-    st.download_button(f"Download all {total} rows as CSV", data=lambda: exports.to_csv(exports.export_frame(con, f, table)),
-                       file_name=f"eu-hr-monitor-{table}.csv", mime="text/csv", icon=":material/download:",
-                       on_click="ignore")
+    ui.export_buttons(con, f, table, total)
+    ui.cite_this_view("explore", f, {"table": table_label} if table != "actions" else None)
 
 
 ui.guarded(render)

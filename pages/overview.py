@@ -40,6 +40,7 @@ def render():
     ui.page_links_to("pages/countries.py", PRIORITY_AREAS)
     st.header("Themes")
     ui.page_links_to("pages/themes.py", [t for t in ui.OPTIONS["theme"]], param="theme")
+    ui.cite_this_view("", f)
 
 
 ui.guarded(render)

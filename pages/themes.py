@@ -38,9 +38,12 @@ def render():
              alt=f"Bar chart of EU actions on {theme['name'].lower()} per year, stacked by actor. {peak}",
              data=over_time.rename(columns={"period": "Year", "group": "Actor", "n": "EU actions"}))
     st.header("Cases")
-    ui.table(queries.cases_table(con, f, limit=200), case_links=True)
+    ui.table(queries.cases_table(con, f, limit=200))
+    ui.export_buttons(con, f, "cases", head["cases"], key="theme")
     st.header("EU actions")
     ui.table(queries.actions_table(con, f, limit=200))
+    ui.export_buttons(con, f, "actions", head["actions"], key="theme")
+    ui.cite_this_view("themes", f)
 
 
 ui.guarded(render)

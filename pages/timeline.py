@@ -25,6 +25,7 @@ def render():
     ui.chart(figures.counts_over_time(events, f"Case events per {grain_code}, by type", grain_code),
              alt=f"Stacked bar chart: {total_events} case events per {grain_code}, by event type.",
              data=events.rename(columns={"period": grain, "group": "Event type", "n": "Case events"}))
+    ui.cite_this_view("timeline", f, {k: v for k, v in (("grain", grain), ("by", by)) if v not in ("Year", "Actor")})
 
 
 ui.guarded(render)

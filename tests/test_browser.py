@@ -105,3 +105,23 @@ def test_hostile_text_renders_inert(server, page):
         assert page.locator("script", has_text="alert(2)").count() == 0
     assert watch.dialogs == []
     assert watch.errors == []
+
+
+@pytest.mark.parametrize("fmt,label", [("csv", "CSV"), ("xlsx", "Excel (XLSX)")])
+def test_browser_download_under_a_filtered_url_equals_the_cli_export(server, page, fixture_db, tmp_path, fmt, label):
+    import os
+    import subprocess
+    import sys
+
+    page.goto(server + "/explore?country=Iran&theme=Death+penalty")
+    settle(page)
+    assert page.locator("h3").filter(has_text="EU actions: 2").count() == 1
+    with page.expect_download(timeout=30000) as download_info:
+        page.get_by_role("button", name=label, exact=True).click()
+    downloaded = tmp_path / f"browser.{fmt}"
+    download_info.value.save_as(downloaded)
+    cli = tmp_path / f"cli.{fmt}"
+    subprocess.run([sys.executable, "-m", "dashboard", "export", "--format", fmt, "--country", "IRN", "--theme",
+                    "death_penalty", "--db", str(fixture_db), "--out", str(cli)],
+                   check=True, env=dict(os.environ, DASHBOARD_BASE_URL=server))
+    assert downloaded.read_bytes() == cli.read_bytes()

@@ -1,0 +1,34 @@
+"""Action: one EU action — what, who, when, its source, and the cases it named."""
+
+import streamlit as st
+
+from dashboard import queries, ui
+
+
+def render():
+    con = ui.connection()
+    action_id = st.query_params.get("id", "").strip()
+    action = queries.action_detail(con, action_id) if action_id else None
+    if action is None:
+        st.title("EU action")
+        if action_id:
+            st.warning(f"No public EU action has the id {action_id!r}.", icon=":material/info:")
+        st.page_link("pages/explore.py", label="Find EU actions in Explore →")
+        return
+    st.title(ui.text(action["Title"]), anchor=False)
+    st.caption(f"{action['ID']} · {ui.text(action['Country'])} · {ui.text(action['Themes'])}")
+    ui.metric_row([("Date", action["Date"], "As the source states it."), ("Actor", action["Actor"], None),
+                   ("Instrument", action["Action"], None),
+                   ("On behalf of the EU (27)", action["On behalf of EU27"] or "Not stated", None)])
+    st.text(action["Summary"])
+    st.link_button(f"Source ({action['Source kind']})", action["Source"])
+    st.header("Cases this action named")
+    cases = queries.action_cases(con, action_id)
+    if cases.empty:
+        st.info("This action's source names no case in the dataset.", icon=":material/info:")
+    else:
+        ui.table(cases)
+    ui.cite_this_view("action", extra={"id": action_id})
+
+
+ui.guarded(render)
