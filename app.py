@@ -15,6 +15,7 @@ PAGES = [
     st.Page("pages/case.py", title="Case", icon=":material/person:", url_path="case"),
     st.Page("pages/action.py", title="EU action", icon=":material/campaign:", url_path="action"),
     st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about"),
+    st.Page("pages/accessibility.py", title="Accessibility", icon=":material/accessibility:", url_path="accessibility"),
 ]
 
 # Presentation mode (?present=1) hides the navigation; the page itself hides the rest.

@@ -20,3 +20,7 @@ PUBLISHER = "EU Human Rights Action Monitor"
 
 def db_path() -> Path:
     return Path(os.environ.get("DASHBOARD_DB") or DEFAULT_DB)
+
+# Where visitors report an accessibility barrier (shown on the Accessibility page). Set it for a
+# deployment; the statement says how to reach the publisher when it is not set.
+ACCESSIBILITY_CONTACT = os.environ.get("DASHBOARD_ACCESSIBILITY_CONTACT", "")

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 SCALE = "Cividis"
+PATTERNS = ["", "/", ".", "x", "-", "|", "+", "\\"]
 FONT = dict(family="sans-serif", size=13, color="#1f2937")
 
 
@@ -58,7 +59,8 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
         part = frame[frame["group"] == group]
         fig.add_trace(go.Bar(x=part["period"], y=part["n"], name=safe(group),
                              marker_color=OKABE_ITO[i % len(OKABE_ITO)],
-                             marker_pattern_shape=["", "/", ".", "x", "-", "|", "+", "\\"][(i // len(OKABE_ITO)) % 8],
+                             # colour and pattern both differ, so groups never rely on colour alone
+                             marker_pattern_shape=PATTERNS[i % len(PATTERNS)], marker_pattern_fgcolor="white",
                              hovertemplate=f"{safe(group)}<br>%{{x|{'%Y' if grain == 'year' else '%b %Y'}}}: %{{y}}<extra></extra>"))
     fig.update_layout(barmode="stack", title=dict(text=safe(title), x=0, font=dict(size=15)))
     fig.update_yaxes(title_text="Count", gridcolor="#e5e7eb")

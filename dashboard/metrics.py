@@ -205,6 +205,12 @@ def _unity_by_area(f: Filters, params: list) -> str:
         GROUP BY co.priority_area"""
 
 
+def escalation_frame(summary_: dict) -> pd.DataFrame:
+    """The escalation ladder of a summary as a table (the data behind the chart)."""
+    return pd.DataFrame({"Highest step reached": list(summary_["escalation"]),
+                         "Cases": list(summary_["escalation"].values())})
+
+
 def area_map_values(table: pd.DataFrame, column: str, scale: float = 100.0) -> pd.DataFrame:
     """Spread a per-area measure onto the area's countries, in the shape figures.world_map draws."""
     rows = []

@@ -131,7 +131,7 @@ def filter_sidebar(keys: Iterable[str] = ALL_FILTERS, single: Iterable[str] = ()
     _canonicalise_url_values(raw, parsed, keys, single)
     chosen: dict[str, list[str] | str] = {}
     with st.sidebar:
-        st.subheader("Filters")
+        st.header("Filters")
         for key in keys:
             if key in OPTIONS and key in single:
                 value = st.selectbox(LABELS[key], OPTIONS[key], index=None, key=key, bind="query-params",
@@ -172,6 +172,19 @@ def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = Non
             table(data)
 
 
+def clickable_map(fig, alt: str, data: pd.DataFrame, key: str) -> None:
+    """A world map whose countries open their priority area's country page when clicked."""
+    event = st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt + " Select a priority country to open its page.",
+                            key=key, on_select="rerun", selection_mode="points")
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) or event else []
+    for point in points:
+        area = taxonomy.area_of(str(point.get("location", "")))
+        if area:
+            st.switch_page("pages/countries.py", query_params={"country": area})
+    with st.expander("Data behind this map"):
+        table(data)
+
+
 PERCENT_COLUMNS = ("Response rate", "Share of statements by EU27")
 
 
@@ -193,10 +206,6 @@ def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str =
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             column_config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
     st.dataframe(frame, hide_index=True, column_config=column_config, height=height, key=key)
-
-
-def table_from_mapping(mapping: dict, key_label: str, value_label: str) -> None:
-    table(pd.DataFrame({key_label: list(mapping), value_label: list(mapping.values())}))
 
 
 def shown(value) -> str:

@@ -31,14 +31,15 @@ def render():
     known = values.dropna(subset=["value"]).sort_values("value")
     lowest = ", ".join(f"{n} ({v:.0f}%)" for n, v in zip(known["name"].head(3), known["value"].head(3)))
     ui.chart(figures.world_map(values.fillna({"value": 0}), "Response rate (%)", height=420),
-             alt=f"World map of the response rate per priority area. Lowest: {lowest or 'no data'}.")
+             alt=f"World map of the response rate per priority area. Lowest: {lowest or 'no data'}.",
+             data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
+                                         "value": "Response rate (%)"}))
 
     st.header("Escalation ladder")
     top = max(s["escalation"], key=s["escalation"].get) if s["cases"] else "—"
     ui.chart(figures.escalation_bars(s["escalation"]),
              alt=f"Bar chart of how many cases reached each step of the escalation ladder. Most cases: {top}.",
-             data=None)
-    ui.table_from_mapping(s["escalation"], "Highest step reached", "Cases")
+             data=metrics.escalation_frame(s))
 
     st.header("Silence list")
     st.caption(metrics.DEFINITIONS["Silence list"])

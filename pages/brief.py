@@ -21,17 +21,17 @@ def render():
     ui.metric_row([(label, value, None) for label, value in b.headline])
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.subheader("EU actions and case events", anchor=False)
+        st.header("EU actions and case events", anchor=False)
         n_actions = int((b.timeline["kind"] == "EU action").sum()) if not b.timeline.empty else 0
         ui.chart(briefing.timeline_figure(b, height=300 if presenting else 320),
                  alt=f"Timeline for {b.place}: {n_actions} EU actions (blue circles) and "
                      f"{len(b.timeline) - n_actions} case events (orange crosses).")
     with right:
-        st.subheader("Open cases, no EU action in 12 months", anchor=False)
+        st.header("Open cases, no EU action in 12 months", anchor=False)
         columns = ["Title", "Status", "Last EU action"] if presenting else ["ID", "Title", "Status", "Last EU action"]
         open_cases = b.open_cases.assign(**{"Last EU action": b.open_cases["Last EU action"].map(briefing.date_or_never)})
         ui.table(open_cases[columns], record_links=not presenting, height="content")
-    st.subheader("Latest EU actions", anchor=False)
+    st.header("Latest EU actions", anchor=False)
     ui.table(b.latest_actions[["Date", "Actor", "Action", "Title", "Source"]], height="content")
     if not presenting:
         st.download_button("Download this brief (HTML, works offline)", data=lambda: briefing.brief_html(b),

@@ -15,7 +15,7 @@ def render():
                                        bind="query-params") or "EU actions"
     table = {v: k for k, v in exports.TABLES.items()}[table_label]
     total = queries.count_actions(con, f) if table == "actions" else queries.count_cases(con, f)
-    st.subheader(f"{table_label}: {total:,}")
+    st.header(f"{table_label}: {total:,}")
     st.caption("Filters applied: " + ui.text(f.describe()))
     pages = max(1, math.ceil(total / queries.PAGE_SIZE))
     page = st.pagination(pages, key="page", bind="query-params") if pages > 1 else 1

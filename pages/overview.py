@@ -26,11 +26,11 @@ def render():
     values = queries.map_values(con, f, measure)
     top = values.sort_values("value", ascending=False).head(3)
     finding = ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"]) if v)
-    ui.chart(figures.world_map(values, measure_label),
-             alt=f"World map of {measure_label.lower()} per country; priority areas outlined. "
-                 f"Most: {finding or 'none'}.",
-             data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
-                                         "value": measure_label}))
+    ui.clickable_map(figures.world_map(values, measure_label),
+                     alt=f"World map of {measure_label} per country; priority areas outlined in orange. "
+                         f"Most: {finding or 'none'}.",
+                     data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
+                                                 "value": measure_label}), key="overview_map")
 
     st.header("Latest EU actions")
     ui.table(queries.latest_actions(con, f, limit=8).drop(columns=["Summary"]))

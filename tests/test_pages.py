@@ -10,7 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["overview", "countries", "themes", "timeline", "explore", "accountability", "brief", "case", "about"]
+PAGES = ["overview", "countries", "themes", "timeline", "explore", "accountability", "brief", "case", "action", "about",
+         "accessibility"]
 
 
 @pytest.fixture(autouse=True)

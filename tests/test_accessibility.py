@@ -1,0 +1,139 @@
+"""WCAG 2.1 AA in a real browser: axe-core on every page, a keyboard-only path to the export, the map as a
+way into the country pages, and no horizontal overflow at phone size."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, settle, streamlit_server
+
+pytestmark = pytest.mark.browser
+PAGES = ["", "countries", "countries?country=Iran", "themes", "themes?theme=Torture", "timeline", "explore",
+         "explore?table=Cases&country=Egypt", "accountability", "brief", "brief?country=IRN",
+         "brief?country=IRN&present=1", "case?id=IRN-C-0001", "case?id=EGY-C-0001", "action?id=IRN-A-0002", "about",
+         "accessibility"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Violations inside Streamlit's own widgets that we cannot fix, each with its upstream issue; kept in step with
+# docs/ACCESSIBILITY.md. The audit allows exactly these rule ids, no more. Currently none is needed.
+ALLOWED_VIOLATIONS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def server(fixture_db):
+    with streamlit_server(fixture_db) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url, width=1366, height=768):
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    settle(page)
+    if page.locator(".js-plotly-plot").count():
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=15000)
+    return page
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_serious_or_critical_violation(server, browser, path):
+    page = open_page(browser, f"{server}/{path}")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical") and v["id"] not in ALLOWED_VIOLATIONS]
+    assert serious == []
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.context.close()
+
+
+def test_allowed_violations_are_documented():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "ACCESSIBILITY.md").read_text(encoding="utf-8")
+    for rule in ALLOWED_VIOLATIONS:
+        assert rule in doc
+
+
+@pytest.mark.parametrize("path", ["", "countries?country=Iran", "explore", "accountability", "brief?country=IRN",
+                                  "case?id=IRN-C-0001", "about"])
+def test_headings_form_an_outline(server, browser, path):
+    page = open_page(browser, f"{server}/{path}")
+    selector = ", ".join(f"[data-testid=stMain] h{i}" for i in range(1, 5))
+    levels = page.evaluate("(sel) => [...document.querySelectorAll(sel)].filter(h => h.offsetParent !== null)"
+                           ".map(h => Number(h.tagName[1]))", selector)
+    assert levels and levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    page.context.close()
+
+
+def _focused(page) -> dict:
+    return page.evaluate("""() => { const e = document.activeElement; const s = getComputedStyle(e);
+        return {tag: e.tagName, text: (e.innerText || e.getAttribute('aria-label') || '').trim(),
+                label: e.closest('[data-testid]') ? e.closest('[data-testid]').getAttribute('data-testid') : '',
+                outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0, shadow: s.boxShadow !== 'none'}; }""")
+
+
+def _tab_until(page, predicate, limit=80) -> dict:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        state = _focused(page)
+        if predicate(state):
+            return state
+    raise AssertionError("never reached the element with Tab")
+
+
+def test_keyboard_alone_sets_filters_and_triggers_the_export(server, browser, tmp_path):
+    page = open_page(browser, f"{server}/explore")
+    _tab_until(page, lambda s: s["tag"] == "INPUT" and "stMultiSelect" in s["label"])  # country
+    page.keyboard.type("Iran")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('country=Iran')", timeout=10000)
+    settle(page)
+    _tab_until(page, lambda s: s["tag"] == "INPUT" and "stMultiSelect" in s["label"])  # theme, the next multiselect
+    page.keyboard.type("Death")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('theme=Death')", timeout=10000)
+    settle(page)
+    state = _tab_until(page, lambda s: s["tag"] == "BUTTON" and s["text"].endswith("CSV"), limit=150)
+    assert state["outline"] or state["shadow"], "focus must be visible"
+    with page.expect_download(timeout=30000) as download:
+        page.keyboard.press("Enter")
+    path = tmp_path / "keyboard.csv"
+    download.value.save_as(path)
+    rows = pd.read_csv(path)
+    assert len(rows) == 2 and set(rows["Country"]) == {"Iran"}
+    page.context.close()
+
+
+def test_clicking_a_country_on_the_map_opens_its_page(server, browser):
+    page = open_page(browser, f"{server}/")
+    page.wait_for_selector(".js-plotly-plot .choroplethlocation", timeout=15000)
+    # Fixture priority countries in ISO3 order: EGY, IRN, ISR, PSE; the second shape of the first trace is Iran.
+    shape = page.locator(".js-plotly-plot .choropleth").first.locator(".choroplethlocation").nth(1)
+    box = shape.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/countries?country=Iran", timeout=15000)
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "Iran"
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", ["", "countries?country=Iran", "explore", "accountability", "brief?country=IRN",
+                                  "case?id=IRN-C-0001", "about", "accessibility"])
+def test_nothing_overflows_at_phone_size(server, browser, path):
+    page = open_page(browser, f"{server}/{path}", width=390, height=844)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    page.context.close()
