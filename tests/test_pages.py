@@ -52,7 +52,8 @@ def test_overview_has_figures_map_and_latest_actions():
     assert labels[:2] == ["EU actions", "Cases"] and at.metric[0].value == "5"
     spec = at.get("plotly_chart")[0].proto.spec
     assert '"choropleth"' in spec and '"IRN"' in spec
-    assert at.get("plotly_chart")[0].proto.alt.startswith("World map of eu actions")
+    assert at.get("plotly_chart")[0].proto.alt.startswith("World map of EU actions per country")
+    assert "Iran (3)" in at.get("plotly_chart")[0].proto.alt  # the main finding
     assert len(at.dataframe) >= 1
 
 
