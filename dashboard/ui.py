@@ -199,8 +199,8 @@ def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str =
         column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗")
     if record_links and "ID" in frame.columns and not frame.empty:
         ids = frame["ID"].astype(str)
-        frame.insert(0, "Page", ids.where(~ids.str.contains("-A-"), "action?id=" + ids)
-                     .where(ids.str.contains("-A-"), "case?id=" + ids))
+        frame["Page"] = (ids.where(~ids.str.contains("-A-"), "action?id=" + ids)
+                         .where(ids.str.contains("-A-"), "case?id=" + ids))
         column_config["Page"] = st.column_config.LinkColumn("Page", display_text="Open record")
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
