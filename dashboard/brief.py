@@ -18,6 +18,12 @@ from . import about, config, figures, metrics, queries
 from .filters import Filters
 
 OPEN_CASES_SHOWN = 6
+HELP = {
+    "EU actions": "EU actions concerning this country or area, with a public source.",
+    "Response rate": metrics.DEFINITIONS["Response rate"],
+    "Median days to respond": metrics.DEFINITIONS["Time to first EU response"],
+    "Silent open cases": metrics.DEFINITIONS["Silence list"],
+}
 LATEST_ACTIONS_SHOWN = 5
 
 
@@ -39,11 +45,11 @@ class Brief:
         rate = s["response_rate"]
         days = s["median_days_to_first_response"]
         return [
-            ("EU actions on record", f"{self.actions_total}"),
-            ("Cases documented", f"{s['cases']}"),
-            ("Cases the EU responded to", "—" if rate is None else f"{rate:.0%}"),
-            ("Median days to first response", "—" if days is None else f"{days:.0f}"),
-            ("Open cases, no EU action in 12 months", f"{s['silent_cases']}"),
+            ("EU actions", f"{self.actions_total}"),
+            ("Cases", f"{s['cases']}"),
+            ("Response rate", "—" if rate is None else f"{rate:.0%}"),
+            ("Median days to respond", "—" if days is None else f"{days:.0f}"),
+            ("Silent open cases", f"{s['silent_cases']}"),
         ]
 
 

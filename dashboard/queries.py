@@ -273,16 +273,17 @@ def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     cp: list = []
     cw = case_where(f, cp)
     return fetch(con, f"""
-        SELECT source AS "Source", {_label('source_kind', 'kind')} AS "Kind", count(*) AS "Records",
-               max(date) AS "Latest date"
+        SELECT regexp_extract(source, '^https?://(?:www\\.)?([^/]+)', 1) AS "Publisher",
+               {_label('source_kind', 'source_kind')} AS "Kind", count(*) AS "Records",
+               max(date) AS "Latest date", source AS "Source"
         FROM (
-          SELECT a.source_url AS source, a.source_kind AS kind, a.date FROM eu_actions a WHERE {aw}
+          SELECT a.source_url AS source, a.source_kind, a.date FROM eu_actions a WHERE {aw}
           UNION ALL
           SELECT c.source_url, c.source_kind, c.opened_on FROM cases c WHERE {cw}
           UNION ALL
           SELECT e.source_url, e.source_kind, e.date FROM case_events e JOIN cases c ON c.case_id = e.case_id
           WHERE {cw}
-        ) GROUP BY source, kind ORDER BY "Records" DESC, "Latest date" DESC LIMIT ?""", ap + cp + cp + [limit])
+        ) GROUP BY source, source_kind ORDER BY "Records" DESC, "Latest date" DESC LIMIT ?""", ap + cp + cp + [limit])
 
 
 def case_detail(con, case_id: str) -> dict | None:

@@ -216,8 +216,10 @@ def shown(value) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, (int, float)):
-        return f"{value:,}".replace(",", " ") if isinstance(value, int) else f"{value:.2f}"
+        return f"{value:,}".replace(",", " ") if isinstance(value, int) else f"{value:.1f}"
     return text(value)
 
 
@@ -246,11 +248,11 @@ def cite_this_view(page: str, f: Filters | None = None, extra: dict | None = Non
 
 def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export") -> None:
     """Downloads of exactly the filtered rows; each file is built only when its button is pressed."""
-    st.caption(f"Download all {rows:,} filtered rows (not just this page), with sources and permalinks:")
-    labels = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "parquet": "Parquet",
-              "zip": "ZIP data package (CSV + datapackage.json + CITATION.txt)"}
-    cols = st.columns([1, 1, 1, 1, 3])
-    for col, (fmt, label) in zip(cols, labels.items()):
-        col.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt),
-                            file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt][0],
-                            icon=":material/download:", on_click="ignore", key=f"{key}-{table}-{fmt}")
+    st.caption(f"Download all {rows:,} filtered rows (not just this page), with sources and permalinks. "
+               "The ZIP holds the CSV with datapackage.json and CITATION.txt.")
+    labels = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "parquet": "Parquet", "zip": "ZIP data package"}
+    with st.container(horizontal=True):
+        for fmt, label in labels.items():
+            st.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt),
+                               file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt][0],
+                               icon=":material/download:", on_click="ignore", key=f"{key}-{table}-{fmt}")

@@ -17,9 +17,9 @@ def render():
     ui.metric_row([
         ("Cases", s["cases"], "Cases matching the filters."),
         ("Response rate", None if rate is None else f"{rate:.0%}", metrics.DEFINITIONS["Response rate"]),
-        ("Median days to first response", s["median_days_to_first_response"],
+        ("Median days to respond", s["median_days_to_first_response"],
          metrics.DEFINITIONS["Time to first EU response"]),
-        ("Statements made by all 27", None if s["unity"]["share_eu27"] is None else f"{s['unity']['share_eu27']:.0%}",
+        ("Made on behalf of all 27", None if s["unity"]["share_eu27"] is None else f"{s['unity']['share_eu27']:.0%}",
          metrics.DEFINITIONS["Unity"]),
         ("Silent open cases", s["silent_cases"], metrics.DEFINITIONS["Silence list"]),
     ])

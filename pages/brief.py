@@ -18,7 +18,7 @@ def render():
         return
     b = briefing.brief_data(con, f)
     st.title(f"Country brief: {ui.text(b.place)}", anchor=False)
-    ui.metric_row([(label, value, None) for label, value in b.headline])
+    ui.metric_row([(label, value, briefing.HELP.get(label)) for label, value in b.headline])
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.header("EU actions and case events", anchor=False)
@@ -27,7 +27,8 @@ def render():
                  alt=f"Timeline for {b.place}: {n_actions} EU actions (blue circles) and "
                      f"{len(b.timeline) - n_actions} case events (orange crosses).")
     with right:
-        st.header("Open cases, no EU action in 12 months", anchor=False)
+        st.header("Silent open cases", anchor=False)
+        st.caption("Open cases with no EU action in the last 12 months, longest silence first.")
         columns = ["Title", "Status", "Last EU action"] if presenting else ["ID", "Title", "Status", "Last EU action"]
         open_cases = b.open_cases.assign(**{"Last EU action": b.open_cases["Last EU action"].map(briefing.date_or_never)})
         ui.table(open_cases[columns], record_links=not presenting, height="content")
