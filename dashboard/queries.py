@@ -145,14 +145,19 @@ def count_cases(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
     return fetch_one(con, f"SELECT count(*) FROM cases c WHERE {case_where(f, params)}", params)[0]
 
 
+def _page_clause(limit: int | None, offset: int, params: list) -> str:
+    """LIMIT/OFFSET for one page of rows, or nothing when every row is wanted (exports)."""
+    if limit is None:
+        return ""
+    params.extend([int(limit), int(offset)])
+    return "LIMIT ? OFFSET ?"
+
+
 def actions_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> pd.DataFrame:
     """The filtered EU actions, newest first; `limit=None` returns all of them (for exports)."""
     params: list = []
     where = action_where(f, params)
-    page = ""
-    if limit is not None:
-        page = "LIMIT ? OFFSET ?"
-        params.extend([int(limit), int(offset)])
+    page = _page_clause(limit, offset, params)
     # Page first, then label: the per-row lookups run only for the rows returned.
     return fetch(con, f"""WITH selected AS (SELECT a.* FROM eu_actions a WHERE {where}
                                             ORDER BY a.date DESC, a.action_id {page})
@@ -163,10 +168,7 @@ def actions_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 
 def cases_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> pd.DataFrame:
     params: list = []
     where = case_where(f, params)
-    page = ""
-    if limit is not None:
-        page = "LIMIT ? OFFSET ?"
-        params.extend([int(limit), int(offset)])
+    page = _page_clause(limit, offset, params)
     return fetch(con, f"""WITH selected AS (SELECT c.* FROM cases c WHERE {where}
                                             ORDER BY c.opened_on DESC, c.case_id {page})
                           SELECT {CASE_COLUMNS} FROM selected c JOIN countries co ON co.iso3 = c.country_iso3

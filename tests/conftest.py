@@ -34,3 +34,25 @@ def sources(tmp_path) -> Path:
     target = tmp_path / "sources"
     shutil.copytree(FIXTURE_SOURCES, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def server(fixture_db):
+    """A real Streamlit server on the fixture database, one per test module."""
+    from .browser import streamlit_server
+
+    with streamlit_server(fixture_db) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -6,9 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
-
-from .browser import CHROMIUM, CHROMIUM_ARGS, settle, streamlit_server
+from .browser import settle
 
 pytestmark = pytest.mark.browser
 PAGES = ["", "countries", "countries?country=Iran", "themes", "themes?theme=Torture", "timeline", "explore",
@@ -19,20 +17,6 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Violations inside Streamlit's own widgets that we cannot fix, each with its upstream issue; kept in step with
 # docs/ACCESSIBILITY.md. The audit allows exactly these rule ids, no more. Currently none is needed.
 ALLOWED_VIOLATIONS: dict[str, str] = {}
-
-
-@pytest.fixture(scope="module")
-def server(fixture_db):
-    with streamlit_server(fixture_db) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url, width=1366, height=768):

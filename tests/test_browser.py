@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
-
-from .browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, settle, streamlit_server
+from .browser import PageWatch, settle
 
 pytestmark = pytest.mark.browser
 PAGES = ["", "countries?country=IRN", "themes?theme=torture", "timeline", "explore", "case?id=IRN-C-0001", "about"]
-
-
-@pytest.fixture(scope="module")
-def server(fixture_db):
-    with streamlit_server(fixture_db) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -65,29 +49,22 @@ def test_map_draws_country_shapes_offline(server, page):
     assert watch.external == []
 
 
-def _table_state(page) -> tuple[str, str]:
-    heading = page.locator("h3").filter(has_text="EU actions:").first.inner_text()
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.wait_for()
-    return heading, grid.get_attribute("data-testid") or ""
-
-
 def test_filter_chosen_in_the_ui_lives_in_the_url_and_reopens(server, browser, page):
     page.goto(server + "/explore")
     settle(page)
-    assert page.locator("h3").filter(has_text="EU actions: 5").count() == 1
+    assert page.locator("h2").filter(has_text="EU actions: 5").count() == 1
     box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
     box.click()
     page.get_by_role("option", name="Iran", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function("() => location.search.includes('country=Iran')", timeout=10000)
     settle(page)
-    assert page.locator("h3").filter(has_text="EU actions: 3").count() == 1
+    assert page.locator("h2").filter(has_text="EU actions: 3").count() == 1
     copied = page.url
     other = browser.new_context().new_page()
     other.goto(copied)
     settle(other)
-    assert other.locator("h3").filter(has_text="EU actions: 3").count() == 1
+    assert other.locator("h2").filter(has_text="EU actions: 3").count() == 1
     chips = other.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.inner_text()
     assert "Iran" in chips
     other.context.close()
@@ -115,7 +92,7 @@ def test_browser_download_under_a_filtered_url_equals_the_cli_export(server, pag
 
     page.goto(server + "/explore?country=Iran&theme=Death+penalty")
     settle(page)
-    assert page.locator("h3").filter(has_text="EU actions: 2").count() == 1
+    assert page.locator("h2").filter(has_text="EU actions: 2").count() == 1
     with page.expect_download(timeout=30000) as download_info:
         page.get_by_role("button", name=label, exact=True).click()
     downloaded = tmp_path / f"browser.{fmt}"
