@@ -76,15 +76,37 @@ def guarded(render: Callable[[], None]) -> None:
                  "reloading the page.")
 
 
-def _canonicalise_url_values(raw: dict[str, list[str]], parsed: Filters, keys: Iterable[str],
-                              single: set[str]) -> None:
+def _canonicalise_url_values(raw: dict[str, list[str]], parsed: Filters, keys: Iterable[str]) -> None:
     """Links may carry codes (?country=IRN&theme=torture); bound widgets only know labels, so seed them."""
     canonical = parsed.to_query()
     for key in keys:
         if key in OPTIONS and raw.get(key) and key not in st.session_state:
             values = canonical.get(key, [])
             if values and values != raw[key]:
-                st.session_state[key] = values[0] if key in single else values
+                st.session_state[key] = values
+
+
+SHARED_FILTERS = "_shared_filters"  # the URL parameters of the filters last set, on any page
+LAST_PAGE = "_last_filter_page"
+
+
+def _carry_filters_here(page: str, keys: tuple[str, ...], single: set[str], raw: dict[str, list[str]]) -> None:
+    """Filters are shared across pages: arriving without any in the URL, reopen this page with the filters
+    last set elsewhere, so the address bar (and a copied link) shows what the page shows."""
+    arrived = st.session_state.get(LAST_PAGE) != page
+    st.session_state[LAST_PAGE] = page
+    if not arrived or any(raw.get(k) for k in keys):
+        return
+    shared: dict[str, list[str]] = st.session_state.get(SHARED_FILTERS, {})
+    carry = {k: (v[:1] if k in single else v) for k, v in shared.items() if k in keys and v}
+    if carry:
+        st.switch_page(page, query_params=carry)
+
+
+def _remember_filters(current: Filters, keys: tuple[str, ...]) -> None:
+    shared = {k: v for k, v in st.session_state.get(SHARED_FILTERS, {}).items() if k not in keys}
+    shared.update({k: v for k, v in current.to_query().items() if k in keys})
+    st.session_state[SHARED_FILTERS] = shared
 
 
 def read_url() -> tuple[Filters, list[str]]:
@@ -111,7 +133,7 @@ def presentation_mode() -> bool:
     return False
 
 
-def url_filters(single: Iterable[str] = ()) -> Filters:
+def url_filters() -> Filters:
     """Filters read from the URL without widgets (presentation mode), with the same notices."""
     parsed, notices = read_url()
     show_notices(notices)
@@ -123,23 +145,23 @@ def show_notices(notices: list[str]) -> None:
         st.warning(notice, icon=":material/info:")
 
 
-def filter_sidebar(keys: Iterable[str] = ALL_FILTERS, single: Iterable[str] = ()) -> Filters:
-    """Filter widgets bound to the URL. `single` names the vocabularies chosen one at a time (a selectbox)."""
+def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterable[str] = ()) -> Filters:
+    """Filter widgets bound to the URL, shared across pages. `single` names those chosen one at a time."""
     keys, single = tuple(keys), set(single)
     raw = {p: st.query_params.get_all(p) for p in filters.PARAMS}
+    _carry_filters_here(page, keys, single, raw)
     parsed, notices = filters.from_query(raw)
-    _canonicalise_url_values(raw, parsed, keys, single)
-    chosen: dict[str, list[str] | str] = {}
+    _canonicalise_url_values(raw, parsed, keys)
+    chosen: dict[str, list[str]] = {}
     with st.sidebar:
         st.header("Filters")
         for key in keys:
-            if key in OPTIONS and key in single:
-                value = st.selectbox(LABELS[key], OPTIONS[key], index=None, key=key, bind="query-params",
-                                     placeholder="Choose…")
-                chosen[key] = [value] if value else []
-            elif key in OPTIONS:
+            if key in OPTIONS:
+                # One widget type per key on every page (a one-choice multiselect where a page shows one
+                # place or theme), so a value carried from another page always fits.
                 chosen[key] = st.multiselect(LABELS[key], OPTIONS[key], key=key, bind="query-params",
-                                             placeholder="All")
+                                             max_selections=1 if key in single else None,
+                                             placeholder="Choose one" if key in single else "All")
         if "since" in keys or "until" in keys:
             left, right = st.columns(2)
             bounds = dict(min_value=dt.date(1945, 1, 1), max_value=dt.date.today(), format="YYYY-MM-DD")
@@ -152,6 +174,7 @@ def filter_sidebar(keys: Iterable[str] = ALL_FILTERS, single: Iterable[str] = ()
                                          placeholder="name, title, words…")]
     current, more = filters.from_query(chosen)
     show_notices(notices + [n for n in more if n not in notices])
+    _remember_filters(current, keys)
     return current
 
 

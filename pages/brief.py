@@ -10,7 +10,10 @@ from dashboard.taxonomy import PRIORITY_AREAS
 def render():
     con = ui.connection()
     presenting = ui.presentation_mode()
-    f = ui.url_filters(single=("country",)) if presenting else ui.filter_sidebar(("country",), single=("country",))
+    if presenting:
+        f = ui.url_filters()
+    else:
+        f = ui.filter_sidebar("pages/brief.py", ("country",), single=("country",))
     if not f.places:
         st.title("Country brief")
         st.write("Choose a country or priority area:")

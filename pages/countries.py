@@ -8,7 +8,7 @@ from dashboard.taxonomy import PRIORITY_AREAS
 
 def render():
     con = ui.connection()
-    f = ui.filter_sidebar(("country", "theme", "since", "until"), single=("country",))
+    f = ui.filter_sidebar("pages/countries.py", ("country", "theme", "since", "until"), single=("country",))
     if not f.places:
         st.title("Countries")
         st.write("Choose a priority area in the sidebar, or one of these:")

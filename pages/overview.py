@@ -11,7 +11,7 @@ def render():
     st.title("EU Human Rights Action Monitor")
     st.caption("Documented human-rights cases in the EU's priority countries, and what the EU institutions did "
                "about them: where they acted, how fast, how united, and where they stayed silent.")
-    f = ui.filter_sidebar(("theme", "since", "until"))
+    f = ui.filter_sidebar("pages/overview.py", ("theme", "since", "until"))
     head = queries.headline(con, f)
     ui.metric_row([
         ("EU actions", head["actions"], "Statements, démarches, resolutions, sanctions… with a public source."),

@@ -7,7 +7,7 @@ from dashboard import figures, queries, ui
 
 def render():
     con = ui.connection()
-    f = ui.filter_sidebar(("theme", "country", "since", "until"), single=("theme",))
+    f = ui.filter_sidebar("pages/themes.py", ("theme", "country", "since", "until"), single=("theme",))
     summary = queries.theme_summary(con)
     if not f.themes:
         st.title("Themes")

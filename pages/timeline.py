@@ -8,7 +8,7 @@ from dashboard import figures, queries, ui
 def render():
     con = ui.connection()
     st.title("Timeline")
-    f = ui.filter_sidebar()
+    f = ui.filter_sidebar("pages/timeline.py")
     left, right = st.columns(2)
     grain = left.segmented_control("Period", ["Year", "Month"], default="Year", key="grain",
                                    bind="query-params") or "Year"

@@ -102,3 +102,15 @@ def test_browser_download_under_a_filtered_url_equals_the_cli_export(server, pag
                     "death_penalty", "--db", str(fixture_db), "--out", str(cli)],
                    check=True, env=dict(os.environ, DASHBOARD_BASE_URL=server))
     assert downloaded.read_bytes() == cli.read_bytes()
+
+
+def test_filters_follow_the_visitor_across_pages_and_stay_in_the_url(server, page):
+    page.goto(server + "/explore?country=Iran&theme=Torture")
+    settle(page)
+    for name, path, heading in (("Timeline", "/timeline", "Timeline"), ("Countries", "/countries", "Iran"),
+                                ("Explore", "/explore", "Explore")):
+        page.locator("[data-testid='stSidebarNav'] a", has_text=name).first.dispatch_event("click")
+        page.wait_for_url(f"**{path}?country=Iran&theme=Torture", timeout=15000)
+        settle(page)
+        assert page.locator("h1").first.inner_text() == heading
+    assert page.locator("h2").filter(has_text="EU actions: 1").count() == 1
