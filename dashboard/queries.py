@@ -17,7 +17,7 @@ from .filters import Filters
 
 GROUP_COLUMNS = {"actor": "a.actor", "action_type": "a.action_type"}
 GRAINS = {"month": "month", "year": "year"}
-MEASURES = {"actions": "EU actions", "cases": "Cases"}
+MEASURES = {"actions": "EU actions", "cases": "Cases", "executions": "Recorded executions (latest year stated)"}
 PAGE_SIZE = 50
 
 
@@ -201,8 +201,11 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
     params: list = []
     if measure == "actions":
         counts = f"SELECT a.country_iso3 AS iso3, count(*) AS n FROM eu_actions a WHERE {action_where(f, params)} GROUP BY 1"
-    else:
+    elif measure == "cases":
         counts = f"SELECT c.country_iso3 AS iso3, count(*) AS n FROM cases c WHERE {case_where(f, params)} GROUP BY 1"
+    else:  # context beside EU action: the latest year a source states a number for
+        counts = """SELECT country_iso3 AS iso3, arg_max(recorded_executions, year) AS n
+                    FROM death_penalty_figures WHERE recorded_executions IS NOT NULL GROUP BY 1"""
     return fetch(con, f"""
         SELECT co.iso3, co.name, co.priority_area, coalesce(n.n, 0) AS value
         FROM countries co LEFT JOIN ({counts}) n ON n.iso3 = co.iso3

@@ -44,6 +44,10 @@ def render():
     if head["actions"] > 200:
         st.page_link("pages/explore.py", label=f"All {head['actions']} EU actions in Explore →",
                      query_params={"country": place})
+    figures_table = queries.death_penalty_figures(con, f.countries)
+    if not figures_table.empty:
+        with st.expander("Death penalty figures (context)"):
+            ui.table(figures_table)
     st.header("Sources")
     ui.table(queries.sources_list(con, f))
     ui.cite_this_view("countries", f)

@@ -24,6 +24,10 @@ def render():
                                          key="measure", bind="query-params") or "EU actions"
     measure = {v: k for k, v in queries.MEASURES.items()}[measure_label]
     values = queries.map_values(con, f, measure)
+    if measure == "executions":
+        st.caption("Context, not EU action: recorded executions in the latest year for which a source (Amnesty "
+                   "International's annual reports, or press reports of them) states a number; often a minimum. "
+                   "Countries with no stated number show 0. Details and sources are on the Themes page.")
     top = values.sort_values("value", ascending=False).head(3)
     finding = ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"]) if v)
     ui.clickable_map(figures.world_map(values, measure_label),

@@ -37,6 +37,13 @@ def render():
     ui.chart(figures.counts_over_time(over_time, f"EU actions on {theme['name'].lower()} per year, by actor"),
              alt=f"Bar chart of EU actions on {theme['name'].lower()} per year, stacked by actor. {peak}",
              data=over_time.rename(columns={"period": "Year", "group": "Actor", "n": "EU actions"}))
+    if "death_penalty" in f.themes:
+        figures_table = queries.death_penalty_figures(con, f.countries)
+        if not figures_table.empty:
+            st.header("Context: recorded executions and death sentences")
+            st.caption("Yearly figures as their sources state them (mostly Amnesty International's annual reports); "
+                       "“at least” figures are minimums, and blank means no number was stated.")
+            ui.table(figures_table)
     st.header("Cases")
     ui.table(queries.cases_table(con, f, limit=200))
     ui.export_buttons(con, f, "cases", head["cases"], key="theme")

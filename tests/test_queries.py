@@ -94,3 +94,10 @@ def test_case_timeline_merges_events_and_actions(con):
 def test_sources_list_counts_records(con):
     sources = queries.sources_list(con, f(country="IRN")).set_index("Source")
     assert sources.loc["https://example.org/case1", "Records"] == 4  # the case and its three events
+
+
+def test_map_can_show_recorded_executions_as_context(con):
+    values = queries.map_values(con, Filters(), "executions").set_index("iso3")
+    assert values.loc["IRN", "value"] == 576 and values.loc["EGY", "value"] == 0
+    figures = queries.death_penalty_figures(con, ("IRN",))
+    assert figures.iloc[0]["Note"] == "at least" and figures.iloc[0]["Year"] == 2022
