@@ -305,11 +305,11 @@ def case_timeline(con, case_id: str) -> pd.DataFrame:
     """A case's events and the EU actions that concerned it, oldest first."""
     return fetch(con, f"""
         SELECT * FROM (
-          SELECT e.date, 'Case event' AS kind, {_label('event_type', 'e.event_type')} AS category,
-                 e.description AS text, e.source_url AS source
+          SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
+                 {_label('event_type', 'e.event_type')} AS category, e.description AS text, e.source_url AS source
           FROM case_events e WHERE e.case_id = ?
           UNION ALL
-          SELECT a.date, 'EU action', {_label('actor', 'a.actor')} || ' — ' || {_label('action_type', 'a.action_type')},
+          SELECT a.date, 'day', 'EU action', {_label('actor', 'a.actor')} || ' — ' || {_label('action_type', 'a.action_type')},
                  a.title, a.source_url
           FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id WHERE l.case_id = ?
         ) ORDER BY date, kind DESC""", [case_id, case_id])

@@ -31,8 +31,10 @@ def render():
              alt=f"Timeline of case {case_id}: {len(timeline) - len(actions)} case events and "
                  f"{len(actions)} EU actions.", data=None)
     st.header("Events and EU actions")
-    ui.table(timeline.rename(columns={"date": "Date", "kind": "Kind", "category": "What", "text": "Details",
-                                      "source": "Source"}))
+    ui.table(timeline.rename(columns={"date": "Date", "precision": "Date precision", "kind": "Kind",
+                                      "category": "What", "text": "Details", "source": "Source"}))
+    st.caption("Date precision “month” or “year”: the source gives only the month or year; the date shown is the "
+               "first day of it.")
     if actions.empty:
         st.info("No EU action naming this case is on record.", icon=":material/info:")
     ui.cite_this_view("case", extra={"id": case_id})
