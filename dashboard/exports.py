@@ -74,9 +74,6 @@ def view_url(page: str, f: Filters, extra: dict | None = None) -> str:
     return f"{config.PUBLIC_BASE_URL}/{page}" + (f"?{encoded}" if encoded else "")
 
 
-def record_permalink(record_id: str, table: str) -> str:
-    page = "case" if table == "cases" else "action"
-    return f"{config.PUBLIC_BASE_URL}/{page}?{urlencode({'id': record_id})}"
 
 
 def export_frame(con, f: Filters, table: str) -> pd.DataFrame:
@@ -103,13 +100,8 @@ def provenance(con, f: Filters, table: str, rows: int, accessed: dt.date | None 
     )
 
 
+# The same characters as a regex class, for vectorised matching over whole columns.
 TRIGGER_PATTERN = "^[" + "".join("\\" + c if c in "-\\" else c for c in FORMULA_TRIGGERS) + "]"
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _text_columns(frame: pd.DataFrame) -> list[str]:

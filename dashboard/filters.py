@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from . import taxonomy
 
@@ -47,9 +47,6 @@ class Filters:
     def countries(self) -> tuple[str, ...]:
         """ISO3 codes the selected places cover, in a stable order."""
         return tuple(sorted({iso for p in self.places for iso in PLACES[p]}))
-
-    def is_empty(self) -> bool:
-        return self == Filters()
 
     def to_query(self) -> dict[str, list[str]]:
         """URL parameters in the labels the widgets show; defaults are left out."""
@@ -146,6 +143,3 @@ def from_query(params: Mapping[str, str | list[str]]) -> tuple[Filters, list[str
         filters = replace(filters, since=filters.until, until=filters.since)
     return filters, notices
 
-
-def field_names() -> list[str]:
-    return [f.name for f in fields(Filters)]
