@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard build|validate|datapackage|metrics|brief|export`."""
+"""Command line: `python -m dashboard build|validate|datapackage|metrics|brief|export|coverage|apply-review`."""
 
 from __future__ import annotations
 
@@ -126,6 +126,15 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_apply_review(args) -> int:
+    from .review import apply_verdicts
+
+    for line in apply_verdicts(Path(args.verdicts), Path(args.sources)):
+        print(line)
+    print("Now run `python -m dashboard validate` and read the changes above before committing.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     add_filter_args(p)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("apply-review", help="apply a reviewer's verdicts file (fix/drop) to the source files")
+    p.add_argument("verdicts", help="CSV with id, verdict, problem, correction")
+    p.add_argument("--sources", default=str(config.SOURCES_DIR))
+    p.set_defaults(func=cmd_apply_review)
     args = parser.parse_args(argv)
     return args.func(args)
 

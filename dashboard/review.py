@@ -1,0 +1,59 @@
+"""Apply a reviewer's verdicts to the source files (`python -m dashboard apply-review VERDICTS.csv`).
+
+A verdicts file has the columns id, verdict, problem, correction. `fix` rows carry corrections written as
+`field=value | field=value`; `drop` rows remove the record with its links (and, for a case, its events); `ok` and
+`unverifiable` rows change nothing. Every change is returned as a line for the reviewer to read, and the sources
+are validated afterwards by the usual build.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+
+def _load(path: Path) -> tuple[list[dict], list[str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        return list(reader), list(reader.fieldnames or [])
+
+
+def _save(path: Path, rows: list[dict], columns: list[str]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def apply_verdicts(verdicts_path: Path, sources: Path) -> list[str]:
+    tables = {name: _load(sources / f"{name}.csv") for name in ("eu_actions", "cases", "action_cases", "case_events")}
+    verdicts, _ = _load(verdicts_path)
+    changes: list[str] = []
+    for verdict in verdicts:
+        record_id, kind = verdict["id"].strip(), verdict["verdict"].strip()
+        if kind not in ("fix", "drop"):
+            continue
+        name, key = ("eu_actions", "action_id") if "-A-" in record_id else ("cases", "case_id")
+        rows = tables[name][0]
+        row = next((r for r in rows if r[key] == record_id), None)
+        if row is None:
+            changes.append(f"NOT FOUND {record_id}")
+            continue
+        if kind == "drop":
+            rows.remove(row)
+            for linked in ("action_cases", "case_events"):
+                if key in tables[linked][1]:
+                    tables[linked][0][:] = [r for r in tables[linked][0] if r[key] != record_id]
+            changes.append(f"DROP {record_id}")
+            continue
+        for part in verdict["correction"].split(" | "):
+            field, sep, value = part.partition("=")
+            field = field.strip()
+            if not sep or field not in row:
+                changes.append(f"SKIPPED {record_id}: cannot read correction {part.strip()!r}")
+                continue
+            changes.append(f"FIX {record_id} {field}: {row[field]!r} -> {value.strip()!r}")
+            row[field] = value.strip()
+    for name, (rows, columns) in tables.items():
+        _save(sources / f"{name}.csv", rows, columns)
+    return changes

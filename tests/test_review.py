@@ -1,0 +1,34 @@
+"""Applying a reviewer's verdicts: fixes change exactly the named fields, drops take links and events along."""
+
+import csv
+
+from dashboard.review import apply_verdicts
+from dashboard.validate import load_sources
+
+
+def write_verdicts(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["id", "verdict", "problem", "correction"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_fix_drop_and_ignore(sources, tmp_path):
+    verdicts = tmp_path / "verdicts.csv"
+    write_verdicts(verdicts, [
+        {"id": "IRN-A-0001", "verdict": "fix", "problem": "date", "correction": "date=2022-12-10 | title=[Described]"},
+        {"id": "EGY-C-0001", "verdict": "drop", "problem": "unsupported", "correction": ""},
+        {"id": "IRN-A-0002", "verdict": "ok", "problem": "", "correction": "date=1999-01-01"},
+        {"id": "IRN-A-0003", "verdict": "fix", "problem": "", "correction": "nonsense"},
+        {"id": "XXX-A-0001", "verdict": "fix", "problem": "", "correction": "date=2020-01-01"},
+    ])
+    changes = apply_verdicts(verdicts, sources)
+    assert "FIX IRN-A-0001 date: '2022-12-09' -> '2022-12-10'" in changes
+    assert "DROP EGY-C-0001" in changes and "NOT FOUND XXX-A-0001" in changes
+    assert any(c.startswith("SKIPPED IRN-A-0003") for c in changes)
+    tables = load_sources(sources)  # still valid
+    actions = {r.values["action_id"]: r.values for r in tables["eu_actions"]}
+    assert str(actions["IRN-A-0001"]["date"]) == "2022-12-10" and actions["IRN-A-0001"]["title"] == "[Described]"
+    assert str(actions["IRN-A-0002"]["date"]) == "2023-01-08"  # ok rows change nothing
+    assert all(r.values["case_id"] != "EGY-C-0001" for name in ("cases", "case_events", "action_cases")
+               for r in tables[name])
