@@ -121,6 +121,14 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 [data-testid="stMainBlockContainer"] {padding: 1.2rem 2.5rem 0 2.5rem !important; max-width: 100% !important;}
 html {font-size: 19px;}
 [data-testid="stMetricValue"] {font-size: 2.6rem;}
+/* laptop screens: the same one screen, tighter */
+@media (max-height: 820px) {
+  html {font-size: 15px;}
+  [data-testid="stMainBlockContainer"] {padding-top: 0.6rem !important;}
+  [data-testid="stMetricValue"] {font-size: 1.9rem;}
+  h1 {font-size: 2rem !important; padding-bottom: 0.2rem !important;}
+  h2 {font-size: 1.35rem !important; padding: 0.2rem 0 !important;}
+}
 </style>
 """
 

@@ -22,11 +22,11 @@ def render():
     b = briefing.brief_data(con, f)
     st.title(f"Country brief: {ui.text(b.place)}", anchor=False)
     ui.metric_row([(label, value, briefing.HELP.get(label)) for label, value in b.headline])
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([1, 1] if presenting else [3, 2], gap="large")
     with left:
         st.header("EU actions and case events", anchor=False)
         n_actions = int((b.timeline["kind"] == "EU action").sum()) if not b.timeline.empty else 0
-        ui.chart(briefing.timeline_figure(b, height=300 if presenting else 320),
+        ui.chart(briefing.timeline_figure(b, height=250 if presenting else 320),
                  alt=f"Timeline for {b.place}: {n_actions} EU actions (blue circles) and "
                      f"{len(b.timeline) - n_actions} case events (orange crosses).")
     with right:
