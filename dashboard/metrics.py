@@ -66,33 +66,40 @@ def _case_responses(f: Filters, params: list) -> str:
                (SELECT min(k.date) FROM linked k WHERE k.case_id = s.case_id AND k.responds) AS first_response,
                (SELECT max(k.date) FROM linked k WHERE k.case_id = s.case_id) AS last_action,
                coalesce((SELECT max(x.step) FROM linked k JOIN escalation x ON x.action_type = k.action_type
-                         WHERE k.case_id = s.case_id AND k.responds), 0) AS top_step,
-               (SELECT count(*) FROM linked k WHERE k.case_id = s.case_id AND k.responds
-                  AND k.action_type = 'declaration_eu27') AS eu27_statements,
-               (SELECT count(*) FROM linked k WHERE k.case_id = s.case_id AND k.responds
-                  AND k.action_type IN ('spokesperson_statement', 'hrvp_statement')) AS alone_statements
+                         WHERE k.case_id = s.case_id AND k.responds), 0) AS top_step
         FROM selected s"""
 
 
-def _unity_sql(f: Filters, params: list) -> str:
-    """SQL: distinct responding statements on the selected cases, split by EU27 or not."""
+def _unity_sql(f: Filters, params: list, by_area: bool = False) -> str:
+    """SQL: distinct responding Brussels statements on the selected cases, EU27 declarations versus the rest."""
     where = case_where(f, params)
     types = ", ".join(f"'{t}'" for t in taxonomy.STATEMENT_TYPES)  # constants from the taxonomy
+    group = "co.priority_area," if by_area else ""
     return f"""
-        SELECT count(DISTINCT a.action_id) FILTER (WHERE a.action_type = 'declaration_eu27') AS eu27,
+        SELECT {group}
+               count(DISTINCT a.action_id) FILTER (WHERE a.action_type = 'declaration_eu27') AS eu27,
                count(DISTINCT a.action_id) FILTER (WHERE a.action_type <> 'declaration_eu27') AS alone
-        FROM cases c
+        FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
         JOIN action_cases l ON l.case_id = c.case_id
         JOIN eu_actions a ON a.action_id = l.action_id
         WHERE {where} AND a.action_type IN ({types})
-          AND a.date >= coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on)"""
+          AND a.date >= coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on)
+        {"GROUP BY co.priority_area" if by_area else ""}"""
 
 
-def _bucket_sql() -> str:
+def _silent(params: list, as_of: dt.date | None) -> str:
+    """SQL condition on a `_case_responses` row: open, and no linked EU action in the 12 months before as_of."""
+    closed = ", ".join("?" for _ in taxonomy.CLOSED_STATUSES)
+    params += [*taxonomy.CLOSED_STATUSES, _year_before(as_of or dt.date.today())]
+    return f"(r.status NOT IN ({closed}) AND (r.last_action IS NULL OR r.last_action < ?))"
+
+
+def _bucket_sql(days: str) -> str:
+    """SQL: the TIME_BUCKETS label of a number of days (constants only, no data)."""
     parts = []
     for limit, label in TIME_BUCKETS:
         label_sql = label.replace("'", "''")
-        parts.append(f"WHEN days <= {limit} THEN '{label_sql}'" if limit else f"ELSE '{label_sql}'")
+        parts.append(f"WHEN {days} <= {limit} THEN '{label_sql}'" if limit else f"ELSE '{label_sql}'")
     return "CASE " + " ".join(parts) + " END"
 
 
@@ -100,37 +107,32 @@ def summary(con, f: Filters, as_of: dt.date | None = None) -> dict:
     """Every headline measure for the filter, as plain JSON-ready values."""
     params: list = []
     base = _case_responses(f, params)
+    silent = _silent(params, as_of)
     row = fetch_one(con, f"""
+        WITH r AS ({base})
         SELECT count(*) AS cases,
                count(first_response) AS responded,
-               median(date_diff('day', start, first_response)) AS median_days
-        FROM ({base})""", params)
-    cases, responded, median_days = row
+               median(date_diff('day', start, first_response)) AS median_days,
+               count(*) FILTER (WHERE {silent}) AS silent,
+               histogram({_bucket_sql("date_diff('day', start, first_response)")})
+                   FILTER (WHERE first_response IS NOT NULL) AS bands,
+               histogram(top_step) AS steps
+        FROM r""", params)
+    cases, responded, median_days, silent_cases, bands, steps = row
+    bands, steps = bands or {}, steps or {}
     p2: list = []
-    buckets = fetch(con, f"""
-        SELECT {_bucket_sql()} AS band, count(*) AS n
-        FROM (SELECT date_diff('day', start, first_response) AS days FROM ({_case_responses(f, p2)})
-              WHERE first_response IS NOT NULL) GROUP BY band""", p2)
-    by_band = dict(zip(buckets["band"], buckets["n"].astype(int)))
-    p3: list = []
-    ladder = fetch(con, f"""
-        SELECT st.step, st.label, count(r.case_id) AS n
-        FROM escalation_steps st LEFT JOIN ({_case_responses(f, p3)}) r ON r.top_step = st.step
-        GROUP BY st.step, st.label ORDER BY st.step""", p3)
-    p4: list = []
-    eu27, alone = fetch_one(con, _unity_sql(f, p4), p4)
-    silence = silence_list(con, f, as_of=as_of, limit=None)
+    eu27, alone = fetch_one(con, _unity_sql(f, p2), p2)
     return {
         "filters": f.describe(),
         "cases": int(cases),
         "responded": int(responded),
         "response_rate": round(responded / cases, 4) if cases else None,
         "median_days_to_first_response": None if median_days is None else float(median_days),
-        "time_to_first_response": {label: int(by_band.get(label, 0)) for _, label in TIME_BUCKETS},
-        "escalation": {str(label): int(n) for label, n in zip(ladder["label"], ladder["n"])},
+        "time_to_first_response": {label: int(bands.get(label, 0)) for _, label in TIME_BUCKETS},
+        "escalation": {label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
         "unity": {"on_behalf_of_eu27": int(eu27), "spokesperson_or_hrvp_alone": int(alone),
                   "share_eu27": round(eu27 / (eu27 + alone), 4) if eu27 + alone else None},
-        "silent_cases": len(silence),
+        "silent_cases": int(silent_cases),
         "who_acts": who_acts(con, f).to_dict(orient="records"),
     }
 
@@ -144,8 +146,7 @@ def silence_list(con, f: Filters, as_of: dt.date | None = None, limit: int | Non
     as_of = as_of or dt.date.today()
     params: list = [as_of]  # bound in the order the placeholders appear in the SQL text
     base = _case_responses(f, params)
-    closed = ", ".join("?" for _ in taxonomy.CLOSED_STATUSES)
-    params += [*taxonomy.CLOSED_STATUSES, _year_before(as_of)]
+    silent = _silent(params, as_of)
     page = ""
     if limit is not None:
         page = "LIMIT ?"
@@ -156,7 +157,7 @@ def silence_list(con, f: Filters, as_of: dt.date | None = None, limit: int | Non
                r.start AS "Started", r.last_action AS "Last EU action",
                date_diff('day', r.last_action, ?::DATE) AS "Days since last EU action"
         FROM ({base}) r
-        WHERE r.status NOT IN ({closed}) AND (r.last_action IS NULL OR r.last_action < ?)
+        WHERE {silent}
         ORDER BY r.last_action ASC NULLS FIRST, r.start ASC, r.case_id {page}""", params)
 
 
@@ -174,35 +175,19 @@ def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
     """The headline measures for each priority area side by side (one SQL pass, grouped by area)."""
     params: list = []
     base = _case_responses(f, params)
-    unity = _unity_by_area(f, params)
-    closed = ", ".join("?" for _ in taxonomy.CLOSED_STATUSES)
-    params += [*taxonomy.CLOSED_STATUSES, _year_before(as_of or dt.date.today())]
+    unity = _unity_sql(f, params, by_area=True)
+    silent = _silent(params, as_of)
     return fetch(con, f"""
         WITH r AS ({base}), u AS ({unity})
         SELECT r.priority_area AS "Area", count(*) AS "Cases",
                round(count(r.first_response) / count(*), 4) AS "Response rate",
                median(date_diff('day', r.start, r.first_response)) AS "Median days to first response",
                round(avg(r.top_step), 2) AS "Average escalation step",
-               any_value(u.share_eu27) AS "Share of statements by EU27",
-               count(*) FILTER (WHERE r.status NOT IN ({closed}) AND (r.last_action IS NULL OR r.last_action < ?))
-                   AS "Silent open cases"
+               any_value(round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4)) AS "Share of statements by EU27",
+               count(*) FILTER (WHERE {silent}) AS "Silent open cases"
         FROM r LEFT JOIN u ON u.priority_area = r.priority_area
         WHERE r.priority_area IS NOT NULL
         GROUP BY r.priority_area ORDER BY r.priority_area""", params)
-
-
-def _unity_by_area(f: Filters, params: list) -> str:
-    where = case_where(f, params)
-    types = ", ".join(f"'{t}'" for t in taxonomy.STATEMENT_TYPES)
-    return f"""
-        SELECT co.priority_area,
-               round(count(DISTINCT a.action_id) FILTER (WHERE a.action_type = 'declaration_eu27')
-                     / nullif(count(DISTINCT a.action_id), 0), 4) AS share_eu27
-        FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
-        JOIN action_cases l ON l.case_id = c.case_id JOIN eu_actions a ON a.action_id = l.action_id
-        WHERE {where} AND a.action_type IN ({types})
-          AND a.date >= coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on)
-        GROUP BY co.priority_area"""
 
 
 def escalation_frame(summary_: dict) -> pd.DataFrame:
