@@ -156,11 +156,3 @@ def build(sources: Path, out: Path, today: dt.date | None = None) -> dict[str, i
     write_database(data, out, source_digest(sources), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
     return {name: len(rows) for name, rows in data.items()}
 
-
-def needs_build(sources: Path, out: Path) -> bool:
-    """True when the database is missing or older than any source file."""
-    out = Path(out)
-    if not out.exists():
-        return True
-    newest = max((p.stat().st_mtime for p in Path(sources).glob("*.csv")), default=0)
-    return out.stat().st_mtime < newest

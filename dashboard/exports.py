@@ -28,12 +28,12 @@ from .filters import Filters
 # OWASP CSV injection: a cell starting with one of these is interpreted by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 TABLES = {"actions": "EU actions", "cases": "Cases"}
-FORMATS = {
-    "csv": ("text/csv", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    "json": ("application/json", "json"),
-    "parquet": ("application/vnd.apache.parquet", "parquet"),
-    "zip": ("application/zip", "zip"),
+FORMATS = {  # format (also the file extension) → MIME type
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "parquet": "application/vnd.apache.parquet",
+    "zip": "application/zip",
 }
 DATE_COLUMNS = ("Date", "Opened on", "Last EU action")
 
@@ -232,7 +232,7 @@ def export_bytes(con, f: Filters, table: str, fmt: str, accessed: dt.date | None
 
 
 def file_name(table: str, fmt: str) -> str:
-    return f"eu-hr-monitor-{table}.{FORMATS[fmt][1]}"
+    return f"eu-hr-monitor-{table}.{fmt}"
 
 
 def whole_dataset_zip(sources_dir, datapackage_path) -> bytes:

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from . import about, config, db, exports, filters, queries, taxonomy
-from .build import build, needs_build
+from .build import build
 from .filters import PLACES, Filters
 from .validate import ValidationError
 
@@ -42,7 +42,7 @@ class DataUnavailable(Exception):
 @st.cache_resource(show_spinner="Opening the data…")
 def connection():
     path = config.db_path()
-    if needs_build(config.SOURCES_DIR, path) and not path.exists():
+    if not path.exists():  # `make run` rebuilds a stale file; the app only fills a missing one
         try:
             build(config.SOURCES_DIR, path)
         except ValidationError as err:
@@ -207,7 +207,7 @@ def clickable_map(fig, alt: str, data: pd.DataFrame, key: str) -> None:
     """A world map whose countries open their priority area's country page when clicked."""
     event = st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt + " Select a priority country to open its page.",
                             key=key, on_select="rerun", selection_mode="points")
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) or event else []
+    points = (event or {}).get("selection", {}).get("points", [])
     for point in points:
         area = taxonomy.area_of(str(point.get("location", "")))
         if area:
@@ -285,5 +285,5 @@ def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export") 
     with st.container(horizontal=True):
         for fmt, label in labels.items():
             st.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt),
-                               file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt][0],
+                               file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt],
                                icon=":material/download:", on_click="ignore", key=f"{key}-{table}-{fmt}")
