@@ -30,13 +30,13 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def world_map(values: pd.DataFrame, measure_label: str, height: int = 460) -> go.Figure:
+def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax: float | None = None) -> go.Figure:
     """Choropleth of `value` per ISO3 country; priority areas outlined so they stand out without colour."""
-    hover = [f"{safe(n)}<br>{safe(measure_label)}: {v}" + (f"<br>Priority area: {safe(a)}" if a else "")
+    hover = [f"{safe(n)}<br>{safe(measure_label)}: {'no data' if pd.isna(v) else v}" + (f"<br>Priority area: {safe(a)}" if a else "")
              for n, v, a in zip(values["name"], values["value"], values["priority_area"].fillna(""))]
     fig = go.Figure(go.Choropleth(
         locations=values["iso3"], z=values["value"], locationmode="ISO-3", colorscale=SCALE,
-        reversescale=True, zmin=0, marker_line_color="#ffffff", marker_line_width=0.5,
+        reversescale=True, zmin=0, zmax=zmax, marker_line_color="#ffffff", marker_line_width=0.5,
         colorbar=dict(title=dict(text=safe(measure_label)), thickness=12), text=hover,
         hovertemplate="%{text}<extra></extra>", name=safe(measure_label),
     ))

@@ -30,7 +30,7 @@ def render():
     values = metrics.area_map_values(areas, "Response rate")
     known = values.dropna(subset=["value"]).sort_values("value")
     lowest = ", ".join(f"{n} ({v:.0f}%)" for n, v in zip(known["name"].head(3), known["value"].head(3)))
-    ui.chart(figures.world_map(values.fillna({"value": 0}), "Response rate (%)", height=420),
+    ui.chart(figures.world_map(values, "Response rate (%)", height=420, zmax=100),
              alt=f"World map of the response rate per priority area. Lowest: {lowest or 'no data'}.",
              data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
                                          "value": "Response rate (%)"}))
