@@ -32,3 +32,24 @@ def test_fix_drop_and_ignore(sources, tmp_path):
     assert str(actions["IRN-A-0002"]["date"]) == "2023-01-08"  # ok rows change nothing
     assert all(r.values["case_id"] != "EGY-C-0001" for name in ("cases", "case_events", "action_cases")
                for r in tables[name])
+
+
+def test_event_fix_and_drop_and_link_drop(sources, tmp_path):
+    verdicts = tmp_path / "verdicts.csv"
+    write_verdicts(verdicts, [
+        {"id": "IRN-C-0001#2", "verdict": "fix", "problem": "date", "correction": "date=2022-12-09"},
+        {"id": "IRN-C-0001#3", "verdict": "drop", "problem": "not in source", "correction": ""},
+        {"id": "IRN-A-0002>IRN-C-0001", "verdict": "drop", "problem": "source names nobody", "correction": ""},
+        {"id": "IRN-A-0009>IRN-C-0001", "verdict": "drop", "problem": "", "correction": ""},
+        {"id": "IRN-C-0001#9", "verdict": "fix", "problem": "", "correction": "date=2020-01-01"},
+    ])
+    changes = apply_verdicts(verdicts, sources)
+    assert "FIX IRN-C-0001#2 date: '2022-12-08' -> '2022-12-09'" in changes
+    assert "DROP IRN-C-0001#3" in changes and "DROP IRN-A-0002>IRN-C-0001" in changes
+    assert "NOT FOUND IRN-A-0009>IRN-C-0001" in changes and "NOT FOUND IRN-C-0001#9" in changes
+    tables = load_sources(sources)
+    events = [(str(r.values["date"]), r.values["event_type"]) for r in tables["case_events"]
+              if r.values["case_id"] == "IRN-C-0001"]
+    assert events == [("2022-10-01", "arrest"), ("2022-12-09", "death_sentence")]
+    links = {(r.values["action_id"], r.values["case_id"]) for r in tables["action_cases"]}
+    assert ("IRN-A-0002", "IRN-C-0001") not in links and ("IRN-A-0001", "IRN-C-0001") in links
