@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -129,7 +130,8 @@ def cmd_export(args) -> int:
 def cmd_apply_review(args) -> int:
     from .review import apply_verdicts
 
-    for line in apply_verdicts(Path(args.verdicts), Path(args.sources)):
+    log = None if args.no_log else Path(args.log)
+    for line in apply_verdicts(Path(args.verdicts), Path(args.sources), log, args.round, args.reviewed_on):
         print(line)
     print("Now run `python -m dashboard validate` and read the changes above before committing.")
     return 0
@@ -169,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("apply-review", help="apply a reviewer's verdicts file (fix/drop) to the source files")
     p.add_argument("verdicts", help="CSV with id, verdict, problem, correction")
     p.add_argument("--sources", default=str(config.SOURCES_DIR))
+    p.add_argument("--round", required=True, help="the review round, written to the review log")
+    p.add_argument("--reviewed-on", default=dt.date.today().isoformat(), help="the review date (default: today)")
+    p.add_argument("--log", default=str(config.DATA_DIR / "review_log.csv"), help="the review log to append to")
+    p.add_argument("--no-log", action="store_true", help="apply the fixes without logging the verdicts")
     p.set_defaults(func=cmd_apply_review)
     args = parser.parse_args(argv)
     return args.func(args)

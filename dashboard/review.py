@@ -28,7 +28,8 @@ def _save(path: Path, rows: list[dict], columns: list[str]) -> None:
         writer.writerows(rows)
 
 
-def apply_verdicts(verdicts_path: Path, sources: Path) -> list[str]:
+def apply_verdicts(verdicts_path: Path, sources: Path, log: Path | None = None, review_round: str = "",
+                   reviewed_on: str = "") -> list[str]:
     tables = {name: _load(sources / f"{name}.csv") for name in ("eu_actions", "cases", "action_cases", "case_events")}
     verdicts, _ = _load(verdicts_path)
     # Event numbers refer to the file as the reviewer saw it, so they are fixed before any drop.
@@ -76,7 +77,24 @@ def apply_verdicts(verdicts_path: Path, sources: Path) -> list[str]:
             row[field] = value.strip()
     for name, (rows, columns) in tables.items():
         _save(sources / f"{name}.csv", rows, columns)
+    if log is not None:
+        _append_to_log(log, verdicts, events_by_number, review_round, reviewed_on)
     return changes
+
+
+def _append_to_log(log: Path, verdicts: list[dict], events_by_number: dict[str, dict], review_round: str,
+                   reviewed_on: str) -> None:
+    """Append every verdict to the review log. An event's number only means something in its review batch, so the
+    log names it by case, date and type instead (as they stand after the fix)."""
+    with open(log, "a", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        for verdict in verdicts:
+            record_id = verdict["id"].strip()
+            event = events_by_number.get(record_id)
+            if event is not None:
+                record_id = f"{event['case_id']}#{event['date']}/{event['event_type']}"
+            writer.writerow([record_id, review_round, reviewed_on, verdict["verdict"].strip(),
+                             " ".join(verdict.get("problem", "").split())])
 
 
 def _drop_link(link_id: str, kind: str, links: list[dict]) -> str:

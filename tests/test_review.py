@@ -53,3 +53,22 @@ def test_event_fix_and_drop_and_link_drop(sources, tmp_path):
     assert events == [("2022-10-01", "arrest"), ("2022-12-09", "death_sentence")]
     links = {(r.values["action_id"], r.values["case_id"]) for r in tables["action_cases"]}
     assert ("IRN-A-0002", "IRN-C-0001") not in links and ("IRN-A-0001", "IRN-C-0001") in links
+
+
+def test_verdicts_are_logged_with_stable_event_names(sources, tmp_path):
+    verdicts, log = tmp_path / "verdicts.csv", tmp_path / "review_log.csv"
+    log.write_text("record_id,review_round,reviewed_on,verdict,finding\n", encoding="utf-8")
+    write_verdicts(verdicts, [
+        {"id": "IRN-A-0001", "verdict": "ok", "problem": "Page found,\n date fits.", "correction": ""},
+        {"id": "IRN-C-0001#2", "verdict": "fix", "problem": "date", "correction": "date=2022-12-09"},
+        {"id": "IRN-A-0002>IRN-C-0001", "verdict": "drop", "problem": "names nobody", "correction": ""},
+    ])
+    apply_verdicts(verdicts, sources, log, "5", "2026-11-28")
+    with open(log, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["record_id"], r["review_round"], r["verdict"]) for r in rows] == [
+        ("IRN-A-0001", "5", "ok"),
+        ("IRN-C-0001#2022-12-09/death_sentence", "5", "fix"),
+        ("IRN-A-0002>IRN-C-0001", "5", "drop"),
+    ]
+    assert rows[0]["finding"] == "Page found, date fits." and rows[0]["reviewed_on"] == "2026-11-28"
