@@ -79,7 +79,29 @@ def _parse_value(f: Field, raw: str, today: dt.date):
         parsed = urlparse(raw)
         if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in raw:
             return None, f"'{raw}' is not an http(s) URL"
+        tracking = tracking_part(parsed.hostname or "", parsed.query)
+        if tracking:
+            return None, f"'{raw[:80]}…' is a tracking or redirect link ({tracking}): cite the page it leads to"
     return raw, None
+
+
+# Newsletter and short links can carry a reader's identity (an lnks.gd token holds the subscriber's e-mail
+# address) and hide where they lead; campaign parameters say who shared a page. A public source cites the page.
+REDIRECT_HOSTS = ("lnks.gd", "page.link", "bit.ly", "t.co", "ow.ly", "tinyurl.com", "lnkd.in", "goo.gl", "buff.ly")
+TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_eid", "mc_cid")
+
+
+def tracking_part(host: str, query: str) -> str | None:
+    """The redirect host or tracking parameter in a URL, if it has one."""
+    host = host.lower()
+    for redirect in REDIRECT_HOSTS:
+        if host == redirect or host.endswith("." + redirect):
+            return redirect
+    for pair in query.split("&"):
+        name = pair.partition("=")[0].lower()
+        if name.startswith(TRACKING_PARAMS):
+            return name
+    return None
 
 
 def read_table(path: Path, table: Table, today: dt.date, problems: list[Problem]) -> list[Row]:
