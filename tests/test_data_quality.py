@@ -97,3 +97,13 @@ def test_coverage_file_matches_the_sources():
 
     document = (DATA_DIR / "COVERAGE.md").read_text(encoding="utf-8")
     assert updated_document(document, SOURCES_DIR) == document, "run `python -m dashboard coverage --write`"
+
+
+def test_every_record_has_passed_a_review():
+    """Each action and case has been re-checked against its source (data/review_log.csv, docs/CURATION.md), and its
+    latest verdict is ok or fix: a record added without review, or left unverifiable, fails here."""
+    with open(SOURCES_DIR.parent / "review_log.csv", newline="", encoding="utf-8") as f:
+        latest = {r["record_id"]: r["verdict"] for r in csv.DictReader(f)}
+    ids = [r["action_id"] for r in rows("eu_actions")] + [r["case_id"] for r in rows("cases")]
+    assert [i for i in ids if i not in latest] == []
+    assert [(i, latest[i]) for i in ids if latest[i] not in ("ok", "fix")] == []
