@@ -18,7 +18,9 @@ public address of its source and the date that source states; summaries are writ
 and document titles are quoted as titles. A record we cannot source is not published.
 
 **How it is checked.** Before publication a build program checks every file — dates, codes, links
-between records, duplicates, web addresses — and refuses to publish while any problem remains.
+between records, duplicates, web addresses — and refuses to publish while any problem remains. Every
+EU action and case has also been re-checked against its source by a second reader; their verdicts and
+corrections are published with the data (`data/review_log.csv`).
 Records marked not public never reach the published database. A person at risk is named only when
 the source already names them publicly.
 
@@ -47,6 +49,10 @@ def definitions_markdown() -> str:
         block("Case events", taxonomy.EVENT_TYPES),
         block("Case statuses", taxonomy.CASE_STATUSES),
         "**Priority areas:** " + "; ".join(f"{a} ({', '.join(m)})" for a, m in taxonomy.PRIORITY_AREAS.items()) + ".",
+        "**Kinds of source:** an official source is the document as the public body that issued it published it "
+        "(an EU institution or Delegation, a member state, the UN or another intergovernmental body), or a faithful "
+        "copy of it such as an archive or official journal; otherwise an NGO report or a news report of the EU "
+        "action.",
         "**Cases with no EU action on record:** cases with no EU action in the dataset whose source names them.",
         "**Dates:** the date the source states. Where a source gives only a month or a year, the date is stored "
         "as the first day of that period and marked as such.",

@@ -127,8 +127,10 @@ SUBJECT_TYPES: dict[str, str] = {
     "organisation": "Organisation",
 }
 
+# "Official" is the document as its public issuer published it (an EU institution or Delegation, a member state,
+# the UN or another intergovernmental body), or a faithful copy of that document (an archive, an official journal).
 SOURCE_KINDS: dict[str, str] = {
-    "official": "Official EU source",
+    "official": "Official source",
     "ngo": "NGO report",
     "media": "News report",
 }

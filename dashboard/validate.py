@@ -81,7 +81,7 @@ def _parse_value(f: Field, raw: str, today: dt.date):
             return None, f"'{raw}' is not an http(s) URL"
         tracking = tracking_part(parsed.hostname or "", parsed.query)
         if tracking:
-            return None, f"'{raw[:80]}…' is a tracking or redirect link ({tracking}): cite the page it leads to"
+            return None, f"'{raw[:80]}…' is a tracking link, redirect or mirror ({tracking}): cite the publisher's own address"
     return raw, None
 
 
@@ -92,8 +92,10 @@ TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_eid", "mc_cid")
 
 
 def tracking_part(host: str, query: str) -> str | None:
-    """The redirect host or tracking parameter in a URL, if it has one."""
+    """The redirect host, tracking parameter or bare IP address (an anonymous mirror) in a URL, if it has one."""
     host = host.lower()
+    if re.fullmatch(r"[\d.]+|[\da-f:]+", host) and any(ch.isdigit() for ch in host):
+        return "an IP-address mirror"
     for redirect in REDIRECT_HOSTS:
         if host == redirect or host.endswith("." + redirect):
             return redirect
