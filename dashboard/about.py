@@ -20,7 +20,7 @@ and document titles are quoted as titles. A record we cannot source is not publi
 **How it is checked.** Before publication a build program checks every file — dates, codes, links
 between records, duplicates, web addresses — and refuses to publish while any problem remains. Every
 EU action and case has also been re-checked against its source by a second reader; their verdicts and
-corrections are published with the data (`data/review_log.csv`).
+corrections are published with the data (`review_log.csv` in the data package below).
 Records marked not public never reach the published database. A person at risk is named only when
 the source already names them publicly.
 

@@ -9,6 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 SOURCES_DIR = DATA_DIR / "sources"
 DATAPACKAGE = DATA_DIR / "datapackage.json"
+# Published inside the data package beside the sources: how every record was checked, and what the data covers.
+DATA_DOCUMENTS = (DATA_DIR / "review_log.csv", DATA_DIR / "COVERAGE.md")
 DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
 
 # Public address of the deployed app; permalinks and citations are built on it. Locally it is the

@@ -19,11 +19,12 @@ def render():
     st.header("The EU's own commitments")
     ui.table(queries.commitments(con))
     st.header("Download the whole dataset")
-    st.write("The reviewed source files with their Frictionless description (`datapackage.json`), or the DuckDB "
-             "database the pages read.")
+    st.write("The reviewed source files with their Frictionless description (`datapackage.json`), the review log "
+             "(`review_log.csv`) and the coverage notes (`COVERAGE.md`); or the DuckDB database the pages read.")
     left, right = st.columns(2)
     left.download_button("Data package (ZIP of CSV files + datapackage.json)", icon=":material/download:",
-                         data=lambda: exports.whole_dataset_zip(config.SOURCES_DIR, config.DATAPACKAGE),
+                         data=lambda: exports.whole_dataset_zip(config.SOURCES_DIR, config.DATAPACKAGE,
+                                                                config.DATA_DOCUMENTS),
                          file_name="eu-hr-monitor-data-package.zip", mime="application/zip", on_click="ignore")
     right.download_button("DuckDB database", icon=":material/download:", data=lambda: config.db_path().read_bytes(),
                           file_name="eu-hr-monitor.duckdb", mime="application/octet-stream", on_click="ignore")

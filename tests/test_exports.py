@@ -19,7 +19,7 @@ from frictionless import validate
 
 from dashboard import db, exports
 from dashboard.build import build
-from dashboard.config import DATAPACKAGE, SOURCES_DIR
+from dashboard.config import DATA_DOCUMENTS, DATAPACKAGE, SOURCES_DIR
 from dashboard.filters import Filters, from_query
 
 ACCESSED = dt.date(2026, 11, 28)
@@ -161,7 +161,9 @@ def test_cli_export_gives_the_same_bytes(fixture_db, con, tmp_path):
 
 
 def test_whole_dataset_package_validates(tmp_path):
-    with zipfile.ZipFile(io.BytesIO(exports.whole_dataset_zip(SOURCES_DIR, DATAPACKAGE))) as archive:
+    payload = exports.whole_dataset_zip(SOURCES_DIR, DATAPACKAGE, DATA_DOCUMENTS)
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        assert {"review_log.csv", "COVERAGE.md", "sources/eu_actions.csv"} <= set(archive.namelist())
         archive.extractall(tmp_path)
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:10]
