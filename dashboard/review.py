@@ -4,8 +4,9 @@ A verdicts file has the columns id, verdict, problem, correction. `fix` rows car
 `field=value | field=value`; `drop` rows remove the record with its links (and, for a case, its events); `ok` and
 `unverifiable` rows change nothing. Besides action and case ids, an id may name
 - a case event as `CASE_ID#N`, the case's N-th event in file order (as numbered in the review batch), to fix or drop;
-- a link as `ACTION_ID>CASE_ID`, to drop when the action's source does not name the case. Every change is returned as a line for the reviewer to read, and the sources
-are validated afterwards by the usual build.
+- a link as `ACTION_ID>CASE_ID`, to drop when the action's source does not name the case.
+Every change is returned as a line for the reviewer to read, and the sources are validated afterwards by the usual
+build. With a log file, every verdict is also appended to it (`data/review_log.csv`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def apply_verdicts(verdicts_path: Path, sources: Path, log: Path | None = None, 
             changes.append(_drop_link(record_id, kind, tables["action_cases"][0]))
             continue
         if "#" in record_id:
-            name, key, rows, row = "case_events", "", tables["case_events"][0], events_by_number.get(record_id)
+            key, rows, row = "", tables["case_events"][0], events_by_number.get(record_id)
             if row is not None and row not in rows:
                 row = None  # its case was dropped earlier in this file
         else:
@@ -59,11 +60,8 @@ def apply_verdicts(verdicts_path: Path, sources: Path, log: Path | None = None, 
             continue
         if kind == "drop":
             rows.remove(row)
-            if name == "case_events":
-                changes.append(f"DROP {record_id}")
-                continue
             for linked in ("action_cases", "case_events"):
-                if key in tables[linked][1]:
+                if key in tables[linked][1]:  # an event has no key: nothing hangs off it
                     tables[linked][0][:] = [r for r in tables[linked][0] if r[key] != record_id]
             changes.append(f"DROP {record_id}")
             continue
