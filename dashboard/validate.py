@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,8 +95,11 @@ TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_eid", "mc_cid")
 def tracking_part(host: str, query: str) -> str | None:
     """The redirect host, tracking parameter or bare IP address (an anonymous mirror) in a URL, if it has one."""
     host = host.lower()
-    if re.fullmatch(r"[\d.]+|[\da-f:]+", host) and any(ch.isdigit() for ch in host):
+    try:
+        ipaddress.ip_address(host)
         return "an IP-address mirror"
+    except ValueError:
+        pass
     for redirect in REDIRECT_HOSTS:
         if host == redirect or host.endswith("." + redirect):
             return redirect
