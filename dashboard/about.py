@@ -49,10 +49,8 @@ def definitions_markdown() -> str:
         block("Case events", taxonomy.EVENT_TYPES),
         block("Case statuses", taxonomy.CASE_STATUSES),
         "**Priority areas:** " + "; ".join(f"{a} ({', '.join(m)})" for a, m in taxonomy.PRIORITY_AREAS.items()) + ".",
-        "**Kinds of source:** an official source is the document as the public body that issued it published it "
-        "(an EU institution or Delegation, a member state, the UN or another intergovernmental body), or a faithful "
-        "copy of it such as an archive or official journal; otherwise an NGO report or a news report of the EU "
-        "action.",
+        f"**Kinds of source:** an official source is {taxonomy.OFFICIAL_SOURCE}; otherwise an NGO report or a news "
+        "report of the EU action.",
         "**Cases with no EU action on record:** cases with no EU action in the dataset whose source names them.",
         "**Dates:** the date the source states. Where a source gives only a month or a year, the date is stored "
         "as the first day of that period and marked as such.",

@@ -48,7 +48,8 @@ def _enum(d: dict[str, str]) -> tuple[str, ...]:
 
 URL = dict(type="string", fmt="uri")
 SOURCE_URL = Field("source_url", **URL, required=True, description="Public page the record is taken from (http or https).")
-SOURCE_KIND = Field("source_kind", "string", "Kind of source: official (the document as its public issuer published it, or a faithful copy), NGO report or news report.",
+SOURCE_KIND = Field("source_kind", "string",
+                    f"Kind of source: official ({taxonomy.OFFICIAL_SOURCE}), NGO report or news report.",
                     required=True, enum=_enum(taxonomy.SOURCE_KINDS))
 PUBLIC = Field("public", "boolean", "false keeps the record out of the published database.", required=True)
 PRECISION = Field("date_precision", "string", "How precise the date is: day, month (stored as the 1st) or year.",

@@ -127,8 +127,10 @@ SUBJECT_TYPES: dict[str, str] = {
     "organisation": "Organisation",
 }
 
-# "Official" is the document as its public issuer published it (an EU institution or Delegation, a member state,
-# the UN or another intergovernmental body), or a faithful copy of that document (an archive, an official journal).
+# What "official" means, shown on About and in the data package's description of source_kind.
+OFFICIAL_SOURCE = ("the document as the public body that issued it published it (an EU institution or Delegation, a "
+                   "member state, the UN or another intergovernmental body), or a faithful copy of it such as an "
+                   "archive or official journal")
 SOURCE_KINDS: dict[str, str] = {
     "official": "Official source",
     "ngo": "NGO report",
