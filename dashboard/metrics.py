@@ -48,13 +48,17 @@ SELECTION_CAVEAT = (
 )
 
 
+# SQL: a case's start (its earliest event, or opened_on without events), on a row aliased `c`.
+CASE_START = "coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on)"
+
+
 def _case_responses(f: Filters, params: list) -> str:
     """SQL: one row per selected case with its start, first response, last linked action and top step."""
     where = case_where(f, params)
     return f"""
         WITH selected AS (
             SELECT c.case_id, c.title, c.status, c.country_iso3, co.priority_area,
-                   coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on) AS start
+                   {CASE_START} AS start
             FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
             WHERE {where}
         ), linked AS (
@@ -83,7 +87,7 @@ def _unity_sql(f: Filters, params: list, by_area: bool = False) -> str:
         JOIN action_cases l ON l.case_id = c.case_id
         JOIN eu_actions a ON a.action_id = l.action_id
         WHERE {where} AND a.action_type IN ({types})
-          AND a.date >= coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on)
+          AND a.date >= {CASE_START}
         {"GROUP BY co.priority_area" if by_area else ""}"""
 
 

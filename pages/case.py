@@ -27,7 +27,7 @@ def render():
     st.link_button(f"Source ({case['source_kind_label']})", case["source_url"])
     timeline = queries.case_timeline(con, case_id)
     actions = timeline[timeline["kind"] == "EU action"]
-    ui.chart(figures.dated_points(timeline.assign(category=timeline["category"])),
+    ui.chart(figures.dated_points(timeline),
              alt=f"Timeline of case {case_id}: {len(timeline) - len(actions)} case events and "
                  f"{len(actions)} EU actions.", data=None)
     st.header("Events and EU actions")
