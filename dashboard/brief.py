@@ -16,6 +16,7 @@ import plotly.io as pio
 
 from . import about, config, figures, metrics, queries
 from .filters import Filters
+from .formatting import date_or_never, percent
 
 OPEN_CASES_SHOWN = 6
 HELP = {
@@ -47,7 +48,7 @@ class Brief:
         return [
             ("EU actions", f"{self.actions_total}"),
             ("Cases", f"{s['cases']}"),
-            ("Response rate", "—" if rate is None else f"{rate:.0%}"),
+            ("Response rate", percent(rate)),
             ("Median days to respond", "—" if days is None else f"{days:.0f}"),
             ("Silent open cases", f"{s['silent_cases']}"),
         ]
@@ -78,8 +79,6 @@ def _date(value) -> str:
     return pd.Timestamp(value).date().isoformat()
 
 
-def date_or_never(value) -> str:
-    return "never" if value is None or pd.isna(value) else _date(value)
 
 
 def _link(url: str, text: str) -> str:

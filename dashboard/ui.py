@@ -18,6 +18,7 @@ from . import about, config, db, exports, filters, queries, taxonomy
 from .build import build
 from .filters import PLACES, Filters
 from .validate import ValidationError
+from .formatting import shown, text  # noqa: F401 — pages call ui.text / ui.shown
 
 LOG = logging.getLogger("dashboard")
 TOPOJSON_URL = "app/static/topojson/"
@@ -186,16 +187,6 @@ def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterabl
     return current
 
 
-def text(value) -> str:
-    """A data value as plain text for markdown contexts (st.caption, st.markdown): markdown and HTML made inert."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    s = str(value)
-    for ch in "\\`*_{}[]()#+-.!|<>~$":
-        s = s.replace(ch, "\\" + ch)
-    return s
-
-
 def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = None):
     st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt, key=key)
     if data is not None:
@@ -237,21 +228,6 @@ def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str =
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             column_config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
     st.dataframe(frame, hide_index=True, column_config=column_config, height=height, key=key)
-
-
-def shown(value) -> str:
-    """A value for a markdown-rendering element (metric, caption): dates as ISO, text made inert."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (int, float)):
-        return f"{value:,}".replace(",", " ") if isinstance(value, int) else f"{value:.1f}"
-    return text(value)
 
 
 def metric_row(items: list[tuple[str, object, str | None]]) -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, metrics, ui
+from dashboard import figures, formatting, metrics, ui
 
 
 def render():
@@ -16,10 +16,10 @@ def render():
     rate = s["response_rate"]
     ui.metric_row([
         ("Cases", s["cases"], "Cases matching the filters."),
-        ("Response rate", None if rate is None else f"{rate:.0%}", metrics.DEFINITIONS["Response rate"]),
+        ("Response rate", formatting.percent(rate), metrics.DEFINITIONS["Response rate"]),
         ("Median days to respond", s["median_days_to_first_response"],
          metrics.DEFINITIONS["Time to first EU response"]),
-        ("Made on behalf of all 27", None if s["unity"]["share_eu27"] is None else f"{s['unity']['share_eu27']:.0%}",
+        ("Made on behalf of all 27", formatting.percent(s["unity"]["share_eu27"]),
          metrics.DEFINITIONS["Unity"]),
         ("Silent open cases", s["silent_cases"], metrics.DEFINITIONS["Silence list"]),
     ])

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import brief as briefing
-from dashboard import ui
+from dashboard import formatting, ui
 from dashboard.taxonomy import PRIORITY_AREAS
 
 
@@ -33,7 +33,7 @@ def render():
         st.header("Silent open cases", anchor=False)
         st.caption("Open cases with no EU action in the last 12 months, longest silence first.")
         columns = ["Title", "Status", "Last EU action"] if presenting else ["ID", "Title", "Status", "Last EU action"]
-        open_cases = b.open_cases.assign(**{"Last EU action": b.open_cases["Last EU action"].map(briefing.date_or_never)})
+        open_cases = b.open_cases.assign(**{"Last EU action": b.open_cases["Last EU action"].map(formatting.date_or_never)})
         ui.table(open_cases[columns], record_links=not presenting, height="content")
     st.header("Latest EU actions", anchor=False)
     ui.table(b.latest_actions[["Date", "Actor", "Action", "Title", "Source"]], height="content")
