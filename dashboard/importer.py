@@ -50,6 +50,8 @@ class Outcome:
     note: str = ""  # why it is a duplicate
     problems: list[str] = field(default_factory=list)
     generated_id: bool = False
+    duplicate_id: str = ""  # the existing record a duplicate repeats, when it has an id
+    via_duplicate: str = ""  # set when a NEW-n name this row refers to turned out to be a duplicate
 
 
 @dataclass
@@ -61,6 +63,7 @@ class ImportResult:
     dry_run: bool
     rebuilt: Path | None = None
     changed_files: list[str] = field(default_factory=list)
+    withheld_names: tuple[str, ...] = ()  # subject names no output may show
 
     @property
     def ok(self) -> bool:
@@ -121,13 +124,13 @@ class _Merger:
         self.changed: set[str] = set()
         self.new_names: dict[tuple[str, str], Outcome] = {}  # (table, NEW-1) -> the row that names it
         self.next_number: dict[str, int] = {}
-        self.dup_index: dict[tuple, str] = {}  # (table, rule no, values) -> what it duplicates
+        self.dup_index: dict[tuple, tuple[str, str]] = {}  # (table, rule no, values) -> (what it repeats, its id)
         self.row_of_record: dict[tuple[str, int], Outcome] = {}  # (table, index in file) -> input row
         self.updated: dict[tuple[str, int], Outcome] = {}
         for name, source in self.files.items():
             table = TABLES_BY_NAME[name]
             for i, row in enumerate(source.rows):
-                self._index(table, row, self._label(table, row))
+                self._index(table, row, self._label(table, row), self._label(table, row))
 
     # --- ids and duplicates -----------------------------------------------------------------------------------
 
@@ -146,14 +149,16 @@ class _Merger:
             if all(values):
                 yield (table.name, n, values), reason
 
-    def _index(self, table: Table, row: dict[str, str], label: str) -> None:
+    def _index(self, table: Table, row: dict[str, str], label: str, record_id: str) -> None:
         for key, _ in self._keys(table, row):
-            self.dup_index.setdefault(key, label)
+            self.dup_index.setdefault(key, (label, record_id))
 
-    def _duplicate_of(self, table: Table, row: dict[str, str]) -> str | None:
+    def _duplicate_of(self, table: Table, row: dict[str, str]) -> tuple[str, str] | None:
+        """(why the row is a likely duplicate, the id of the record it repeats) or None."""
         for key, reason in self._keys(table, row):
             if key in self.dup_index:
-                return f"likely duplicate of {self.dup_index[key]} ({reason}); not added"
+                label, record_id = self.dup_index[key]
+                return f"likely duplicate of {label} ({reason}); not added", record_id
         return None
 
     def _new_id(self, table: Table, row: dict[str, str]) -> str:
@@ -198,7 +203,8 @@ class _Merger:
         self.row_of_record[(table.name, len(source.rows) - 1)] = o
         self.changed.add(table.name)
         o.values = values
-        self._index(table, values, f"{o.row.sheet} row {o.row.row} of this file")
+        self._index(table, values, f"{o.row.sheet} row {o.row.row} of this file",
+                    " / ".join(values.get(c, "") for c in table.primary_key))
 
     def _update(self, o: Outcome, index: int) -> None:
         table = o.row.table
@@ -239,7 +245,7 @@ class _Merger:
             values = {c: ("" if v == CLEAR else v) for c, v in o.row.values.items()}
             duplicate = self._duplicate_of(table, values)
             if duplicate:
-                o.status, o.note, o.record = DUPLICATE, duplicate, given
+                o.status, (o.note, o.duplicate_id), o.record = DUPLICATE, duplicate, given
                 return
             values[f.name] = self._new_id(table, values)
             o.record, o.generated_id = values[f.name], True
@@ -264,6 +270,12 @@ class _Merger:
             target = sheet_title(TABLES_BY_NAME[f.foreign[0]])
             if named is None:
                 problem = f"{f.name}: no row of sheet '{target}' is named {value}"
+            elif named.status == DUPLICATE and named.duplicate_id:
+                # The same file imported twice: its rows then repeat what the first import added.
+                o.row.values[f.name] = named.duplicate_id
+                o.via_duplicate = (f"{f.name}: {value} is {target} row {named.row.row}, a likely duplicate of "
+                                   f"{named.duplicate_id}; write {named.duplicate_id} if that is the record meant")
+                continue
             elif named.status != ADDED or not named.record:
                 problem = f"{f.name}: {value} is {target} row {named.row.row}, which is not added ({named.status})"
             else:
@@ -292,7 +304,10 @@ class _Merger:
             return
         duplicate = self._duplicate_of(table, values)
         if duplicate:
-            o.status, o.note = DUPLICATE, duplicate
+            o.status, (o.note, o.duplicate_id) = DUPLICATE, duplicate
+            return
+        if o.via_duplicate:
+            o.status, o.problems = REJECTED, [o.via_duplicate]
             return
         self._add(o, values)
 
@@ -399,11 +414,12 @@ def import_file(path: Path, sources: Path, *, db: Path | None = None, dry_run: b
             if item.is_file():
                 shutil.copyfile(item, tmp / item.name)
         general, new_bytes = _check(merger, outcomes, tmp, today, reader_problems, name)
-    problems = list(general)
+    withheld = _withheld_names(merger, outcomes)
+    problems = _redacted(withheld, general)
     for o in outcomes:
         if o.status == REJECTED:
-            problems += [f"{name}:{o.row.sheet}:{o.row.row}: {m}" for m in _redacted(o, o.problems)]
-    result = ImportResult(name, outcomes, problems, applied=False, dry_run=dry_run)
+            problems += [f"{name}:{o.row.sheet}:{o.row.row}: {m}" for m in _redacted(withheld, o.problems)]
+    result = ImportResult(name, outcomes, problems, applied=False, dry_run=dry_run, withheld_names=withheld)
     if result.ok and not dry_run and new_bytes:
         previous = _replace_sources(sources, new_bytes)
         try:
@@ -424,19 +440,24 @@ def import_file(path: Path, sources: Path, *, db: Path | None = None, dry_run: b
 
 # --- the report ---------------------------------------------------------------------------------------------------
 
-def _withheld(o: Outcome) -> tuple[bool, str]:
-    """(the record is not public, the subject name it withholds): neither may reach the report."""
-    values = o.values or o.row.values
-    hidden = values.get("public", "").lower() == "false"
-    name = values.get("subject_name", "") if values.get("name_public", "").lower() != "true" else ""
-    return hidden, name.strip()
+def _hidden(o: Outcome) -> bool:
+    """A record that is not public: its content may not reach the report."""
+    return (o.values or o.row.values).get("public", "").lower() == "false"
 
 
-def _redacted(o: Outcome, texts: list[str]) -> list[str]:
-    _, name = _withheld(o)
-    if len(name) <= 3:
+def _withheld_names(merger: _Merger, outcomes: list[Outcome]) -> tuple[str, ...]:
+    """Every subject name held back (name_public not true), in the sources or the input: no row of the report, about
+    any record, may show one."""
+    rows = list(merger.files.get("cases", SourceFile([], [])).rows)
+    rows += [o.row.values for o in outcomes if o.row.table.name == "cases"]
+    names = {r.get("subject_name", "").strip() for r in rows if r.get("name_public", "").lower() != "true"}
+    return tuple(sorted((n for n in names if len(n) > 3), key=len, reverse=True))
+
+
+def _redacted(names: tuple[str, ...], texts: list[str]) -> list[str]:
+    if not names:
         return texts
-    pattern = re.compile(re.escape(name), re.IGNORECASE)
+    pattern = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE)
     return [pattern.sub("[withheld name]", t) for t in texts]
 
 
@@ -461,26 +482,26 @@ ul.problems li { font-family: ui-monospace, monospace; margin: .2rem 0; }
 """
 
 
-def _row_details(o: Outcome) -> str:
-    hidden, _ = _withheld(o)
+def _row_details(o: Outcome, names: tuple[str, ...]) -> str:
+    hidden = _hidden(o)
     parts: list[str] = []
     if o.note:
         parts.append(f"<p>{_e(o.note)}</p>")
     if o.problems:
-        items = "".join(f"<li>{_e(m)}</li>" for m in _redacted(o, o.problems))
+        items = "".join(f"<li>{_e(m)}</li>" for m in _redacted(names, o.problems))
         parts.append(f"<ul>{items}</ul>")
     if hidden and o.status in (ADDED, UPDATED, UNCHANGED):
         parts.append("<p>Not a public record: its content is not shown here.</p>")
     elif o.status == UPDATED:
         cells = "".join(
             f"<tr><th>{_e(c)}</th><td class='old'>{_e(b)}</td><td class='new'>{_e(a)}</td></tr>"
-            for c, b, a in (_redacted(o, [c, b, a]) for c, b, a in o.diff))
+            for c, b, a in (_redacted(names, [c, b, a]) for c, b, a in o.diff))
         parts.append(f"<table><tr><th>column</th><th>before</th><th>after</th></tr>{cells}</table>")
     elif o.status == ADDED:
         values = o.values or o.row.values
         title = next((values[c] for c in ("title", "description", "summary") if values.get(c)), "")
         if title:
-            parts.append(f"<p>{_e(_redacted(o, [title])[0])}</p>")
+            parts.append(f"<p>{_e(_redacted(names, [title])[0])}</p>")
     return "".join(parts)
 
 
@@ -502,7 +523,7 @@ def report_html(result: ImportResult) -> str:
     rows = "".join(
         f"<tr class='{_e(o.status)}'><td>{_e(o.row.sheet)}</td><td>{o.row.row}</td>"
         f"<td>{_e(STATUS_WORDS[o.status] if result.ok or o.status == REJECTED else 'not imported: ' + STATUS_WORDS[o.status])}</td>"
-        f"<td>{_e(o.record)}</td><td>{_row_details(o)}</td></tr>"
+        f"<td>{_e(_redacted(result.withheld_names, [o.record])[0])}</td><td>{_row_details(o, result.withheld_names)}</td></tr>"
         for o in result.outcomes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Import report: {_e(result.input_name)}</title>

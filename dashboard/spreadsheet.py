@@ -332,8 +332,9 @@ def read_workbook(path: Path) -> tuple[list[InputRow], list[InputProblem]]:
                                                            f"{INSTRUCTIONS_SHEET}, {expected}"))
             continue
         for merged in ws.merged_cells.ranges:
-            problems.append(InputProblem(ws.title, merged.min_row, _header_name(ws, merged.min_col),
-                                         f"cells {merged.coord} are merged; unmerge them and fill every cell"))
+            for row_no in range(merged.min_row, merged.max_row + 1):  # each row it spans loses the value
+                problems.append(InputProblem(ws.title, row_no, _header_name(ws, merged.min_col),
+                                             f"cells {merged.coord} are merged; unmerge them and fill every cell"))
         grid = ws.iter_rows()
         header_cells = next(grid, ())
         header = [_as_text(None, c.value) for c in header_cells]
