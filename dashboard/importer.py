@@ -505,6 +505,12 @@ def _row_details(o: Outcome, names: tuple[str, ...]) -> str:
     return "".join(parts)
 
 
+def _record_name(o: Outcome, result: ImportResult) -> str:
+    if o.generated_id and (o.status == REJECTED or not result.applied):
+        return "new record"  # its id is given only when the file is imported
+    return _redacted(result.withheld_names, [o.record])[0]
+
+
 def report_html(result: ImportResult) -> str:
     if not result.ok:
         verdict = (f"<p class='verdict fail'>{len(result.problems)} problem(s) found: no source file was changed. "
@@ -523,14 +529,14 @@ def report_html(result: ImportResult) -> str:
     rows = "".join(
         f"<tr class='{_e(o.status)}'><td>{_e(o.row.sheet)}</td><td>{o.row.row}</td>"
         f"<td>{_e(STATUS_WORDS[o.status] if result.ok or o.status == REJECTED else 'not imported: ' + STATUS_WORDS[o.status])}</td>"
-        f"<td>{_e(_redacted(result.withheld_names, [o.record])[0])}</td><td>{_row_details(o, result.withheld_names)}</td></tr>"
+        f"<td>{_e(_record_name(o, result))}</td><td>{_row_details(o, result.withheld_names)}</td></tr>"
         for o in result.outcomes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Import report: {_e(result.input_name)}</title>
 <style>{STYLE}</style></head><body>
 <h1>Import report: {_e(result.input_name)}</h1>
-<p>Made {_e(dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}. Each row of the file is listed below with what became
-of it.</p>
+<p>Made {_e(dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}{' as a check only (dry run)' if result.dry_run else ''}.
+Each row of the file is listed below with what became of it.</p>
 {verdict}
 <h2>Rows</h2><table>{counts}</table>
 <h2>Problems</h2><p>Each problem reads: file:sheet:row: column: what is wrong.</p>
