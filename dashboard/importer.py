@@ -99,17 +99,18 @@ def _read_source(path: Path) -> SourceFile:
 
 def _serialize(source: SourceFile) -> tuple[bytes, list[int]]:
     """The file's bytes as the source files are written (UTF-8, minimal quoting, \\n), and each row's first line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(source.header)
-    lines = []
-    line = 2
-    for row in source.rows:
-        start = out.tell()
-        writer.writerow([row.get(c, "") for c in source.header])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    parts, lines, line = [], [], 1
+    for values in [source.header] + [[row.get(c, "") for c in source.header] for row in source.rows]:
+        writer.writerow(values)
+        part = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        parts.append(part)
         lines.append(line)
-        line += out.getvalue()[start:].count("\n")
-    return out.getvalue().encode("utf-8"), lines
+        line += part.count("\n")  # a quoted value may hold line breaks
+    return "".join(parts).encode("utf-8"), lines[1:]
 
 
 def _norm(value: str) -> str:

@@ -311,6 +311,23 @@ def _col(index: int) -> str:
     return get_column_letter(index + 1)
 
 
+def _merged_ranges(ws) -> list:
+    """The merged ranges of a read-only sheet, from the <mergeCell ref="H2:H3"/> elements of its XML part (the
+    read-only reader, which streams the cells, does not collect them)."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ranges = []
+    with ws.parent._archive.open(ws._worksheet_path) as part:
+        for _, element in iterparse(part):
+            if element.tag.endswith("}mergeCell") and element.get("ref"):
+                ranges.append(CellRange(element.get("ref")))
+            elif element.tag.endswith("}row"):
+                element.clear()  # cells are read by openpyxl; keep memory flat here
+    return ranges
+
+
 def read_workbook(path: Path) -> tuple[list[InputRow], list[InputProblem]]:
     import openpyxl
     from openpyxl.cell.cell import TYPE_ERROR, TYPE_FORMULA
@@ -318,63 +335,72 @@ def read_workbook(path: Path) -> tuple[list[InputRow], list[InputProblem]]:
     rows: list[InputRow] = []
     problems: list[InputProblem] = []
     try:
-        book = openpyxl.load_workbook(path, data_only=False)
+        # Read-only mode streams the cells (a 5,000-row sheet in a second); data_only=False keeps formulas visible.
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise InputFileError(f"{Path(path).name}: cannot be read as an Excel workbook (.xlsx): {exc}") from None
-    by_sheet = _tables_by_sheet()
-    for ws in book.worksheets:
-        if ws.title in (INSTRUCTIONS_SHEET, LISTS_SHEET):
-            continue
-        table = by_sheet.get(ws.title.strip().casefold())
-        if table is None:
-            expected = ", ".join(sheet_title(t) for t in record_tables())
-            problems.append(InputProblem(ws.title, 1, "-", f"unknown sheet '{ws.title}'; the sheets are: "
-                                                           f"{INSTRUCTIONS_SHEET}, {expected}"))
-            continue
-        for merged in ws.merged_cells.ranges:
-            for row_no in range(merged.min_row, merged.max_row + 1):  # each row it spans loses the value
-                problems.append(InputProblem(ws.title, row_no, _header_name(ws, merged.min_col),
-                                             f"cells {merged.coord} are merged; unmerge them and fill every cell"))
-        grid = ws.iter_rows()
-        header_cells = next(grid, ())
-        header = [_as_text(None, c.value) for c in header_cells]
-        if not _header(ws.title, table, header, problems):
-            continue
-        fields = [table.field(h) if h else None for h in header]
-        for cells in grid:
-            values: dict[str, str] = {}
-            refs: dict[str, str] = {}
-            row_no = cells[0].row if cells else 0
-            for cell, f in zip(cells, fields):
-                if cell.value is None:
-                    continue
-                if f is None:
-                    if str(cell.value).strip():
-                        problems.append(InputProblem(ws.title, cell.row, "-", f"cell {cell.coordinate} holds a value "
-                                                                              "in a column without a name"))
-                    continue
-                if cell.data_type == TYPE_FORMULA:
-                    formula = str(getattr(cell.value, "text", cell.value))
-                    shown = formula if len(formula) <= 60 else formula[:60] + "…"
-                    problems.append(InputProblem(ws.title, cell.row, f.name,
-                                                 f"cell {cell.coordinate} holds a formula ({shown}); type the value "
-                                                 "itself: formulas are never evaluated or imported"))
-                    values[f.name] = ""
-                elif cell.data_type == TYPE_ERROR:
-                    problems.append(InputProblem(ws.title, cell.row, f.name,
-                                                 f"cell {cell.coordinate} holds the error value {cell.value}"))
-                    values[f.name] = ""
-                else:
-                    values[f.name] = _as_text(f, cell.value)
-                refs[f.name] = cell.coordinate
-            if any(c.value is not None and str(c.value).strip() for c in cells):
+    try:
+        by_sheet = _tables_by_sheet()
+        for ws in book.worksheets:
+            if ws.title in (INSTRUCTIONS_SHEET, LISTS_SHEET):
+                continue
+            table = by_sheet.get(ws.title.strip().casefold())
+            if table is None:
+                expected = ", ".join(sheet_title(t) for t in record_tables())
+                problems.append(InputProblem(ws.title, 1, "-", f"unknown sheet '{ws.title}'; the sheets are: "
+                                                               f"{INSTRUCTIONS_SHEET}, {expected}"))
+                continue
+            grid = ws.iter_rows()
+            header = [_as_text(None, getattr(c, "value", None)) for c in next(grid, ())]
+            for merged in _merged_ranges(ws):
+                name = header[merged.min_col - 1] if merged.min_col <= len(header) and header[merged.min_col - 1] \
+                    else _col(merged.min_col - 1)
+                for row_no in range(merged.min_row, merged.max_row + 1):  # each row it spans loses the value
+                    problems.append(InputProblem(ws.title, row_no, name,
+                                                 f"cells {merged.coord} are merged; unmerge them and fill every cell"))
+            if not _header(ws.title, table, header, problems):
+                continue
+            fields = [table.field(h) if h else None for h in header]
+            for row_no, cells in enumerate(grid, start=2):
+                if not any(getattr(c, "value", None) is not None and str(c.value).strip() for c in cells):
+                    continue  # a fully empty row carries nothing
+                values: dict[str, str] = {}
+                refs: dict[str, str] = {}
+                for i, cell in enumerate(cells):
+                    value = getattr(cell, "value", None)
+                    if value is None:
+                        continue
+                    ref = f"{_col(i)}{row_no}"
+                    f = fields[i] if i < len(fields) else None
+                    if f is None:
+                        if str(value).strip():
+                            problems.append(InputProblem(ws.title, row_no, "-", f"cell {ref} holds a value in a "
+                                                                                "column without a name"))
+                        continue
+                    if cell.data_type == TYPE_FORMULA:
+                        formula = str(getattr(value, "text", value))
+                        shown = formula if len(formula) <= 60 else formula[:60] + "…"
+                        problems.append(InputProblem(ws.title, row_no, f.name,
+                                                     f"cell {ref} holds a formula ({shown}); type the value itself: "
+                                                     "formulas are never evaluated or imported"))
+                        values[f.name] = ""
+                    elif cell.data_type == TYPE_ERROR:
+                        problems.append(InputProblem(ws.title, row_no, f.name,
+                                                     f"cell {ref} holds the error value {value}"))
+                        values[f.name] = ""
+                    elif f.type == "date" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                        # A date whose cell lost its date format reads as Excel's day count; never guess the date.
+                        problems.append(InputProblem(ws.title, row_no, f.name,
+                                                     f"cell {ref} holds the number {_as_text(None, value)}, not a "
+                                                     "date; format the cell as a date and type it as YYYY-MM-DD"))
+                        values[f.name] = ""
+                    else:
+                        values[f.name] = _as_text(f, value)
+                    refs[f.name] = ref
                 rows.append(InputRow(ws.title, row_no, table, values, refs))
+    finally:
+        book.close()
     return rows, problems
-
-
-def _header_name(ws, col: int) -> str:
-    value = ws.cell(row=1, column=col).value
-    return str(value).strip() if value else _col(col - 1)
 
 
 def read_csv(path: Path) -> tuple[list[InputRow], list[InputProblem]]:

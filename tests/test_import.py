@@ -191,6 +191,9 @@ BAD_ROWS = [
      "entry.xlsx:EU actions:2: date: '31/02/2025' is not a date in the form YYYY-MM-DD"),
     ("impossible date", {"EU actions": [action(date="2025-02-30")]},
      "entry.xlsx:EU actions:2: date: '2025-02-30' is not a real calendar date"),
+    ("date cell without its date format", {"EU actions": [action(date=45717)]},
+     "entry.xlsx:EU actions:2: date: cell B2 holds the number 45717, not a date; format the cell as a date and type "
+     "it as YYYY-MM-DD"),
     ("future date cell", {"EU actions": [action(date=dt.date(2030, 1, 1))]},
      "entry.xlsx:EU actions:2: date: 2030-01-01 is in the future"),
     ("formula", {"EU actions": [action(source_url='=HYPERLINK("https://evil.example/x","official page")')]},
