@@ -21,16 +21,20 @@ from dashboard.__main__ import main
 from dashboard.importer import import_file
 
 ROOT = Path(__file__).resolve().parent.parent
+URL_COLUMN = openpyxl.utils.get_column_letter(
+    [f.name for f in schema.TABLES_BY_NAME["eu_actions"].fields].index("source_url") + 1)
 TODAY = dt.date(2026, 6, 1)
 GOOD_ACTION = {"action_id": "", "date": dt.date(2025, 3, 1), "actor": "eeas_hrvp",
                "action_type": "spokesperson_statement", "country_iso3": "IRN", "themes": "death_penalty",
                "title": "Iran: Statement by the Spokesperson on the wave of executions",
                "summary": "The Spokesperson condemned the executions.", "source_url": "https://www.eeas.europa.eu/new-1",
-               "source_kind": "official", "on_behalf_of_eu27": False, "public": True}
+               "source_kind": "official", "source_quality": "original", "title_language": "en",
+               "on_behalf_of_eu27": False, "public": True}
 GOOD_CASE = {"case_id": "NEW-1", "title": "Detention of a teacher", "country_iso3": "IRN", "themes": "hrd",
              "subject_type": "individual", "subject_name": "Jane Roe", "name_public": True, "status": "detained",
              "opened_on": dt.date(2025, 1, 5), "date_precision": "day", "summary": "A teacher was detained.",
-             "source_url": "https://example.org/new-case", "source_kind": "ngo", "public": True}
+             "source_url": "https://example.org/new-case", "source_kind": "ngo", "source_quality": "original",
+             "discovered_via": "ngo", "public": True}
 
 
 def snapshot(sources: Path) -> dict[str, bytes]:
@@ -122,12 +126,12 @@ def test_a_column_added_to_the_schema_reaches_the_template_without_a_code_change
 
 def test_round_trip_template_fill_import_build_shows_the_new_records(tmp_path, sources, template, monkeypatch):
     filled = fill(template, tmp_path / "filled.xlsx", {
-        "EU actions": [action(title="  Iran: Statement by the Spokesperson on the wave of executions  ")],
+        "EU actions": [action(action_id="NEW-A", title="  Iran: Statement by the Spokesperson on the wave of executions  ")],
         "Cases": [GOOD_CASE],
         "Case events": [{"case_id": "NEW-1", "date": dt.date(2025, 1, 5), "date_precision": "day",
                          "event_type": "arrest", "description": "Arrested at school.",
                          "source_url": "https://example.org/new-case", "source_kind": "ngo"}],
-        "Links": [{"action_id": "IRN-A-0002", "case_id": "NEW-1"}, {}],
+        "Links": [{"action_id": "NEW-A", "case_id": "NEW-1"}, {}],
     })
     database = tmp_path / "out.duckdb"
     report = tmp_path / "report.html"
@@ -136,18 +140,18 @@ def test_round_trip_template_fill_import_build_shows_the_new_records(tmp_path, s
     assert [(o.row.sheet, o.row.row, o.status, o.record) for o in result.outcomes] == [
         ("EU actions", 2, "added", "IRN-A-0004"), ("Cases", 2, "added", "IRN-C-0003"),
         ("Case events", 2, "added", "IRN-C-0003 / 2025-01-05 / arrest / Arrested at school."),
-        ("Links", 2, "added", "IRN-A-0002 / IRN-C-0003")]
+        ("Links", 2, "added", "IRN-A-0004 / IRN-C-0003")]
     assert result.applied and result.rebuilt == database
-    line = (sources / "eu_actions.csv").read_text().splitlines()[-1]
-    assert line == ("IRN-A-0004,2025-03-01,eeas_hrvp,spokesperson_statement,IRN,death_penalty,"
-                    "Iran: Statement by the Spokesperson on the wave of executions,"
-                    "The Spokesperson condemned the executions.,https://www.eeas.europa.eu/new-1,official,false,true")
+    written = (sources / "eu_actions.csv").read_text().splitlines()
+    assert dict(zip(written[0].split(","), written[-1].split(","))) == {
+        **{k: str(v) for k, v in GOOD_ACTION.items()}, "action_id": "IRN-A-0004", "date": "2025-03-01",
+        "title_original": "", "other_sources": "", "on_behalf_of_eu27": "false", "public": "true"}
     con = db.connect(database)
     try:
         shown = {str(v) for v in queries.action_detail(con, "IRN-A-0004").values()}
         assert "Iran: Statement by the Spokesperson on the wave of executions" in shown
         assert "Arrested at school." in set(queries.case_timeline(con, "IRN-C-0003").astype(str).stack())
-        assert "IRN-C-0003" in set(queries.action_cases(con, "IRN-A-0002").astype(str).stack())
+        assert "IRN-C-0003" in set(queries.action_cases(con, "IRN-A-0004").astype(str).stack())
     finally:
         con.close()
     # The public case page, run by Streamlit's AppTest on the rebuilt database.
@@ -176,8 +180,8 @@ def test_an_existing_id_is_an_update_shown_as_a_before_after_diff(tmp_path, sour
     assert result.outcomes[0].diff == [("summary", "Fixture statement.", "Corrected summary."),
                                        ("on_behalf_of_eu27", "false", "")]
     assert "IRN-A-0001,2022-12-09,eeas_hrvp,spokesperson_statement,IRN,death_penalty,Iran: Statement by the " \
-           "Spokesperson on a death sentence,Corrected summary.,https://example.org/a1,official,,true" in \
-           (sources / "eu_actions.csv").read_text()
+           "Spokesperson on a death sentence,,en,Corrected summary.,https://example.org/a1,official,secondary,,,true" \
+           in (sources / "eu_actions.csv").read_text()
     html = report.read_text()
     assert "<td class='old'>Fixture statement.</td><td class='new'>Corrected summary.</td>" in html
 
@@ -197,7 +201,7 @@ BAD_ROWS = [
     ("future date cell", {"EU actions": [action(date=dt.date(2030, 1, 1))]},
      "entry.xlsx:EU actions:2: date: 2030-01-01 is in the future"),
     ("formula", {"EU actions": [action(source_url='=HYPERLINK("https://evil.example/x","official page")')]},
-     "entry.xlsx:EU actions:2: source_url: cell I2 holds a formula (=HYPERLINK(\"https://evil.example/x\",\"official "
+     f"entry.xlsx:EU actions:2: source_url: cell {URL_COLUMN}2 holds a formula (=HYPERLINK(\"https://evil.example/x\",\"official "
      "page\")); type the value itself: formulas are never evaluated or imported"),
     ("missing required value", {"EU actions": [action(title=None)]},
      "entry.xlsx:EU actions:2: title: is required but empty"),
@@ -236,7 +240,8 @@ def test_merged_cells_and_unknown_sheets_are_refused_naming_the_cells(tmp_path, 
     header = [c.value for c in ws[1]]
     for i in range(2):
         ws.append([action(source_url=f"https://www.eeas.europa.eu/m{i}").get(h) for h in header])
-    ws.merge_cells("H2:H3")
+    summary = openpyxl.utils.get_column_letter(header.index("summary") + 1)
+    ws.merge_cells(f"{summary}2:{summary}3")
     book.create_sheet("My notes")["A1"] = "to do"
     book.save(tmp_path / "entry.xlsx")
     before = snapshot(sources)
@@ -244,8 +249,8 @@ def test_merged_cells_and_unknown_sheets_are_refused_naming_the_cells(tmp_path, 
     assert result.problems == [
         "entry.xlsx:My notes:1: -: unknown sheet 'My notes'; the sheets are: Instructions, EU actions, Cases, "
         "Case events, Links, " + ", ".join(spreadsheet.sheet_title(t) for t in spreadsheet.record_tables()[4:]),
-        "entry.xlsx:EU actions:2: summary: cells H2:H3 are merged; unmerge them and fill every cell",
-        "entry.xlsx:EU actions:3: summary: cells H2:H3 are merged; unmerge them and fill every cell",
+        f"entry.xlsx:EU actions:2: summary: cells {summary}2:{summary}3 are merged; unmerge them and fill every cell",
+        f"entry.xlsx:EU actions:3: summary: cells {summary}2:{summary}3 are merged; unmerge them and fill every cell",
     ]
     assert snapshot(sources) == before
 
@@ -307,14 +312,14 @@ def test_csv_input_is_read_like_a_sheet_and_a_formula_start_is_refused(tmp_path,
     header = [f.name for f in schema.TABLES_BY_NAME["eu_actions"].fields]
     values = {**GOOD_ACTION, "date": " 2025-03-01 ", "on_behalf_of_eu27": "FALSE", "public": "true",
               "themes": "death_penalty ; torture"}
-    good.write_text(",".join(header) + "\n\n" + ",".join(str(values[h]) for h in header) + "\n", encoding="utf-8")
+    good.write_text(",".join(header) + "\n\n" + ",".join(str(values.get(h, "")) for h in header) + "\n", encoding="utf-8")
     result = import_file(good, sources, today=TODAY)
     assert result.ok and result.applied and result.outcomes[0].row.row == 3
     assert (sources / "eu_actions.csv").read_text().splitlines()[-1].startswith(
         "IRN-A-0004,2025-03-01,eeas_hrvp,spokesperson_statement,IRN,death_penalty;torture,")
     bad = tmp_path / "actions.csv"
     values["source_url"] = "=cmd|' /C calc'!A0"
-    bad.write_text(",".join(header) + "\n" + ",".join(str(values[h]) for h in header) + "\n", encoding="utf-8")
+    bad.write_text(",".join(header) + "\n" + ",".join(str(values.get(h, "")) for h in header) + "\n", encoding="utf-8")
     before = snapshot(sources)
     result = import_file(bad, sources, today=TODAY)
     assert result.problems == ["actions.csv:EU actions:2: source_url: starts with '=', which a spreadsheet would run "
@@ -332,7 +337,7 @@ def test_five_thousand_rows_import_with_stable_next_free_ids(tmp_path, sources):
     for i in range(5000):
         row = action(source_url=f"https://www.eeas.europa.eu/bulk/{i}", country_iso3="" if i % 10 == 0 else "IRN")
         for col, name in enumerate(header):
-            value = row[name]
+            value = row.get(name, "")
             if isinstance(value, dt.date):
                 ws.write_datetime(i + 1, col, dt.datetime.combine(value, dt.time()), date)
             elif isinstance(value, bool):
