@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import db, queries, schema, spreadsheet
 from dashboard.__main__ import main
 from dashboard.importer import import_file
+from dashboard.validate import _parse_value
 
 ROOT = Path(__file__).resolve().parent.parent
 URL_COLUMN = openpyxl.utils.get_column_letter(
@@ -97,6 +98,8 @@ def test_template_has_a_sheet_per_record_kind_and_a_list_for_every_controlled_co
                 ref = dv.formula1.split("!")[1].replace("$", "")
                 offered = [c.value for row in lists[ref] for c in row]
                 assert offered == allowed[0], (table.name, f.name)
+                # Every value offered passes the build's own check of that column.
+                assert [v for v in offered if _parse_value(f, v, TODAY)[1]] == [], (table.name, f.name)
             else:
                 assert letter not in validations, (table.name, f.name)
     # The controlled columns the issue names are all there, with the validator's own values.
