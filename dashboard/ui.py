@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 import streamlit as st
 
-from . import about, config, db, exports, filters, queries, taxonomy
+from . import about, config, db, exports, filters, formatting, queries, taxonomy, urls
 from .build import build
 from .filters import PLACES, Filters
 from .validate import ValidationError
@@ -208,26 +208,56 @@ def clickable_map(fig, alt: str, data: pd.DataFrame, key: str) -> None:
 
 
 PERCENT_COLUMNS = ("Response rate", "Share of statements by EU27")
+NEVER_COLUMNS = ("Last EU action",)  # a missing last action means there was none: "never"
+SHORT_TABLE = 25  # rows shown whole, without an inner scroll box
+TITLE_LINK = r"^[^#]*#(.*)$"  # the title travels after '#' in its record's address; shown as the link text
 
 
-def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str = "auto", key: str | None = None):
-    """A data table: sources as links, record ids linking to their page, shares as percentages."""
+def _content_width(frame: pd.DataFrame, col: str, cap: int) -> int:
+    """Pixels for a column: its longest value (or header), capped; a rough 7.5 px per character."""
+    values = frame[col].astype("string").str.len().max() if not frame.empty else 0
+    chars = max(len(str(col)), 0 if pd.isna(values) else int(values))
+    return int(min(cap, max(70, 7.5 * chars + 28)))
+
+
+def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str | None = None, key: str | None = None,
+          complete: bool = True):
+    """A data table: the title links to its record, sources as links, shares and dates formatted once
+    (dashboard/formatting.py), columns sized to their content, short tables shown whole.
+    `complete=False` when the table is one page of a longer result: the header sort is then switched off
+    (it would sort only that page); the page offers a sort control that sorts in SQL instead."""
     frame = frame.copy()
-    column_config = {}
+    column_config: dict = {}
     for col in PERCENT_COLUMNS:
         if col in frame.columns:
-            column_config[col] = st.column_config.NumberColumn(col, format="percent")
-    if "Source" in frame.columns:
-        column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗")
-    if record_links and "ID" in frame.columns and not frame.empty:
-        ids = frame["ID"].astype(str)
-        frame["Page"] = (ids.where(~ids.str.contains("-A-"), "action?id=" + ids)
-                         .where(ids.str.contains("-A-"), "case?id=" + ids))
-        column_config["Page"] = st.column_config.LinkColumn("Page", display_text="Open record")
+            frame[col] = frame[col].map(formatting.percent)
+    for col in NEVER_COLUMNS:
+        if col in frame.columns:
+            frame[col] = frame[col].map(formatting.date_or_never)
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             column_config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
-    st.dataframe(frame, hide_index=True, column_config=column_config, height=height, key=key)
+        elif col not in ("Source", "Title"):
+            column_config[col] = st.column_config.Column(col, width=_content_width(frame, col, 320))
+    if "Source" in frame.columns:
+        column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗", width=110)
+    order = list(frame.columns)
+    if record_links and "ID" in frame.columns and "Title" in frame.columns and not frame.empty:
+        width = _content_width(frame, "Title", 560)
+        addresses = frame["ID"].astype(str).map(site().record)
+        frame["Title"] = addresses + "#" + frame["Title"].fillna("").astype(str)
+        column_config["Title"] = st.column_config.LinkColumn("Title", display_text=TITLE_LINK, width=width,
+                                                             help="Open the record's page")
+        order = ["Title"] + [c for c in order if c != "Title"]
+    elif "Title" in frame.columns:
+        column_config["Title"] = st.column_config.Column("Title", width=_content_width(frame, "Title", 560))
+    if height is None:
+        height = "content" if len(frame) <= SHORT_TABLE else "auto"
+    options: dict = {}
+    if not complete:  # a column selection switches Streamlit's client-side header sort off
+        options = {"on_select": "rerun", "selection_mode": "single-column"}
+    st.dataframe(frame, hide_index=True, column_config=column_config, column_order=order, height=height, key=key,
+                 placeholder=formatting.MISSING, **options)
 
 
 def metric_row(items: list[tuple[str, object, str | None]]) -> None:
@@ -237,29 +267,56 @@ def metric_row(items: list[tuple[str, object, str | None]]) -> None:
 
 
 def page_links_to(page: str, places: Iterable[str], param: str = "country") -> None:
-    """A grid of links into a page, one per option (e.g. one per priority area)."""
+    """A grid of links into a page (a key of urls.PATHS), one per option (e.g. one per priority area)."""
     places = list(places)
     cols = st.columns(4)
     for i, place in enumerate(places):
-        cols[i % 4].page_link(page, label=place, query_params={param: place})
+        # A page file path is still accepted from callers not yet moved to page keys.
+        target = urls.file(page) if page in urls.PATHS else page
+        cols[i % 4].page_link(target, label=place, query_params=urls.query({param: place}))
 
 
 def cite_this_view(page: str, f: Filters | None = None, extra: dict | None = None) -> None:
     """The citation with the permalink to exactly this view, ready to copy (st.code has a copy button)."""
-    url = exports.view_url(page, f or Filters(), extra)
+    here = site()
+    url = here.view(page, f, extra)
     info = queries.build_info(connection())
     with st.expander("Cite this view", icon=":material/format_quote:"):
-        st.code(about.citation(info, config.PUBLIC_BASE_URL, view_url=url, accessed=dt.date.today().isoformat()),
+        st.code(about.citation(info, here.base, view_url=url, accessed=dt.date.today().isoformat()),
                 language=None, wrap_lines=True)
 
 
-def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export") -> None:
-    """Downloads of exactly the filtered rows; each file is built only when its button is pressed."""
+def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export", order: str | None = None) -> None:
+    """Downloads of exactly the filtered rows, in the page's order; each file is built only when its button is
+    pressed, from the filters of the run that drew the button (so a file always matches the count above it)."""
+    here = site()
     st.caption(f"Download all {rows:,} filtered rows (not just this page), with sources and permalinks. "
                "The ZIP holds the CSV with datapackage.json and CITATION.txt.")
     labels = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "parquet": "Parquet", "zip": "ZIP data package"}
     with st.container(horizontal=True):
         for fmt, label in labels.items():
-            st.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt),
+            st.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt, site=here,
+                                                                         order=order),
                                file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt],
                                icon=":material/download:", on_click="ignore", key=f"{key}-{table}-{fmt}")
+
+
+def site() -> urls.Urls:
+    """Public addresses for this visitor: DASHBOARD_BASE_URL when set, else the address their browser used."""
+    try:
+        browser_url = st.context.url
+    except Exception:  # noqa: BLE001 — no browser (AppTest, bare script run): the local default
+        browser_url = None
+    return urls.Urls.for_request(browser_url)
+
+
+def record_index(frame: pd.DataFrame, group: str = "Country") -> None:
+    """A long list of records, one collapsed group per country with its count, each a linked table."""
+    if frame.empty:
+        st.info("Nothing matches this search.", icon=":material/info:")
+        return
+    expand = len(frame) <= SHORT_TABLE
+    for name, rows in frame.groupby(group, sort=True, dropna=False):
+        label = formatting.text(name if isinstance(name, str) else "Global")
+        with st.expander(f"{label} · {len(rows)}", expanded=expand):
+            table(rows.drop(columns=[group]))

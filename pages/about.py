@@ -29,7 +29,7 @@ def render():
     right.download_button("DuckDB database", icon=":material/download:", data=lambda: config.db_path().read_bytes(),
                           file_name="eu-hr-monitor.duckdb", mime="application/octet-stream", on_click="ignore")
     st.header("How to cite")
-    st.code(about.citation(info, config.PUBLIC_BASE_URL), language=None, wrap_lines=True)
+    st.code(about.citation(info, ui.site().base), language=None, wrap_lines=True)
     st.header("Licence")
     st.markdown(about.LICENCE_TEXT)
     st.header("This build")

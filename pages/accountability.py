@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, formatting, metrics, ui
+from dashboard import figures, formatting, metrics, ui, urls
 
 
 def render():
@@ -11,7 +11,7 @@ def render():
     st.caption("Did the EU respond to documented cases, how fast, how strongly, and how united? "
                "Definitions are on the About page.")
     st.info(metrics.SELECTION_CAVEAT, icon=":material/info:")
-    f = ui.filter_sidebar("pages/accountability.py", ("country", "theme", "status", "since", "until"))
+    f = ui.filter_sidebar(urls.file("accountability"), ("country", "theme", "status", "since", "until"))
     s = metrics.summary(con, f)
     rate = s["response_rate"]
     ui.metric_row([

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard import figures, queries, ui, urls
 from dashboard.taxonomy import PRIORITY_AREAS
 
 
@@ -11,7 +11,7 @@ def render():
     st.title("EU Human Rights Action Monitor")
     st.caption("Documented human-rights cases in the EU's priority countries, and what the EU institutions did "
                "about them: where they acted, how fast, how united, and where they stayed silent.")
-    f = ui.filter_sidebar("pages/overview.py", ("theme", "since", "until"))
+    f = ui.filter_sidebar(urls.file("overview"), ("theme", "since", "until"))
     head = queries.headline(con, f)
     ui.metric_row([
         ("EU actions", head["actions"], "Statements, démarches, resolutions, sanctions… with a public source."),
@@ -38,13 +38,13 @@ def render():
 
     st.header("Latest EU actions")
     ui.table(queries.latest_actions(con, f, limit=8).drop(columns=["Summary"]))
-    st.page_link("pages/explore.py", label="All EU actions, with every filter →")
+    st.page_link(urls.file("explore"), label="All EU actions, with every filter →")
 
     st.header("Priority areas")
-    ui.page_links_to("pages/countries.py", PRIORITY_AREAS)
+    ui.page_links_to("countries", PRIORITY_AREAS)
     st.header("Themes")
-    ui.page_links_to("pages/themes.py", [t for t in ui.OPTIONS["theme"]], param="theme")
-    ui.cite_this_view("", f)
+    ui.page_links_to("themes", [t for t in ui.OPTIONS["theme"]], param="theme")
+    ui.cite_this_view("overview", f)
 
 
 ui.guarded(render)
