@@ -51,7 +51,6 @@ def definitions_markdown() -> str:
         "**Priority areas:** " + "; ".join(f"{a} ({', '.join(m)})" for a, m in taxonomy.PRIORITY_AREAS.items()) + ".",
         f"**Kinds of source:** an official source is {taxonomy.OFFICIAL_SOURCE}; otherwise an NGO report or a news "
         "report of the EU action.",
-        "**Cases with no EU action on record:** cases with no EU action in the dataset whose source names them.",
         "**Dates:** the date the source states. Where a source gives only a month or a year, the date is stored "
         "as the first day of that period and marked as such.",
     ])

@@ -172,12 +172,13 @@ def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterabl
                                              max_selections=1 if key in single else None,
                                              placeholder="Choose one" if key in single else "All")
         if "since" in keys or "until" in keys:
+            # Text fields, not st.date_input: a typed date applies on Enter (st.date_input commits only when
+            # focus leaves it, so a download clicked meanwhile got the rows of the date not yet applied).
             left, right = st.columns(2)
-            bounds = dict(min_value=dt.date(1945, 1, 1), max_value=dt.date.today(), format="YYYY-MM-DD")
-            since = left.date_input("From", value=None, key="since", bind="query-params", **bounds)
-            until = right.date_input("Until", value=None, key="until", bind="query-params", **bounds)
-            chosen["since"] = [since.isoformat()] if since else []
-            chosen["until"] = [until.isoformat()] if until else []
+            date_field = dict(bind="query-params", max_chars=10, placeholder="YYYY-MM-DD",
+                              help="A date written YYYY-MM-DD; press Enter to apply.")
+            chosen["since"] = [left.text_input("From", key="since", **date_field)]
+            chosen["until"] = [right.text_input("Until", key="until", **date_field)]
         if "q" in keys:
             chosen["q"] = [st.text_input("Search text", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
                                          placeholder="name, title, words…")]
@@ -207,7 +208,7 @@ def clickable_map(fig, alt: str, data: pd.DataFrame, key: str) -> None:
         table(data)
 
 
-PERCENT_COLUMNS = ("Response rate", "Share of statements by EU27")
+PERCENT_COLUMNS = ("Response rate", "Made on behalf of all 27")
 NEVER_COLUMNS = ("Last EU action",)  # a missing last action means there was none: "never"
 SHORT_TABLE = 25  # rows shown whole, without an inner scroll box
 TITLE_LINK = r"^[^#]*#(.*)$"  # the title travels after '#' in its record's address; shown as the link text

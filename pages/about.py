@@ -12,7 +12,7 @@ def render():
     st.markdown(about.INTRO)
     st.header("Definitions")
     st.markdown(about.definitions_markdown())
-    st.header("How the accountability measures are computed")
+    st.header("What each number means")
     for name, definition in metrics.DEFINITIONS.items():
         st.markdown(f"**{name}.** {definition}")
     st.caption(metrics.SELECTION_CAVEAT)
@@ -36,8 +36,8 @@ def render():
     ui.metric_row([
         ("Data version", info.get("data_version"), "Build date and the first characters of the source digest."),
         ("Built at (UTC)", f"{info['built_at']:%Y-%m-%d %H:%M}" if info.get("built_at") is not None else None, None),
-        ("Cases", info.get("cases"), None),
-        ("EU actions", info.get("eu_actions"), None),
+        ("Cases", info.get("cases"), metrics.DEFINITIONS["Cases"]),
+        ("EU actions", info.get("eu_actions"), metrics.DEFINITIONS["EU actions"]),
     ])
     st.caption(f"Source digest (SHA-256 of the source files): {info.get('source_digest', '')}")
 

@@ -14,14 +14,14 @@ def render():
     f = ui.filter_sidebar(urls.file("accountability"), ("country", "theme", "status", "since", "until"))
     s = metrics.summary(con, f)
     rate = s["response_rate"]
+    defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("Cases", s["cases"], "Cases matching the filters."),
-        ("Response rate", formatting.percent(rate), metrics.DEFINITIONS["Response rate"]),
-        ("Median days to respond", s["median_days_to_first_response"],
-         metrics.DEFINITIONS["Time to first EU response"]),
-        ("Made on behalf of all 27", formatting.percent(s["unity"]["share_eu27"]),
-         metrics.DEFINITIONS["Unity"]),
-        ("Silent open cases", s["silent_cases"], metrics.DEFINITIONS["Silence list"]),
+        ("Cases", s["cases"], defined["Cases"]),
+        ("Cases without EU action", s["cases_without_action"], defined["Cases without EU action"]),
+        ("Response rate", formatting.percent(rate), defined["Response rate"]),
+        ("Median days to respond", s["median_days_to_first_response"], defined["Median days to respond"]),
+        ("Made on behalf of all 27", formatting.percent(s["unity"]["share_eu27"]), defined["Made on behalf of all 27"]),
+        ("Silent open cases", s["silent_cases"], defined["Silent open cases"]),
     ])
 
     st.header("Priority areas side by side")
@@ -36,6 +36,7 @@ def render():
                                          "value": "Response rate (%)"}))
 
     st.header("Escalation ladder")
+    st.caption(metrics.DEFINITIONS["Escalation ladder"])
     top = max(s["escalation"], key=s["escalation"].get) if s["cases"] else "—"
     ui.chart(figures.escalation_bars(s["escalation"]),
              alt=f"Bar chart of how many cases reached each step of the escalation ladder. Most cases: {top}.",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui, urls
+from dashboard import figures, metrics, queries, ui, urls
 from dashboard.taxonomy import PRIORITY_AREAS
 
 
@@ -19,11 +19,12 @@ def render():
     place = f.places[0]
     st.title(place)
     head = queries.headline(con, f)
+    defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("EU actions", head["actions"], None),
-        ("Cases", head["cases"], None),
-        ("Cases without EU action", head["cases_without_action"], None),
-        ("Latest EU action", head["latest_action"], None),
+        ("EU actions", head["actions"], defined["EU actions"]),
+        ("Cases", head["cases"], defined["Cases"]),
+        ("Cases without EU action", metrics.without_action(con, f), defined["Cases without EU action"]),
+        ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
     ])
 
     st.header("Timeline of EU actions and case events")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui, urls
+from dashboard import figures, metrics, queries, ui, urls
 from dashboard.taxonomy import PRIORITY_AREAS
 
 
@@ -13,11 +13,12 @@ def render():
                "about them: where they acted, how fast, how united, and where they stayed silent.")
     f = ui.filter_sidebar(urls.file("overview"), ("theme", "since", "until"))
     head = queries.headline(con, f)
+    defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("EU actions", head["actions"], "Statements, démarches, resolutions, sanctions… with a public source."),
-        ("Cases", head["cases"], "Documented cases of people, groups or organisations at risk."),
-        ("Cases without EU action", head["cases_without_action"], "No linked EU action in the dataset."),
-        ("Latest EU action", head["latest_action"], None),
+        ("EU actions", head["actions"], defined["EU actions"]),
+        ("Cases", head["cases"], defined["Cases"]),
+        ("Cases without EU action", metrics.without_action(con, f), defined["Cases without EU action"]),
+        ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
     ])
 
     measure_label = st.segmented_control("Map shows", list(queries.MEASURES.values()), default="EU actions",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui, urls
+from dashboard import figures, metrics, queries, ui, urls
 
 
 def render():
@@ -21,8 +21,9 @@ def render():
     st.title(theme["name"])
     st.text(theme["description"])
     head = queries.headline(con, f)
-    ui.metric_row([("EU actions", head["actions"], None), ("Cases", head["cases"], None),
-                   ("Countries with EU action", head["countries_with_actions"], None)])
+    defined = metrics.DEFINITIONS
+    ui.metric_row([("EU actions", head["actions"], defined["EU actions"]), ("Cases", head["cases"], defined["Cases"]),
+                   ("Countries with EU action", head["countries_with_actions"], defined["Countries with EU action"])])
 
     values = queries.map_values(con, f, "actions")
     top = values.sort_values("value", ascending=False).head(3)
