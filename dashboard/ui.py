@@ -203,7 +203,7 @@ def clickable_map(fig, alt: str, data: pd.DataFrame, key: str) -> None:
     for point in points:
         area = taxonomy.area_of(str(point.get("location", "")))
         if area:
-            st.switch_page("pages/countries.py", query_params={"country": area})
+            st.switch_page(urls.file("countries"), query_params=urls.query({"country": area}))
     with st.expander("Data behind this map"):
         table(data)
 
