@@ -24,9 +24,9 @@ def render():
     page = st.pagination(pages, key="page", bind="query-params") if pages > 1 else 1
     offset = (min(page, pages) - 1) * queries.PAGE_SIZE
     if table == "actions":
-        rows = queries.actions_table(con, f, offset=offset, order=order)
+        rows = queries.actions_table(con, f, limit=queries.PAGE_SIZE, offset=offset, order=order)
     else:
-        rows = queries.cases_table(con, f, offset=offset, order=order)
+        rows = queries.cases_table(con, f, limit=queries.PAGE_SIZE, offset=offset, order=order)
     ui.table(rows, complete=total <= queries.PAGE_SIZE, key=f"explore-{table}-{order}-{offset}")
     st.caption(f"Rows {offset + 1 if total else 0}–{min(offset + queries.PAGE_SIZE, total)} of {total}.")
     ui.export_buttons(con, f, table, total, order=order)
