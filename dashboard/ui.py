@@ -99,9 +99,25 @@ def _carry_filters_here(page: str, keys: tuple[str, ...], single: set[str], raw:
     if not arrived or any(raw.get(k) for k in keys):
         return
     shared: dict[str, list[str]] = st.session_state.get(SHARED_FILTERS, {})
-    carry = {k: (v[:1] if k in single else v) for k, v in shared.items() if k in keys and v}
+    # A page's subject (the one country of Countries, the one theme of Themes) is not carried: the bare page,
+    # as the navigation opens it, is its index.
+    carry = {k: v for k, v in shared.items() if k in keys and k not in single and v}
     if carry:
         st.switch_page(page, query_params=carry)
+
+
+CHOSEN = "_subject_chosen_on_page"
+
+
+def _follow_the_url_for_the_subject(parsed: Filters, single: set[str]) -> None:
+    """A one-choice widget (the page's subject) shows what the URL names: a link to another country changes it
+    in one step, and the navigation's bare link empties it (so Countries returns to its list)."""
+    if st.session_state.pop(CHOSEN, False):  # chosen on the page this run; the URL follows the widget
+        return
+    wanted = parsed.to_query()
+    for key in single:
+        if key in OPTIONS and st.session_state.get(key, []) != wanted.get(key, []):
+            st.session_state[key] = wanted.get(key, [])
 
 
 def _remember_filters(current: Filters, keys: tuple[str, ...]) -> None:
@@ -160,6 +176,7 @@ def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterabl
     raw = {p: st.query_params.get_all(p) for p in filters.PARAMS}
     _carry_filters_here(page, keys, single, raw)
     parsed, notices = filters.from_query(raw)
+    _follow_the_url_for_the_subject(parsed, single)
     _canonicalise_url_values(raw, parsed, keys)
     chosen: dict[str, list[str]] = {}
     with st.sidebar:
@@ -321,3 +338,19 @@ def record_index(frame: pd.DataFrame, group: str = "Country") -> None:
         label = formatting.text(name if isinstance(name, str) else "Global")
         with st.expander(f"{label} · {len(rows)}", expanded=expand):
             table(rows.drop(columns=[group]))
+
+
+def active_filters(f: Filters, keys: Iterable[str] = ALL_FILTERS) -> None:
+    """At the top of the main area (so a phone, with the sidebar closed, sees it too): what is filtered, and a
+    button that clears it all. Nothing shows when nothing is filtered."""
+    if f == Filters():
+        return
+    keys = tuple(keys)
+
+    def clear() -> None:
+        for key in keys:
+            st.session_state[key] = [] if key in OPTIONS else ""
+
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption("Active filters: " + text(f.describe()))
+        st.button("Clear all", icon=":material/filter_alt_off:", on_click=clear, type="tertiary", key="clear-filters")

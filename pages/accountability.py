@@ -12,6 +12,7 @@ def render():
                "Definitions are on the About page.")
     st.info(metrics.SELECTION_CAVEAT, icon=":material/info:")
     f = ui.filter_sidebar(urls.file("accountability"), ("country", "theme", "status", "since", "until"))
+    ui.active_filters(f, ("country", "theme", "status", "since", "until"))
     s = metrics.summary(con, f)
     rate = s["response_rate"]
     defined = metrics.DEFINITIONS

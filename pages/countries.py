@@ -18,6 +18,11 @@ def render():
         return
     place = f.places[0]
     st.title(place)
+    left, _ = st.columns([2, 3])
+    # One step to another country (the sidebar's one-choice box needs its choice removed first).
+    change = f"change-country-{place}"
+    left.selectbox("Change country", ui.OPTIONS["country"], index=ui.OPTIONS["country"].index(place), key=change,
+                   on_change=lambda: st.session_state.update(country=[st.session_state[change]], **{ui.CHOSEN: True}))
     head = queries.headline(con, f)
     defined = metrics.DEFINITIONS
     ui.metric_row([

@@ -11,6 +11,7 @@ def render():
     con = ui.connection()
     st.title("Explore")
     f = ui.filter_sidebar(urls.file("explore"))
+    ui.active_filters(f)
     table_label = st.segmented_control("Table", list(exports.TABLES.values()), default="EU actions", key="table",
                                        bind="query-params") or "EU actions"
     table = {v: k for k, v in exports.TABLES.items()}[table_label]
@@ -19,7 +20,6 @@ def render():
     order = {v: k for k, v in queries.ORDER_LABELS.items()}[sort_label]
     total = queries.count_actions(con, f) if table == "actions" else queries.count_cases(con, f)
     st.header(f"{table_label}: {total:,}")
-    st.caption("Filters applied: " + ui.text(f.describe()))
     pages = max(1, math.ceil(total / queries.PAGE_SIZE))
     page = st.pagination(pages, key="page", bind="query-params") if pages > 1 else 1
     offset = (min(page, pages) - 1) * queries.PAGE_SIZE

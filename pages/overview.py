@@ -12,6 +12,7 @@ def render():
     st.caption("Documented human-rights cases in the EU's priority countries, and what the EU institutions did "
                "about them: where they acted, how fast, how united, and where they stayed silent.")
     f = ui.filter_sidebar(urls.file("overview"), ("theme", "since", "until"))
+    ui.active_filters(f, ("theme", "since", "until"))
     head = queries.headline(con, f)
     defined = metrics.DEFINITIONS
     ui.metric_row([
