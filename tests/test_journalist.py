@@ -119,3 +119,28 @@ def test_permalinks_follow_the_address_the_app_was_opened_on(bare_server, page):
     page.goto(bare_server + "/about")
     settle(page)
     assert bare_server in page.locator("[data-testid='stCode'], code").filter(has_text="dataset version").first.inner_text()
+
+
+def test_clear_all_and_one_step_country_change(bare_server, page):
+    page.goto(bare_server + "/explore?country=Iran&since=2022-10-01")
+    settle(page)
+    assert "Active filters" in page.locator("[data-testid='stMainBlockContainer']").inner_text()
+    page.locator("[data-testid='stMainBlockContainer']").get_by_role("button", name="Clear all").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !location.search.includes('country=')", timeout=10000)
+    settle(page)
+    assert "Active filters" not in page.locator("[data-testid='stMainBlockContainer']").inner_text()
+    page.goto(bare_server + "/countries?country=Iran")
+    settle(page)
+    change = page.locator("[data-testid='stMainBlockContainer'] [data-testid='stSelectbox'] input").first
+    change.focus()
+    page.keyboard.type("Egypt")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.search.includes('country=Egypt')", timeout=10000)
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "Egypt"
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Explore").click()
+    settle(page)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Countries").click()
+    page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText === 'Countries'",
+                           timeout=10000)
