@@ -201,7 +201,8 @@ def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterabl
                                          placeholder="name, title, words…")]
     current, more = filters.from_query(chosen)
     show_notices(notices + [n for n in more if n not in notices])
-    _remember_filters(current, keys)
+    # An empty subject (the Countries list) does not forget the country chosen elsewhere.
+    _remember_filters(current, tuple(k for k in keys if k not in single or k in current.to_query()))
     return current
 
 
