@@ -10,10 +10,11 @@ def render():
     st.title("Accountability")
     st.caption("Did the EU respond to documented cases, how fast, how strongly, and how united? "
                "Definitions are on the About page.")
-    st.info(metrics.SELECTION_CAVEAT, icon=":material/info:")
     f = ui.filter_sidebar(urls.file("accountability"), ("country", "theme", "status", "since", "until"))
     ui.active_filters(f, ("country", "theme", "status", "since", "until"))
     s = metrics.summary(con, f)
+    split = metrics.discovery_split(con, f, whole=s)
+    st.info(ui.text(metrics.selection_note(split)), icon=":material/info:")
     rate = s["response_rate"]
     defined = metrics.DEFINITIONS
     ui.metric_row([
@@ -23,6 +24,16 @@ def render():
         ("Median days to respond", s["median_days_to_first_response"], defined["Median days to respond"]),
         ("Made on behalf of all 27", formatting.percent(s["unity"]["share_eu27"]), defined["Made on behalf of all 27"]),
         ("Silent open cases", s["silent_cases"], defined["Silent open cases"]),
+    ])
+    st.caption("Above: all selected cases. Below: only the cases found independently of the EU (from NGO, UN or "
+               "news sources, not through an EU text that names them), where EU silence can show.")
+    ind = split["independently_discovered"]
+    ui.metric_row([
+        ("Cases found independently", ind["cases"], defined["Cases found independently"]),
+        ("Response rate (independent)", formatting.percent(ind["response_rate"]), defined["Response rate (independent)"]),
+        ("Median days to respond (independent)", ind["median_days_to_first_response"],
+         defined["Median days to respond (independent)"]),
+        ("Silent open cases (independent)", ind["silent_cases"], defined["Silent open cases (independent)"]),
     ])
 
     st.header("Priority areas side by side")
@@ -44,7 +55,8 @@ def render():
              data=metrics.escalation_frame(s))
 
     st.header("Silence list")
-    st.caption(metrics.DEFINITIONS["Silence list"])
+    st.caption(metrics.DEFINITIONS["Silence list"] + " The column Found via says which cases were found "
+               "independently of the EU.")
     ui.table(metrics.silence_list(con, f))
 
     st.header("Who acts")

@@ -10,8 +10,8 @@ from dashboard import exports, queries, ui, urls
 def render():
     con = ui.connection()
     st.title("Explore")
-    f = ui.filter_sidebar(urls.file("explore"))
-    ui.active_filters(f)
+    f = ui.filter_sidebar(urls.file("explore"), (*ui.ALL_FILTERS, "source"))
+    ui.active_filters(f, (*ui.ALL_FILTERS, "source"))
     table_label = st.segmented_control("Table", list(exports.TABLES.values()), default="EU actions", key="table",
                                        bind="query-params") or "EU actions"
     table = {v: k for k, v in exports.TABLES.items()}[table_label]

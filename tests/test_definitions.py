@@ -27,6 +27,19 @@ RECORD_VIEWS = [("case", {"id": "IRN-C-0001"}), ("action", {"id": "IRN-A-0001"})
 BUILD_FACTS = {"Data version", "Built at (UTC)"}
 
 
+def add_rows(path: Path, values: dict, like: str | None = None) -> None:
+    """Append a row to a source CSV in whatever columns it has; `like` copies the other fields from that id."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        existing = list(csv.DictReader(f))
+    fields = list(existing[0])
+    row = dict(next(r for r in existing if like in r.values())) if like else dict.fromkeys(fields, "")
+    row.update(values)
+    with open(path, "a", encoding="utf-8", newline="") as out:
+        csv.DictWriter(out, fieldnames=fields, lineterminator="\n").writerow(row)
+
+
 @pytest.fixture(scope="module")
 def early_action_db(tmp_path_factory):
     """The fixture data plus one link the old overview miscounted: an action dated before the case it names
@@ -35,8 +48,7 @@ def early_action_db(tmp_path_factory):
 
     sources = tmp_path_factory.mktemp("src") / "sources"
     shutil.copytree(ROOT / "tests" / "fixtures" / "sources", sources)
-    with open(sources / "action_cases.csv", "a", encoding="utf-8") as out:
-        out.write("IRN-A-0001,IRN-C-0002\n")
+    add_rows(sources / "action_cases.csv", {"action_id": "IRN-A-0001", "case_id": "IRN-C-0002"})
     path = tmp_path_factory.mktemp("db") / "early.duckdb"
     build(sources, path)
     return path
@@ -119,11 +131,11 @@ def test_on_behalf_of_all_27_reads_the_column_the_label_promises(tmp_path):
 
     sources = tmp_path / "sources"
     shutil.copytree(ROOT / "tests" / "fixtures" / "sources", sources)
-    with open(sources / "eu_actions.csv", "a", encoding="utf-8") as out:
-        out.write("IRN-A-0009,2023-02-01,eu_at_un,un_statement,IRN,death_penalty,EU statement at the Human Rights "
-                  "Council,Fixture UN statement.,https://example.org/a9,official,true,true\n")
-    with open(sources / "action_cases.csv", "a", encoding="utf-8") as out:
-        out.write("IRN-A-0009,IRN-C-0001\n")
+    add_rows(sources / "eu_actions.csv", {"action_id": "IRN-A-0009", "date": "2023-02-01", "actor": "eu_at_un",
+                                          "action_type": "un_statement", "title": "EU statement at the UN",
+                                          "source_url": "https://example.org/a9", "on_behalf_of_eu27": "true"},
+             like="IRN-A-0002")
+    add_rows(sources / "action_cases.csv", {"action_id": "IRN-A-0009", "case_id": "IRN-C-0001"})
     build(sources, tmp_path / "unity.duckdb")
     con = db.connect(tmp_path / "unity.duckdb")
     unity = metrics.summary(con, Filters())["unity"]
