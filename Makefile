@@ -5,12 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB := data/dashboard.duckdb
 SOURCES := $(wildcard data/sources/*.csv)
+# `make run PORT=8600`; `make run ADDRESS=127.0.0.1` serves this computer only (the default, 0.0.0.0, is every
+# network interface, so others on the network can open it).
+PORT ?= 8501
+ADDRESS ?= 0.0.0.0
 BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py
 
 .PHONY: run test build validate lock clean benchmark
 
 run: $(VENV)/.installed $(DB)
-	$(BIN)/streamlit run app.py --server.port 8501
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

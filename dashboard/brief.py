@@ -14,17 +14,13 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.io as pio
 
-from . import about, config, figures, metrics, queries
+from . import about, figures, metrics, queries, urls
 from .filters import Filters
 from .formatting import date_or_never, percent
 
 OPEN_CASES_SHOWN = 6
-HELP = {
-    "EU actions": "EU actions concerning this country or area, with a public source.",
-    "Response rate": metrics.DEFINITIONS["Response rate"],
-    "Median days to respond": metrics.DEFINITIONS["Time to first EU response"],
-    "Silent open cases": metrics.DEFINITIONS["Silence list"],
-}
+HELP = {label: metrics.DEFINITIONS[label]  # each figure's one definition
+        for label in ("EU actions", "Cases", "Response rate", "Median days to respond", "Silent open cases")}
 LATEST_ACTIONS_SHOWN = 5
 
 
@@ -106,22 +102,24 @@ a{color:#0b4f9c}
 """
 
 
-def brief_html(brief: Brief) -> str:
-    """The brief as one self-contained HTML document (plotly.js inline, no external reference)."""
+def brief_html(brief: Brief, site: urls.Urls | None = None) -> str:
+    """The brief as one self-contained HTML document (plotly.js inline, no external reference); its links
+    point at `site` (the address the brief was downloaded from, or DASHBOARD_BASE_URL)."""
+    site = site or urls.Urls.for_request()
     esc = html.escape
     figures_html = "".join(f'<div class="figure"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in brief.headline)
     chart = pio.to_html(timeline_figure(brief, height=320), include_plotlyjs=True, full_html=False,
                         config={"displaylogo": False, "responsive": True})
     open_rows = "".join(
-        f"<tr><td>{_link(config.PUBLIC_BASE_URL + '/case?id=' + r['ID'], r['Title'])}</td><td>{esc(str(r['Status']))}</td>"
+        f"<tr><td>{_link(site.record(r['ID']), r['Title'])}</td><td>{esc(str(r['Status']))}</td>"
         f"<td>{_date(r['Started'])}</td><td>{date_or_never(r['Last EU action'])}</td></tr>"
         for _, r in brief.open_cases.iterrows()) or '<tr><td colspan="4">None.</td></tr>'
     action_rows = "".join(
         f"<tr><td>{_date(r['Date'])}</td><td>{esc(str(r['Actor']))}</td><td>{esc(str(r['Action']))}</td>"
         f"<td>{_link(r['Source'], r['Title'])}</td></tr>"
         for _, r in brief.latest_actions.iterrows()) or '<tr><td colspan="4">None.</td></tr>'
-    view = f"{config.PUBLIC_BASE_URL}/brief?country={brief.place}"
-    citation = about.citation(brief.build, config.PUBLIC_BASE_URL, view_url=view, accessed=brief.as_of.isoformat())
+    view = site.view("brief", brief.filters)
+    citation = about.citation(brief.build, site.base, view_url=view, accessed=brief.as_of.isoformat())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Country brief: {esc(brief.place)} — EU Human Rights Action Monitor</title><style>{CSS}</style></head>

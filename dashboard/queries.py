@@ -167,26 +167,59 @@ def _page_clause(limit: int | None, offset: int, params: list) -> str:
     return "LIMIT ? OFFSET ?"
 
 
-def actions_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> pd.DataFrame:
-    """The filtered EU actions, newest first; `limit=None` returns all of them (for exports)."""
+# Sort orders of the record tables: allow-listed ORDER BY clauses, named in the URL (`sort=`). The id
+# last makes every order total, so pages never overlap or skip a row.
+ORDERS: dict[str, dict[str, str]] = {
+    "actions": {
+        "newest": "a.date DESC, a.action_id",
+        "oldest": "a.date ASC, a.action_id",
+        "title": "lower(a.title), a.action_id",
+        "country": "(SELECT name FROM countries WHERE iso3 = a.country_iso3) NULLS FIRST, a.date DESC, a.action_id",
+    },
+    "cases": {
+        "newest": "c.opened_on DESC, c.case_id",
+        "oldest": "c.opened_on ASC, c.case_id",
+        "title": "lower(c.title), c.case_id",
+        "country": "(SELECT name FROM countries WHERE iso3 = c.country_iso3), c.opened_on DESC, c.case_id",
+    },
+}
+DEFAULT_ORDER = "newest"
+ORDER_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "title": "Title (A to Z)",
+                "country": "Country (A to Z)"}  # what the sort control shows, and keeps in the URL
+
+
+def _order(table: str, order: str | None) -> str:
+    """The ORDER BY clause of an allow-listed order name; anything else is refused."""
+    clause = ORDERS[table].get(order or DEFAULT_ORDER)
+    if clause is None:
+        raise ValueError(f"unknown sort order {order!r} for {table}")
+    return clause
+
+
+def actions_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0,
+                  order: str | None = None) -> pd.DataFrame:
+    """The filtered EU actions in `order` (ORDERS, newest first by default); `limit=None` returns all of them."""
     params: list = []
     where = action_where(f, params)
     page = _page_clause(limit, offset, params)
+    order_by = _order("actions", order)
     # Page first, then label: the per-row lookups run only for the rows returned.
     return fetch(con, f"""WITH selected AS (SELECT a.* FROM eu_actions a WHERE {where}
-                                            ORDER BY a.date DESC, a.action_id {page})
+                                            ORDER BY {order_by} {page})
                           SELECT {ACTION_COLUMNS} FROM selected a LEFT JOIN countries co ON co.iso3 = a.country_iso3
-                          ORDER BY a.date DESC, a.action_id""", params)
+                          ORDER BY {order_by}""", params)
 
 
-def cases_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> pd.DataFrame:
+def cases_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0,
+                order: str | None = None) -> pd.DataFrame:
     params: list = []
     where = case_where(f, params)
     page = _page_clause(limit, offset, params)
+    order_by = _order("cases", order)
     return fetch(con, f"""WITH selected AS (SELECT c.* FROM cases c WHERE {where}
-                                            ORDER BY c.opened_on DESC, c.case_id {page})
+                                            ORDER BY {order_by} {page})
                           SELECT {CASE_COLUMNS} FROM selected c JOIN countries co ON co.iso3 = c.country_iso3
-                          ORDER BY c.opened_on DESC, c.case_id""", params)
+                          ORDER BY {order_by}""", params)
 
 
 def headline(con, f: Filters) -> dict:

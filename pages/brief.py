@@ -39,7 +39,7 @@ def render():
     st.header("Latest EU actions", anchor=False)
     ui.table(b.latest_actions[["Date", "Actor", "Action", "Title", "Source"]], height="content")
     if not presenting:
-        st.download_button("Download this brief (HTML, works offline)", data=lambda: briefing.brief_html(b),
+        st.download_button("Download this brief (HTML, works offline)", data=lambda site=ui.site(): briefing.brief_html(b, site),
                            file_name=f"brief-{b.place.replace('/', '-')}.html", mime="text/html",
                            icon=":material/download:", on_click="ignore")
         st.page_link("pages/brief.py", label="Presentation mode", icon=":material/slideshow:",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard import figures, filters, queries, ui
 
 
 def render():
@@ -13,9 +13,13 @@ def render():
         st.title("Case")
         if case_id:
             st.warning(f"No public case has the id {case_id!r}. Choose one below.", icon=":material/info:")
-        ids = queries.case_ids(con)
-        for row in ids.itertuples():
-            st.page_link("pages/case.py", label=f"{row.case_id} — {row.title}", query_params={"id": row.case_id})
+        query = st.text_input("Search cases", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
+                              placeholder="name, title, words…")
+        found, notices = filters.from_query({"q": [query]})
+        ui.show_notices(notices)
+        cases = queries.cases_table(con, found, limit=None, order="country")
+        st.caption(f"{len(cases):,} cases by country. Open a title to see its case.")
+        ui.record_index(cases[["Title", "ID", "Country", "Status", "Opened on", "Last EU action"]])
         return
     st.title(ui.text(case["title"]), anchor=False)
     st.caption(f"{case['case_id']} · {ui.text(case['country_name'])} · {ui.text(case['theme_labels'])}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard import figures, metrics, queries, ui, urls
 from dashboard.taxonomy import PRIORITY_AREAS
 
 
@@ -12,13 +12,15 @@ def render():
     st.caption("Documented human-rights cases in the EU's priority countries, and what the EU institutions did "
                "about them: where they acted, how fast, how united, and where they stayed silent.")
     st.caption(f"Data as of {queries.data_as_of(con)}: the latest date a source in the dataset gives for an act.")
-    f = ui.filter_sidebar("pages/overview.py", ("theme", "since", "until"))
+    f = ui.filter_sidebar(urls.file("overview"), ("theme", "since", "until"))
+    ui.active_filters(f, ("theme", "since", "until"))
     head = queries.headline(con, f)
+    defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("EU actions", head["actions"], "Statements, démarches, resolutions, sanctions… with a public source."),
-        ("Cases", head["cases"], "Documented cases of people, groups or organisations at risk."),
-        ("Cases without EU action", head["cases_without_action"], "No linked EU action in the dataset."),
-        ("Latest EU action", head["latest_action"], None),
+        ("EU actions", head["actions"], defined["EU actions"]),
+        ("Cases", head["cases"], defined["Cases"]),
+        ("Cases without EU action", metrics.without_action(con, f), defined["Cases without EU action"]),
+        ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
     ])
 
     measure_label = st.segmented_control("Map shows", list(queries.MEASURES.values()), default="EU actions",
@@ -39,13 +41,13 @@ def render():
 
     st.header("Latest EU actions")
     ui.table(queries.latest_actions(con, f, limit=8).drop(columns=["Summary"]))
-    st.page_link("pages/explore.py", label="All EU actions, with every filter →")
+    st.page_link(urls.file("explore"), label="All EU actions, with every filter →")
 
     st.header("Priority areas")
-    ui.page_links_to("pages/countries.py", PRIORITY_AREAS)
+    ui.page_links_to("countries", PRIORITY_AREAS)
     st.header("Themes")
-    ui.page_links_to("pages/themes.py", [t for t in ui.OPTIONS["theme"]], param="theme")
-    ui.cite_this_view("", f)
+    ui.page_links_to("themes", [t for t in ui.OPTIONS["theme"]], param="theme")
+    ui.cite_this_view("overview", f)
 
 
 ui.guarded(render)

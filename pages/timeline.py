@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard import figures, queries, ui, urls
 
 
 def render():
     con = ui.connection()
     st.title("Timeline")
-    f = ui.filter_sidebar("pages/timeline.py")
+    f = ui.filter_sidebar(urls.file("timeline"))
+    ui.active_filters(f)
     left, right = st.columns(2)
     grain = left.segmented_control("Period", ["Year", "Month"], default="Year", key="grain",
                                    bind="query-params") or "Year"
