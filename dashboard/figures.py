@@ -296,8 +296,8 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
                       margin=dict(l=10, r=10, t=10, b=10), hovermode="closest")
     if font_size:  # presentation: large text, the legend beside the chart
         fig.update_layout(font=dict(size=font_size),
-                          legend=dict(orientation="h", yanchor="top", y=-0.1, x=0, font=dict(size=font_size - 1),
-                                      grouptitlefont=dict(size=font_size - 1), tracegroupgap=4, entrywidth=0))
+                          legend=dict(orientation="v", yanchor="top", y=1, x=1.01, font=dict(size=14),
+                                      grouptitlefont=dict(size=14), tracegroupgap=2, itemsizing="constant"))
         # explicit tick sizes: Streamlit's chart theme would otherwise shrink them
         fig.update_xaxes(tickfont=dict(size=font_size))
         fig.update_yaxes(tickfont=dict(size=font_size))

@@ -232,12 +232,14 @@ def page_links_to(page: str, places: Iterable[str], param: str = "country") -> N
 
 
 def cite_this_view(page: str, f: Filters | None = None, extra: dict | None = None) -> None:
-    """The citation with the permalink to exactly this view, ready to copy (st.code has a copy button)."""
+    """The citation with the permalink to exactly this view, ready to select and copy. A read-only text area,
+    not st.code: text stays inert, and no page loads the code highlighter (1.5 MB) to show one line of text."""
     url = exports.view_url(page, f or Filters(), extra)
     info = queries.build_info(connection())
     with st.expander("Cite this view", icon=":material/format_quote:"):
-        st.code(about.citation(info, config.PUBLIC_BASE_URL, view_url=url, accessed=dt.date.today().isoformat()),
-                language=None, wrap_lines=True)
+        st.text_area("Citation (select all and copy)", about.citation(info, config.PUBLIC_BASE_URL, view_url=url,
+                                                                     accessed=dt.date.today().isoformat()),
+                     height=110)  # no key: a new citation (other filters) replaces the text shown
 
 
 def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export") -> None:

@@ -13,7 +13,7 @@ def presentation(b: briefing.Brief) -> None:
     """One screen that fits the visible window; ←/→ switch country and Esc leaves (static/presentation/)."""
     st.title(f"Country brief: {ui.text(b.place)}", anchor=False)
     ui.metric_row([(label, value, briefing.HELP.get(label)) for label, value in b.headline])
-    left, right = st.columns([6, 5], gap="large")
+    left, right = st.columns([7, 5], gap="medium")
     with left:
         st.subheader("EU actions and case events", anchor=False)
         n_actions = int((b.timeline["kind"] == "EU action").sum()) if not b.timeline.empty else 0

@@ -30,8 +30,8 @@ def render():
                    "International's annual reports, or press reports of them) states a number; often a minimum. "
                    "Grey: no number stated (China: a state secret) — hover for the source's words. "
                    "Details and sources are on the Themes page.")
-    top = values.sort_values("value", ascending=False).head(3)
-    finding = ", ".join(f"{n} ({v:.0f})" for n, v in zip(top["name"], top["value"]) if v)
+    top = values.dropna(subset=["value"]).sort_values("value", ascending=False).head(3)
+    finding = ", ".join(f"{n} ({v:.0f})" for n, v in zip(top["name"], top["value"]) if v > 0)
     st.caption("Click a country outlined in orange to open its page, or choose a priority area from the list.")
     map_column, list_column = st.columns([4, 1], gap="medium")
     with map_column, st.container(key="overview_map_frame"):
