@@ -7,7 +7,7 @@ DB := data/dashboard.duckdb
 SOURCES := $(wildcard data/sources/*.csv)
 BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py
 
-.PHONY: run test build validate lock clean benchmark
+.PHONY: run test build validate lock clean benchmark screenshot
 
 run: $(VENV)/.installed $(DB)
 	$(BIN)/streamlit run app.py --server.port 8501
@@ -23,6 +23,10 @@ validate: $(VENV)/.installed
 
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_queries.py
+
+# The README's screenshot, taken from the app itself (Debian chromium), never by hand.
+screenshot: $(VENV)/.installed-test $(DB)
+	$(BIN)/python -m tests.screenshot
 
 $(DB): $(SOURCES) $(BUILD_CODE) | $(VENV)/.installed
 	$(BIN)/python -m dashboard build --out $(DB)
