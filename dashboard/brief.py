@@ -34,6 +34,7 @@ class Brief:
     filters: Filters
     as_of: dt.date
     summary: dict
+    split: dict  # the measures for all cases beside those for cases found independently of the EU
     actions_total: int
     timeline: pd.DataFrame
     answered: pd.DataFrame
@@ -55,6 +56,10 @@ class Brief:
         ]
 
     @property
+    def independent_note(self) -> str:
+        return metrics.selection_note(self.split)
+
+    @property
     def open_cases_heading(self) -> str:
         """"Silent open cases: 6 of 29" — the list is cut, and says so beside the total it was cut from."""
         total, listed = self.summary["silent_cases"], len(self.open_cases)
@@ -71,9 +76,10 @@ def brief_data(con, f: Filters, as_of: dt.date | None = None) -> Brief:
     if not f.places:
         raise ValueError("a brief needs one country or priority area")
     as_of = as_of or dt.date.today()
+    summary = metrics.summary(con, f, as_of=as_of)
     return Brief(
         place=f.places[0], filters=f, as_of=as_of,
-        summary=metrics.summary(con, f, as_of=as_of),
+        summary=summary, split=metrics.discovery_split(con, f, as_of=as_of, whole=summary),
         actions_total=queries.count_actions(con, f),
         timeline=queries.combined_timeline(con, f, limit=300),
         answered=queries.answered_events(con, f),
@@ -144,6 +150,7 @@ def brief_html(brief: Brief) -> str:
 <p class="meta">EU Human Rights Action Monitor · as of {brief.as_of.isoformat()} · data version
 {esc(str(brief.build.get('data_version', '')))} · filters: {esc(brief.filters.describe())}</p>
 <div class="figures">{figures_html}</div>
+<p class="meta">{esc(brief.independent_note)}</p>
 <h2>EU actions and case events over time</h2>
 <p class="meta">Top row: case events, by type. Bottom row: EU actions, by actor. A grey line joins each EU action
 to the case event it answered; hover it for the days it took.</p>

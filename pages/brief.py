@@ -60,6 +60,7 @@ def render():
         return
     st.title(f"Country brief: {ui.text(b.place)}", anchor=False)
     ui.metric_row([(label, value, briefing.HELP.get(label)) for label, value in b.headline])
+    st.caption(ui.text(b.independent_note))
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.header("EU actions and case events", anchor=False)
