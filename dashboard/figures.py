@@ -45,10 +45,11 @@ class Swatch:
 
 
 def _swatches(labels, symbols: list[str] = SYMBOLS) -> dict[str, Swatch]:
-    """One swatch per label, in taxonomy order. Colours repeat every 8 labels; the pattern then shifts by 3
-    and the symbol list is 12 long, so no two labels of one vocabulary share colour and pattern (or symbol)."""
+    """One swatch per label, in taxonomy order. Colours repeat every 8 labels; the pattern then shifts by 3,
+    and the symbol shifts by one each time colour and symbol would both come round again, so no two labels of
+    one vocabulary (up to 64) share colour and pattern, or colour and symbol. tests/test_charts.py checks it."""
     return {label: Swatch(OKABE_ITO[i % len(OKABE_ITO)], PATTERNS[(i + 3 * (i // len(OKABE_ITO))) % len(PATTERNS)],
-                          symbols[i % len(symbols)])
+                          symbols[(i + i // (len(symbols) * 2)) % len(symbols)])
             for i, label in enumerate(labels)}
 
 
