@@ -11,7 +11,7 @@ PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py
 
-.PHONY: run test build validate lock clean benchmark
+.PHONY: run test build validate lock clean benchmark screenshot
 
 run: $(VENV)/.installed $(DB)
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
@@ -27,6 +27,10 @@ validate: $(VENV)/.installed
 
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_queries.py
+
+# The README's screenshot, taken from the app itself (Debian chromium), never by hand.
+screenshot: $(VENV)/.installed-test $(DB)
+	$(BIN)/python -m tests.screenshot
 
 $(DB): $(SOURCES) $(BUILD_CODE) | $(VENV)/.installed
 	$(BIN)/python -m dashboard build --out $(DB)

@@ -251,10 +251,25 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
     elif measure == "cases":
         counts = f"SELECT c.country_iso3 AS iso3, count(*) AS n FROM cases c WHERE {case_where(f, params)} GROUP BY 1"
     else:  # context beside EU action: the latest year a source states a number for
-        counts = """SELECT country_iso3 AS iso3, arg_max(recorded_executions, year) AS n
-                    FROM death_penalty_figures WHERE recorded_executions IS NOT NULL GROUP BY 1"""
+        return fetch(con, """
+            WITH stated AS (
+              SELECT country_iso3 AS iso3,
+                     arg_max(recorded_executions, year) FILTER (WHERE recorded_executions IS NOT NULL) AS n,
+                     max(year) FILTER (WHERE recorded_executions IS NOT NULL) AS year,
+                     -- the note of the figure shown, or, where no year states a number, the latest note (its reason)
+                     coalesce(arg_max(figure_note, year) FILTER (WHERE recorded_executions IS NOT NULL),
+                              arg_max(figure_note, year)) AS note
+              FROM death_penalty_figures GROUP BY 1)
+            -- no stated number stays NULL (drawn as "no figure"), never 0
+            SELECT co.iso3, co.name, co.priority_area, s.n AS value, s.year, s.note
+            FROM countries co LEFT JOIN stated s ON s.iso3 = co.iso3
+            WHERE co.priority_area IS NOT NULL OR s.iso3 IS NOT NULL
+            ORDER BY co.iso3""")
+    # A priority area is one unit (Israel/OPT covers two countries): each of its countries shows the area's total.
     return fetch(con, f"""
-        SELECT co.iso3, co.name, co.priority_area, coalesce(n.n, 0) AS value
+        SELECT co.iso3, co.name, co.priority_area,
+               CASE WHEN co.priority_area IS NULL THEN coalesce(n.n, 0)
+                    ELSE sum(coalesce(n.n, 0)) OVER (PARTITION BY co.priority_area) END::BIGINT AS value
         FROM countries co LEFT JOIN ({counts}) n ON n.iso3 = co.iso3
         WHERE co.priority_area IS NOT NULL OR n.n > 0
         ORDER BY co.iso3""", params)
@@ -353,11 +368,12 @@ def case_timeline(con, case_id: str) -> pd.DataFrame:
     return fetch(con, f"""
         SELECT * FROM (
           SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
-                 {_label('event_type', 'e.event_type')} AS category, e.description AS text, e.source_url AS source
+                 {_label('event_type', 'e.event_type')} AS category, e.description AS text, e.source_url AS source,
+                 e.case_id AS ref
           FROM case_events e WHERE e.case_id = ?
           UNION ALL
           SELECT a.date, 'day', 'EU action', {_label('actor', 'a.actor')} || ' — ' || {_label('action_type', 'a.action_type')},
-                 a.title, a.source_url
+                 a.title, a.source_url, a.action_id
           FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id WHERE l.case_id = ?
         ) ORDER BY date, kind DESC""", [case_id, case_id])
 
@@ -428,3 +444,23 @@ def action_cases(con, action_id: str) -> pd.DataFrame:
     return fetch(con, f"""SELECT {CASE_COLUMNS} FROM action_cases l JOIN cases c ON c.case_id = l.case_id
                           JOIN countries co ON co.iso3 = c.country_iso3
                           WHERE l.action_id = ? ORDER BY c.opened_on""", [action_id])
+
+
+def answered_events(con, f: Filters | None = None, case_id: str | None = None) -> pd.DataFrame:
+    """Which case event each EU action answered (metrics.DEFINITIONS["Answered event"]): for every action linked
+    to a case, the latest event of that case on or before the action's date, and the days between them. An
+    action dated before all of its case's events answers none (and is left out)."""
+    params: list = []
+    if case_id is not None:
+        where = "l.case_id = ?"
+        params.append(case_id)
+    else:
+        where = action_where(f or Filters(), params)
+    return fetch(con, f"""
+        SELECT x.action_id, x.action_date, x.case_id, e.date AS event_date,
+               {_label('event_type', 'e.event_type')} AS event_category,
+               date_diff('day', e.date, x.action_date) AS days
+        FROM (SELECT l.action_id, l.case_id, a.date AS action_date
+              FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id WHERE {where}) x
+        ASOF JOIN case_events e ON e.case_id = x.case_id AND e.date <= x.action_date
+        ORDER BY x.action_date, x.action_id, x.case_id""", params)

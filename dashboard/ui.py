@@ -132,29 +132,16 @@ def read_url() -> tuple[Filters, list[str]]:
     return filters.from_query(raw)
 
 
-PRESENTATION_CSS = """
-<style>
-header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
-[data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"] {display: none !important;}
-[data-testid="stMainBlockContainer"] {padding: 1.2rem 2.5rem 0 2.5rem !important; max-width: 100% !important;}
-html {font-size: 19px;}
-[data-testid="stMetricValue"] {font-size: 2.6rem;}
-/* laptop screens: the same one screen, tighter */
-@media (max-height: 820px) {
-  html {font-size: 15px;}
-  [data-testid="stMainBlockContainer"] {padding-top: 0.6rem !important;}
-  [data-testid="stMetricValue"] {font-size: 1.9rem;}
-  h1 {font-size: 2rem !important; padding-bottom: 0.2rem !important;}
-  h2 {font-size: 1.35rem !important; padding: 0.2rem 0 !important;}
-}
-</style>
-"""
+# Presentation mode's look and keys: static files, no data in them (static/presentation/).
+PRESENTATION_ASSETS = config.ROOT / "static" / "presentation"
 
 
 def presentation_mode() -> bool:
     """`?present=1`: no sidebar or toolbar, larger type (static CSS, no data in it)."""
     if st.query_params.get("present") == "1":
-        st.html(PRESENTATION_CSS)
+        css = (PRESENTATION_ASSETS / "presentation.css").read_text(encoding="utf-8")
+        js = (PRESENTATION_ASSETS / "presentation.js").read_text(encoding="utf-8")
+        st.html(f"<style>{css}</style><script>{js}</script>", unsafe_allow_javascript=True)
         return True
     return False
 
@@ -207,8 +194,8 @@ def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterabl
     return current
 
 
-def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = None):
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt, key=key)
+def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = None, height="content"):
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt, key=key, height=height)
     if data is not None:
         with st.expander("Data behind this chart"):
             table(data)
@@ -297,13 +284,15 @@ def page_links_to(page: str, places: Iterable[str], param: str = "country") -> N
 
 
 def cite_this_view(page: str, f: Filters | None = None, extra: dict | None = None) -> None:
-    """The citation with the permalink to exactly this view, ready to copy (st.code has a copy button)."""
+    """The citation with the permalink to exactly this view, ready to select and copy. A read-only text area,
+    not st.code: text stays inert, and no page loads the code highlighter (1.5 MB) to show one line of text."""
     here = site()
     url = here.view(page, f, extra)
     info = queries.build_info(connection())
     with st.expander("Cite this view", icon=":material/format_quote:"):
-        st.code(about.citation(info, here.base, view_url=url, accessed=dt.date.today().isoformat()),
-                language=None, wrap_lines=True)
+        st.text_area("Citation (select all and copy)", about.citation(info, here.base, view_url=url,
+                                                                     accessed=dt.date.today().isoformat()),
+                     height=110)  # no key: a new citation (other filters) replaces the text shown
 
 
 def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export", order: str | None = None) -> None:

@@ -31,11 +31,17 @@ def render():
     st.link_button(f"Source ({case['source_kind_label']})", case["source_url"])
     timeline = queries.case_timeline(con, case_id)
     actions = timeline[timeline["kind"] == "EU action"]
-    ui.chart(figures.dated_points(timeline),
-             alt=f"Timeline of case {case_id}: {len(timeline) - len(actions)} case events and "
-                 f"{len(actions)} EU actions.", data=None)
+    answered = queries.answered_events(con, case_id=case_id)
+    gaps = "; ".join(f"{r.action_id} answered the {r.event_category.lower()} of {r.event_date:%Y-%m-%d} after "
+                     f"{r.days} days" for r in answered.itertuples())
+    ui.chart(figures.response_timeline(timeline, answered, label_gaps=True),
+             alt=f"Timeline of case {case_id}: {len(timeline) - len(actions)} case events (top row) and "
+                 f"{len(actions)} EU actions (bottom row). {gaps or 'No EU action answered a case event.'}",
+             data=None)
+    st.caption("A grey line joins each EU action to the latest case event before it (the event it answered); "
+               "the label under the action gives the days between them.")
     st.header("Events and EU actions")
-    ui.table(timeline.rename(columns={"date": "Date", "precision": "Date precision", "kind": "Kind",
+    ui.table(timeline.drop(columns="ref").rename(columns={"date": "Date", "precision": "Date precision", "kind": "Kind",
                                       "category": "What", "text": "Details", "source": "Source"}))
     st.caption("Date precision “month” or “year”: the source gives only the month or year; the date shown is the "
                "first day of it.")

@@ -33,14 +33,17 @@ def render():
     ])
 
     st.header("Timeline of EU actions and case events")
+    st.caption("Grey lines join each EU action to the latest event of the case it named; hover a line for the days "
+               "it took.")
     points = queries.combined_timeline(con, f)
     n_actions = int((points["kind"] == "EU action").sum()) if not points.empty else 0
-    ui.chart(figures.dated_points(points),
-             alt=f"Timeline for {place}: {n_actions} EU actions and {len(points) - n_actions} case events, "
-                 "EU actions as blue circles, case events as orange crosses.",
+    answered = queries.answered_events(con, f)
+    ui.chart(figures.response_timeline(points, answered, height=300),
+             alt=f"Timeline for {place}: {len(points) - n_actions} case events (top row, by event type) and "
+                 f"{n_actions} EU actions (bottom row, by actor); a line joins each EU action to the case event "
+                 f"it answered ({len(answered)} such answers).",
              data=points.rename(columns={"date": "Date", "kind": "Kind", "category": "Category", "text": "Text",
                                          "source": "Source", "ref": "ID"}))
-
     st.header("Cases")
     ui.table(queries.cases_table(con, f, limit=200))
     ui.export_buttons(con, f, "cases", head["cases"], key="country")
