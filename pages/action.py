@@ -12,7 +12,7 @@ def render():
     if action is None:
         st.title("EU action")
         if action_id:
-            st.warning(f"No public EU action has the id {action_id!r}.", icon=":material/info:")
+            ui.notice(f"No public EU action has the id {ui.excerpt(action_id)}.")
         st.page_link("pages/explore.py", label="Find EU actions in Explore →")
         return
     st.title(ui.text(action["Title"]), anchor=False)
@@ -21,7 +21,7 @@ def render():
                    ("Instrument", action["Action"], None),
                    ("On behalf of the EU (27)", action["On behalf of EU27"] or "Not stated", None)])
     st.text(action["Summary"])
-    st.link_button(f"Source ({action['Source kind']})", action["Source"])
+    st.link_button(ui.text(f"Source ({action['Source kind']})"), action["Source"])
     st.header("Cases this action named")
     cases = queries.action_cases(con, action_id)
     if cases.empty:

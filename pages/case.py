@@ -12,10 +12,10 @@ def render():
     if case is None:
         st.title("Case")
         if case_id:
-            st.warning(f"No public case has the id {case_id!r}. Choose one below.", icon=":material/info:")
+            ui.notice(f"No public case has the id {ui.excerpt(case_id)}. Choose one below.")
         ids = queries.case_ids(con)
         for row in ids.itertuples():
-            st.page_link("pages/case.py", label=f"{row.case_id} — {row.title}", query_params={"id": row.case_id})
+            st.page_link("pages/case.py", label=ui.text(f"{row.case_id} — {row.title}"), query_params={"id": row.case_id})
         return
     st.title(ui.text(case["title"]), anchor=False)
     st.caption(f"{case['case_id']} · {ui.text(case['country_name'])} · {ui.text(case['theme_labels'])}")
@@ -24,7 +24,7 @@ def render():
                    ("Subject", case["subject_name"] or ("Name withheld" if not case["name_public"] else "—"),
                     case["subject_type_label"])])
     st.text(case["summary"])
-    st.link_button(f"Source ({case['source_kind_label']})", case["source_url"])
+    st.link_button(ui.text(f"Source ({case['source_kind_label']})"), case["source_url"])
     timeline = queries.case_timeline(con, case_id)
     actions = timeline[timeline["kind"] == "EU action"]
     ui.chart(figures.dated_points(timeline),

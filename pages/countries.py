@@ -17,7 +17,7 @@ def render():
             "area": "Priority area", "actions": "EU actions", "cases": "Cases", "latest": "Latest EU action"}))
         return
     place = f.places[0]
-    st.title(place)
+    st.title(ui.text(place), anchor=False)
     head = queries.headline(con, f)
     ui.metric_row([
         ("EU actions", head["actions"], None),

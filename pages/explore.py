@@ -11,6 +11,7 @@ def render():
     con = ui.connection()
     st.title("Explore")
     f = ui.filter_sidebar("pages/explore.py")
+    ui.check_choice("table", exports.TABLES.values())
     table_label = st.segmented_control("Table", list(exports.TABLES.values()), default="EU actions", key="table",
                                        bind="query-params") or "EU actions"
     table = {v: k for k, v in exports.TABLES.items()}[table_label]
@@ -18,6 +19,7 @@ def render():
     st.header(f"{table_label}: {total:,}")
     st.caption("Filters applied: " + ui.text(f.describe()))
     pages = max(1, math.ceil(total / queries.PAGE_SIZE))
+    ui.check_choice("page", [str(n) for n in range(1, pages + 1)])
     page = st.pagination(pages, key="page", bind="query-params") if pages > 1 else 1
     offset = (min(page, pages) - 1) * queries.PAGE_SIZE
     if table == "actions":

@@ -9,6 +9,8 @@ def render():
     con = ui.connection()
     st.title("Timeline")
     f = ui.filter_sidebar("pages/timeline.py")
+    ui.check_choice("grain", ["Year", "Month"])
+    ui.check_choice("by", ["Actor", "Action type"])
     left, right = st.columns(2)
     grain = left.segmented_control("Period", ["Year", "Month"], default="Year", key="grain",
                                    bind="query-params") or "Year"
