@@ -97,7 +97,7 @@ def test_case_page_shows_one_case():
 
 def test_unknown_case_gives_notice_and_list():
     at = run("case", id="NOPE-1")
-    assert "NOPE-1" in at.warning[0].value
+    assert r"NOPE\-1" in at.warning[0].value
 
 
 def test_about_shows_build_and_definitions():
