@@ -27,10 +27,14 @@ _WHITESPACE = re.compile(r"\s+")
 # Streamlit's own additions; CommonMark shows a backslash-escaped punctuation character literally. Covered:
 # links and images `[]()!`, emphasis and code `*_~``, headings, lists, quotes and tables `#+-.>|`, raw HTML
 # and entities `<&`, `$` maths, `:red[...]` and `:material/icon:` directives and emoji shortcodes (the colon),
-# `{}^` attributes, and the autolinks made of bare `https://...`, `www.` and e-mail addresses (`\:`, `\.`
-# and `\@` break those patterns, so no link with a corrupted address appears). Newlines are folded first,
+# `{}^` attributes, and the parser's autolinks of bare `https://...`, `www.` and e-mail addresses (`\:`, `\.`
+# and `\@` break those patterns; see WORD_JOINER for the other half). Newlines are folded first,
 # so no construct can start a new line. Left alone, because no construct starts with them: `%,;"'?/=`.
 _MARKDOWN_PUNCTUATION = re.compile(r"""([!#$&()*+\-.:<>@\[\\\]^_`{|}~])""")
+# Streamlit's front end also finds bare links in the text *after* escapes are resolved (remark-gfm's
+# autolink-literal transform), so escapes alone leave `https://…`, `www.…` and `name@host` clickable. An
+# invisible WORD JOINER (U+2060) inside each pattern breaks it; the visitor reads the same characters.
+WORD_JOINER = "\u2060"
 EXCERPT_LENGTH = 40
 
 
@@ -47,7 +51,14 @@ def text(value) -> str:
     st.warning, st.info, st.page_link and metric labels and values): the value as `plain` text with every
     Markdown construct escaped, so it renders exactly as written and inert — no link, image, HTML,
     styling directive, heading or list."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain(value))
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain(value))
+    return _defuse_autolinks(escaped)
+
+
+def _defuse_autolinks(escaped: str) -> str:
+    escaped = re.sub(r"(?i)(https?)(?=\\:)", "\\1" + WORD_JOINER, escaped)  # https\:  →  https⁠\:
+    escaped = re.sub(r"(?i)\b(www)(?=\\\.)", "\\1" + WORD_JOINER, escaped)  # www\.   →  www⁠\.
+    return escaped.replace("\\@", "\\@" + WORD_JOINER)  # name\@host → name\@⁠host
 
 
 def excerpt(value, limit: int = EXCERPT_LENGTH) -> str:
