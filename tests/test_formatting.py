@@ -95,3 +95,20 @@ def test_numbers_dates_and_shares():
 
 def test_shown_text_is_escaped_like_text():
     assert shown("[x](http://evil.example)") == text("[x](http://evil.example)")
+
+
+def test_only_the_ui_layer_imports_streamlit():
+    """Formatting, queries, metrics, exports and the package are plain Python (and unit-testable); only the widget
+    layer (ui.py) and the URL/filter state (url_state.py) may import Streamlit."""
+    import ast
+    from pathlib import Path
+
+    allowed = {"ui.py", "url_state.py"}
+    offenders = []
+    for path in (Path(formatting.__file__).parent).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        if any(name.split(".")[0] == "streamlit" for name in names) and path.name not in allowed:
+            offenders.append(path.name)
+    assert offenders == []
