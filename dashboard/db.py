@@ -101,13 +101,21 @@ class Snapshot:
         cur.execute(f"USE {ALIAS}")  # a cursor starts on the in-memory catalogue
         return cur
 
-    def file_bytes(self) -> bytes:
-        """The bytes of the file this snapshot reads (not whatever the path names now). Raises
-        DatabaseMissing when the file was cut short or overwritten in place since it was opened."""
+    def file_size(self) -> int:
+        """The size of the file this snapshot reads, after checking it is still whole (cheap: no full read).
+        Raises DatabaseMissing when it was cut short or overwritten in place since it was opened."""
         size = self.identity[2]
         st = os.fstat(self._fd)
         if st.st_size != size or st.st_mtime_ns != self.identity[3]:
             raise DatabaseMissing("the database file was changed in place since it was opened")
+        if os.pread(self._fd, 12, 0)[8:12] != DUCKDB_MAGIC:
+            raise DatabaseMissing("the database file is not complete")
+        return size
+
+    def file_bytes(self) -> bytes:
+        """The bytes of the file this snapshot reads (not whatever the path names now). Raises
+        DatabaseMissing when the file was cut short or overwritten in place since it was opened."""
+        size = self.file_size()
         payload = os.pread(self._fd, size, 0)
         if len(payload) != size or payload[8:12] != DUCKDB_MAGIC:
             raise DatabaseMissing("the database file is not complete")

@@ -110,7 +110,7 @@ def database_download() -> None:
     """About's "DuckDB database" button: the very file the pages read, or a plain message why not."""
     snap = snapshot()
     try:
-        size = len(snap.file_bytes())
+        size = snap.file_size()
     except db.DatabaseMissing as err:
         LOG.error("database download unavailable: %s", err)
         st.info("The database file cannot be downloaded at the moment; the problem has been logged. "
