@@ -212,7 +212,8 @@ def test_browser_sessions_during_repeated_rebuilds(two_versions, tmp_path, brows
             settle(page)
             text = page.locator("[data-testid='stMainBlockContainer']").inner_text()
             if path == "about":
-                assert new_version in text
+                metric = page.locator("[data-testid='stMetric']").first
+                metric.filter(has_text=new_version).wait_for(timeout=20000)  # the "Data version" figure
             if path.startswith("case"):
                 assert "No public case" in text
             assert page.locator("[data-testid='stAlertContentError']").count() == 0
