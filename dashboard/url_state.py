@@ -38,9 +38,10 @@ OPTIONS = {
     "actor": list(taxonomy.ACTORS.values()),
     "type": list(taxonomy.ACTION_TYPES.values()),
     "status": list(taxonomy.CASE_STATUSES.values()),
+    "source": list(taxonomy.SOURCE_QUALITIES.values()),
 }
 LABELS = {"country": "Country or priority area", "theme": "Theme", "actor": "EU actor", "type": "Action type",
-          "status": "Case status"}
+          "status": "Case status", "source": "Source quality"}
 SHARED_FILTERS = "_shared_filters"  # the URL parameters of the filters last set, on any page
 LAST_PAGE = "_last_filter_page"
 CHECKED_URL = "_checked_url"  # the page and URL whose widget values were last compared with the URL

@@ -35,7 +35,7 @@ HOSTILE = [
 ]
 PAGES = ["overview", "countries", "themes", "timeline", "explore", "accountability", "brief", "case", "action",
          "about", "accessibility"]
-PARAMS = ["country", "theme", "actor", "type", "status", "since", "until", "q", "id", "table", "measure", "grain",
+PARAMS = ["country", "theme", "actor", "type", "status", "source", "since", "until", "q", "id", "table", "measure", "grain",
           "by", "page", "present"]
 MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 UNESCAPED_AUTOLINK = re.compile(r"(?<!\\)(https?(?<!\\):(?!\\)//|www\.|[\w.]+@[\w]+\.[a-z])", re.I)
