@@ -32,23 +32,42 @@ SECRETS = ["Zebracanary", "Xanthippe Privatename", "Quokkacanary", "Eventcanary"
            "Secret Name", PRIVATE_CASE, PRIVATE_ACTION]
 
 
-def _append(path: Path, rows: list[list[str]]) -> None:
+# Columns added to the source files later get these values in the appended rows (published as they are).
+DEFAULTS = {"source_quality": "original", "discovered_via": "ngo", "title_language": "en"}
+
+
+def _append(path: Path, rows: list[dict[str, str]]) -> None:
+    with open(path, newline="", encoding="utf-8") as f:
+        header = next(csv.reader(f))
     with open(path, "a", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+        defaults = dict(DEFAULTS, source_quality="secondary") if path.name == "eu_actions.csv" else DEFAULTS
+        csv.writer(f, lineterminator="\n").writerows([[row.get(c, defaults.get(c, "")) for c in header] for row in rows])
+
+
+CASE = ("case_id", "title", "country_iso3", "themes", "subject_type", "subject_name", "name_public", "status",
+        "opened_on", "date_precision", "summary", "source_url", "source_kind", "public")
+EVENT = ("case_id", "date", "date_precision", "event_type", "description", "source_url", "source_kind")
+ACTION = ("action_id", "date", "actor", "action_type", "country_iso3", "themes", "title", "summary", "source_url",
+          "source_kind", "on_behalf_of_eu27", "public")
+LINK = ("action_id", "case_id")
+
+
+def rows(columns: tuple[str, ...], *values: list[str]) -> list[dict[str, str]]:
+    return [dict(zip(columns, v)) for v in values]
 
 
 def private_sources(target: Path) -> Path:
     shutil.copytree(FIXTURE_SOURCES, target)
-    _append(target / "cases.csv", [[PRIVATE_CASE, "Detention of Zebracanary Xanthippe Privatename", "IRN", "hrd",
+    _append(target / "cases.csv", rows(CASE, [PRIVATE_CASE, "Detention of Zebracanary Xanthippe Privatename", "IRN", "hrd",
                                     "individual", "Xanthippe Privatename", "true", "detained", "2023-02-01", "day",
                                     "Zebracanary summary of a record that is not public.",
-                                    "https://example.org/private/case", "ngo", "false"]])
-    _append(target / "case_events.csv", [[PRIVATE_CASE, "2023-02-01", "day", "arrest", "Eventcanary: arrested.",
-                                          "https://example.org/private/event", "ngo"]])
-    _append(target / "eu_actions.csv", [[PRIVATE_ACTION, "2023-02-02", "eeas_hrvp", "spokesperson_statement", "IRN",
+                                    "https://example.org/private/case", "ngo", "false"]))
+    _append(target / "case_events.csv", rows(EVENT, [PRIVATE_CASE, "2023-02-01", "day", "arrest",
+                                                     "Eventcanary: arrested.", "https://example.org/private/event", "ngo"]))
+    _append(target / "eu_actions.csv", rows(ACTION, [PRIVATE_ACTION, "2023-02-02", "eeas_hrvp", "spokesperson_statement", "IRN",
                                          "hrd", "Iran: Quokkacanary statement", "Quokkacanary summary.",
-                                         "https://example.org/private/action", "official", "false", "false"]])
-    _append(target / "action_cases.csv", [[PRIVATE_ACTION, PRIVATE_CASE], ["IRN-A-0001", PRIVATE_CASE]])
+                                         "https://example.org/private/action", "official", "false", "false"]))
+    _append(target / "action_cases.csv", rows(LINK, [PRIVATE_ACTION, PRIVATE_CASE], ["IRN-A-0001", PRIVATE_CASE]))
     return target
 
 
@@ -191,12 +210,13 @@ def test_withheld_name_in_other_fields_never_reaches_the_database(tmp_path):
     from dashboard.validate import ValidationError
 
     sources = private_sources(tmp_path / "s")
-    _append(sources / "case_events.csv", [["IRN-C-0002", "2023-03-01", "day", "trial",
-                                           "Trial of SECRET   name opened.", "https://example.org/case2", "media"]])
-    _append(sources / "eu_actions.csv", [["IRN-A-0098", "2023-03-02", "eeas_hrvp", "spokesperson_statement", "IRN",
-                                          "hrd", "Iran: statement on sécret name", "On Secret Name.",
-                                          "https://example.org/a98", "official", "false", "true"]])
-    _append(sources / "action_cases.csv", [["IRN-A-0098", "IRN-C-0002"]])
+    _append(sources / "case_events.csv", rows(EVENT, ["IRN-C-0002", "2023-03-01", "day", "trial",
+                                                      "Trial of SECRET   name opened.", "https://example.org/case2",
+                                                      "media"]))
+    _append(sources / "eu_actions.csv", rows(ACTION, ["IRN-A-0098", "2023-03-02", "eeas_hrvp", "spokesperson_statement",
+                                                      "IRN", "hrd", "Iran: statement on sécret name", "On Secret Name.",
+                                                      "https://example.org/a98", "official", "false", "true"]))
+    _append(sources / "action_cases.csv", rows(LINK, ["IRN-A-0098", "IRN-C-0002"]))
     out = tmp_path / "x.duckdb"
     try:
         build(sources, out)
