@@ -46,7 +46,7 @@ def render():
     con = ui.connection()
     presenting = ui.presentation_mode()
     if presenting:
-        f = ui.url_filters()
+        f = ui.url_filters(single=("country",))
     else:
         f = ui.filter_sidebar(urls.file("brief"), ("country",), single=("country",))
     if not f.places:

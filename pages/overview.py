@@ -24,6 +24,7 @@ def render():
         ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
     ])
 
+    ui.check_choice("measure", queries.MEASURES.values())
     measure_label = st.segmented_control("Map shows", list(queries.MEASURES.values()), default="EU actions",
                                          key="measure", bind="query-params") or "EU actions"
     measure = {v: k for k, v in queries.MEASURES.items()}[measure_label]
