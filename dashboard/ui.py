@@ -24,6 +24,7 @@ from .url_state import (  # noqa: F401 — pages call these through ui
     ALL_FILTERS,
     LABELS,
     OPTIONS,
+    PRESENTATION_ASSETS,
     CHOSEN,
     check_choice,
     filter_sidebar,

@@ -3,7 +3,6 @@ under one name is the same on every page, in the CLI and in the ladder it is par
 
 from __future__ import annotations
 
-
 import json
 import re
 import subprocess
