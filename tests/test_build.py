@@ -83,7 +83,7 @@ def test_failed_build_leaves_existing_database_byte_for_byte(sources, tmp_path):
     with pytest.raises(ValidationError):
         build(sources, out)
     assert out.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dashboard.duckdb", "sources"]  # no temp file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dashboard.duckdb", "review_log.csv", "sources"]  # no temp file
 
 
 def test_cli_build_exits_1_and_prints_problems(sources, tmp_path):
