@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import config, release, schema, taxonomy
 from .schema import TABLES, TABLES_BY_NAME
-from .validate import Problem, Row, ValidationError, check_sources
+from .validate import Problem, Row, ValidationError, check_sources, isin
 
 # The DDL of every table, generated from schema.py (kept under this name for the benchmark).
 SCHEMA_SQL = schema.ddl()
@@ -81,7 +81,7 @@ def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: set[str] | Non
         nonlocal held_back
         public = frame["public"].fillna(False).astype(bool)
         if reviewed is not None:
-            confirmed = frame[key].isin(reviewed)
+            confirmed = isin(frame[key], reviewed)
             held_back += int((public & ~confirmed).sum())
             public &= confirmed
         return frame[public]
@@ -90,9 +90,9 @@ def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: set[str] | Non
     cases.loc[cases["name_public"].fillna(False).astype(bool) == False, "subject_name"] = None  # noqa: E712
     actions = keep(frames["eu_actions"], "action_id")
     events = frames["case_events"]
-    events = events[events["case_id"].isin(cases["case_id"])]
+    events = events[isin(events["case_id"], cases["case_id"])]
     links = frames["action_cases"]
-    links = links[links["action_id"].isin(actions["action_id"]) & links["case_id"].isin(cases["case_id"])]
+    links = links[isin(links["action_id"], actions["action_id"]) & isin(links["case_id"], cases["case_id"])]
     out = dict(frames)
     out.update(cases=cases, eu_actions=actions, case_events=events, action_cases=links)
     published = {}
@@ -150,7 +150,8 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB must create the file itself
     try:
-        con = duckdb.connect(str(tmp))
+        # One thread: the inserts are bulk already, and spare threads add CPU (the build's cost) for no gain.
+        con = duckdb.connect(str(tmp), config={"threads": 1})
         try:
             con.execute(SCHEMA_SQL)
             for table in TABLES:

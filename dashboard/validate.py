@@ -27,6 +27,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import taxonomy
 from .schema import TABLES, TABLES_BY_NAME, Field, Table
@@ -217,9 +219,16 @@ def _read_records(text: str, table: Table, name: str, roots: list[Problem]):
             roots.append(Problem(name, 1, "-", "the header does not name the expected columns either"))
         return None
     width = len(header)
+    first_line = reader.line_num + 1
+    fast = _read_simple(reader, text, width, first_line)
+    if fast is not None:
+        return (header, *fast)
+    # Something is off in this file: read it again record by record, noting where each one starts.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    next(reader)
     records: list[list[str]] = []
     lines: list[int] = []
-    start = reader.line_num + 1
+    start = first_line
     while True:
         try:
             record = next(reader)
@@ -249,6 +258,37 @@ def _read_records(text: str, table: Table, name: str, roots: list[Problem]):
     return header, records, lines
 
 
+def isin(values: pd.Series, allowed) -> pd.Series:
+    """values.isin(allowed) through Arrow (pandas' own loops over `allowed` in Python); missing is False."""
+    array = pa.array(values, from_pandas=True)
+    if len(array) == 0:
+        return pd.Series([], dtype=bool, index=values.index)
+    value_set = pa.array(allowed if isinstance(allowed, pd.Series) else list(allowed), from_pandas=True)
+    if value_set.type != array.type:
+        value_set = value_set.cast(array.type)
+    found = pc.fill_null(pc.is_in(array, value_set=value_set, skip_nulls=True), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+
+
+def _read_simple(reader, text: str, width: int, first_line: int):
+    """The common case at C speed: every record is one line of the header's width (blank lines aside). Returns
+    (records, lines), or None when the file needs the careful reading."""
+    try:
+        records = list(reader)
+    except csv.Error:
+        return None
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1) - (first_line - 1)
+    if len(records) != physical:
+        return None  # a record spans lines
+    lines = list(range(first_line, first_line + len(records)))
+    if all(len(record) == width for record in records):
+        return records, lines
+    kept = [(record, line) for record, line in zip(records, lines) if len(record) == width]
+    if len(kept) + sum(1 for record in records if not "".join(record).strip()) != len(records):
+        return None  # a row of the wrong width: reported by the careful reading
+    return [record for record, _ in kept], [line for _, line in kept]
+
+
 def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Series, pd.Series | None]:
     """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest."""
     present = values != ""
@@ -258,13 +298,13 @@ def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Se
         ok = parsed.notna() & (parsed <= pd.Timestamp(today)) & (parsed >= pd.Timestamp(EARLIEST_DATE))
         return present & ~ok, parsed.astype("datetime64[s]")
     if f.type == "boolean":
-        ok = values.isin([TRUE, FALSE])
+        ok = isin(values, [TRUE, FALSE])
         return present & ~ok, (values == TRUE).where(ok).astype("boolean")
     if f.type == "integer":
         ok = values.str.fullmatch(r"-?[0-9]{1,18}")
         return present & ~ok, pd.to_numeric(values.where(ok), errors="coerce").astype("Int64")
     if f.enum:
-        return present & ~values.isin(f.enum), None
+        return present & ~isin(values, f.enum), None
     if f.pattern:
         return present & ~values.str.fullmatch(f.pattern), None
     if f.fmt == "uri":
@@ -403,7 +443,7 @@ def _check_foreign_keys(sources: dict[str, SourceFile], problems: list[Problem],
             target_name, target_col = f.foreign
             target = sources[target_name]
             values = source.frame[f.name]
-            missing = values.notna() & ~values.isin(target.frame[target_col].dropna())
+            missing = values.notna() & ~isin(values, target.frame[target_col].dropna())
             if not missing.any():
                 continue
             if not target.complete or target_col in target.bad_columns:
@@ -468,7 +508,7 @@ def _check_cross_rules(sources: dict[str, SourceFile], problems: list[Problem]) 
         problems.append(Problem("cases.csv", int(line), "opened_on",
                                 f"{_shown(day)} is after the case's first event ({_shown(first_day)})"))
     if sources["case_events"].complete:
-        no_event = cases["case_id"].notna() & ~cases["case_id"].isin(events["case_id"].dropna())
+        no_event = cases["case_id"].notna() & ~isin(cases["case_id"], events["case_id"].dropna())
         for line in cases["line"][no_event]:
             problems.append(Problem("cases.csv", int(line), "case_id",
                                     "has no event in case_events.csv: every case needs at least the event its "
