@@ -38,8 +38,8 @@ def test_empty_cases_file_gives_one_cause_and_a_count(sources):
     (sources / "cases.csv").write_text("", encoding="utf-8")
     problems = problems_for(sources)
     assert problems[0] == "cases.csv:1: -: file is empty: a header row is required"
-    assert problems[1].startswith("cases.csv:1: -: … and 12 rows elsewhere refer to records of this file")
-    assert "7 in case_events.csv" in problems[1] and "5 in action_cases.csv" in problems[1]
+    assert problems[1].startswith("cases.csv:1: -: … and 13 rows elsewhere refer to records of this file")
+    assert "7 in case_events.csv" in problems[1] and "6 in action_cases.csv" in problems[1]
     assert len(problems) == 2, problems
 
 
