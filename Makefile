@@ -4,8 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DB := data/dashboard.duckdb
-SOURCES := $(wildcard data/sources/*.csv)
-BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py
+SOURCES := $(wildcard data/sources/*.csv) data/review_log.csv data/release_manifest.json
+BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py dashboard/release.py
 
 .PHONY: run test build validate lock clean benchmark
 
