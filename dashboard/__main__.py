@@ -100,7 +100,9 @@ def cmd_metrics(args) -> int:
     from . import metrics
 
     con = open_db(args)
-    result = metrics.summary(con, filters_from_args(args))
+    f = filters_from_args(args)
+    result = metrics.summary(con, f)
+    result["by_discovery"] = metrics.discovery_split(con, f, whole=result)  # all cases beside independently found ones
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:

@@ -46,6 +46,11 @@ def action_where(f: Filters, params: list) -> str:
     if f.statuses:  # actions concerning cases in these statuses
         clauses.append("EXISTS (SELECT 1 FROM action_cases l JOIN cases c ON c.case_id = l.case_id "
                        "WHERE l.action_id = a.action_id AND " + _in("c.status", f.statuses, params) + ")")
+    if f.qualities:
+        clauses.append(_in("a.source_quality", f.qualities, params))
+    if f.discovery:  # actions concerning cases found this way
+        clauses.append("EXISTS (SELECT 1 FROM action_cases l JOIN cases c ON c.case_id = l.case_id "
+                       "WHERE l.action_id = a.action_id AND " + _in("c.discovered_via", f.discovery, params) + ")")
     if f.since:
         clauses.append("a.date >= ?")
         params.append(f.since)
@@ -68,6 +73,10 @@ def case_where(f: Filters, params: list) -> str:
                        + _in("t.theme_id", f.themes, params) + ")")
     if f.statuses:
         clauses.append(_in("c.status", f.statuses, params))
+    if f.qualities:
+        clauses.append(_in("c.source_quality", f.qualities, params))
+    if f.discovery:
+        clauses.append(_in("c.discovered_via", f.discovery, params))
     if f.actors or f.types:
         inner = ["l.case_id = c.case_id"]
         if f.actors:
@@ -109,12 +118,15 @@ ACTION_COLUMNS = f"""
     {_label('actor', 'a.actor')} AS "Actor",
     {_label('action_type', 'a.action_type')} AS "Action",
     a.title AS "Title",
+    coalesce(a.title_original, '') AS "Original title",
+    a.title_language AS "Title language",
     {_theme_labels('action_themes', 'action_id', 'a')} AS "Themes",
     a.summary AS "Summary",
     CASE WHEN a.on_behalf_of_eu27 THEN 'Yes' WHEN a.on_behalf_of_eu27 = FALSE THEN 'No' ELSE '' END
         AS "On behalf of EU27",
     (SELECT count(*) FROM action_cases l WHERE l.action_id = a.action_id) AS "Cases named",
     {_label('source_kind', 'a.source_kind')} AS "Source kind",
+    {_label('source_quality', 'a.source_quality')} AS "Source quality",
     a.source_url AS "Source",
     a.action_id AS "ID"
 """
@@ -131,6 +143,8 @@ CASE_COLUMNS = f"""
     (SELECT max(a.date) FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id
       WHERE l.case_id = c.case_id) AS "Last EU action",
     c.summary AS "Summary",
+    {_label('discovered_via', 'c.discovered_via')} AS "Found via",
+    {_label('source_quality', 'c.source_quality')} AS "Source quality",
     c.source_url AS "Source"
 """
 
@@ -341,6 +355,12 @@ def theme_summary(con) -> pd.DataFrame:
                (SELECT count(*) FROM action_themes t WHERE t.theme_id = th.theme_id) AS actions,
                (SELECT count(*) FROM case_themes t WHERE t.theme_id = th.theme_id) AS cases
         FROM themes th ORDER BY (SELECT sort_order FROM labels WHERE kind = 'theme' AND code = th.theme_id)""")
+
+
+def data_as_of(con):
+    """"Data as of": the latest date any published record's source gives for an act (an EU action or a case event)."""
+    return fetch_one(con, """SELECT greatest((SELECT max(date) FROM eu_actions), (SELECT max(date) FROM case_events),
+                                             (SELECT max(opened_on) FROM cases))""", [])[0]
 
 
 def build_info(con) -> dict:
