@@ -28,7 +28,13 @@ TITLES = {
     "eu_actions": "EU actions", "cases": "Cases", "case_events": "Case events",
     "action_cases": "Links between EU actions and cases", "commitments": "Commitments",
     "death_penalty_figures": "Death-penalty figures", "countries": "Countries", "themes": "Themes",
+    "response_searches": "Searches for EU responses",
 }
+
+
+def _title(table: Table) -> str:
+    """How the changelog names a table (a table added to schema.py later gets a readable name without an edit)."""
+    return TITLES.get(table.name, table.name.replace("_", " ").capitalize())
 MAX_IDS_LISTED = 50
 CHANGELOG_HEADER = """# Changes to the data
 
@@ -98,7 +104,7 @@ def change_lines(old: dict[str, dict[str, str]] | None, new: dict[str, dict[str,
     for table in TABLES:
         after = new.get(table.name, {})
         if old is None:
-            lines.append(f"{TITLES[table.name]}: {len(after):,} in the first release")
+            lines.append(f"{_title(table)}: {len(after):,} in the first release")
             continue
         before = old.get(table.name, {})
         added = sorted(set(after) - set(before))
@@ -113,7 +119,7 @@ def change_lines(old: dict[str, dict[str, str]] | None, new: dict[str, dict[str,
             else:
                 parts.append(f"{len(keys):,} {word} ({_listed(keys)})")
         if parts:
-            lines.append(f"{TITLES[table.name]}: " + "; ".join(parts))
+            lines.append(f"{_title(table)}: " + "; ".join(parts))
     return lines
 
 
