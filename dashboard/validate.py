@@ -302,6 +302,8 @@ def _read_simple(reader, text: str, width: int, first_line: int):
 def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Series, pd.Series | None]:
     """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest."""
     present = values != ""
+    if f.fmt not in (None, "uri"):
+        return present, None  # a format with no column-wide check here: every value gets the per-value rule
     if f.type == "date":
         shaped = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
         parsed = pd.to_datetime(values.where(present & shaped), format="%Y-%m-%d", errors="coerce")

@@ -142,7 +142,7 @@ def test_a_new_schema_column_reaches_the_database_without_other_edits(sources, t
     from dashboard import schema
 
     table = schema.TABLES_BY_NAME["eu_actions"]
-    extra = schema.Field("source_quality", "string", "Test column.", enum=("primary", "secondary"))
+    extra = schema.Field("test_extra", "string", "Test column.", enum=("primary", "secondary"))
     widened = dataclasses.replace(table, fields=table.fields + (extra,))
     tables = tuple(widened if t.name == "eu_actions" else t for t in schema.TABLES)
     for module in ("dashboard.schema", "dashboard.validate", "dashboard.build", "dashboard.release"):
@@ -151,11 +151,11 @@ def test_a_new_schema_column_reaches_the_database_without_other_edits(sources, t
     monkeypatch.setattr("dashboard.build.SCHEMA_SQL", schema.ddl())
     path = sources / "eu_actions.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join([lines[0] + ",source_quality"] + [line + ",primary" for line in lines[1:]]) + "\n",
+    path.write_text("\n".join([lines[0] + ",test_extra"] + [line + ",primary" for line in lines[1:]]) + "\n",
                     encoding="utf-8")
     build(sources, tmp_path / "wide.duckdb")
     from dashboard import db
 
     c = db.connect(tmp_path / "wide.duckdb")
-    assert c.cursor().execute("SELECT DISTINCT source_quality FROM eu_actions").fetchall() == [("primary",)]
+    assert c.cursor().execute("SELECT DISTINCT test_extra FROM eu_actions").fetchall() == [("primary",)]
     c.close()

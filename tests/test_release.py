@@ -65,11 +65,14 @@ def test_first_release_then_changes_the_same_day(data_dir):
     text = (sources / "eu_actions.csv").read_text(encoding="utf-8")
     text = text.replace("Fixture statement.", "Fixture statement (corrected).")
     lines = [line for line in text.splitlines() if not line.startswith("IRN-A-0003,")]
-    lines.append("IRN-A-12345,2024-02-02,council,sanctions,IRN,hrd,New listing,New.,https://example.org/new,official,,true")
-    lines.append("IRN-A-12346,2024-02-03,council,sanctions,IRN,hrd,Unreviewed,New.,https://example.org/new2,official,,true")
+    lines.append("IRN-A-12345,2024-02-02,council,sanctions,IRN,hrd,New listing,,en,New.,https://example.org/new,"
+                 "official,secondary,,,true")
+    lines.append("IRN-A-12346,2024-02-03,council,sanctions,IRN,hrd,Unreviewed,,en,New.,https://example.org/new2,"
+                 "official,secondary,,,true")
     (sources / "eu_actions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    links = (sources / "action_cases.csv").read_text(encoding="utf-8").replace("IRN-A-0003,IRN-C-0001\n", "")
-    (sources / "action_cases.csv").write_text(links, encoding="utf-8")
+    links = (sources / "action_cases.csv").read_text(encoding="utf-8").splitlines()
+    (sources / "action_cases.csv").write_text("\n".join(l for l in links if not l.startswith("IRN-A-0003,")) + "\n",
+                                              encoding="utf-8")
     with open(data_dir / "review_log.csv", "a", encoding="utf-8") as f:
         f.write("IRN-A-12345,2,2026-12-05,ok,\n")
 
