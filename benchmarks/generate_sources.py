@@ -76,6 +76,7 @@ def generate(n_actions: int, out: Path) -> dict[str, int]:
     span = max(len(iso), (n_cases // len(iso)) * len(iso))
     links = pd.DataFrame({"action_id": actions["action_id"], "case_id": case_ids.to_numpy()[((j - 1) % span) % n_cases]})
     links = links[links["case_id"].str[:3] == links["action_id"].str[:3]]
+    links["note"] = "Generated link."  # dates are not aligned with the case's start; kept only if the column exists
     for name, frame in (("cases", cases), ("case_events", events), ("eu_actions", actions), ("action_cases", links)):
         _complete(name, frame).to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     for name, table in TABLES_BY_NAME.items():  # any other source table (e.g. response_searches): header only

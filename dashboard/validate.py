@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import ipaddress
 import re
@@ -556,6 +557,16 @@ LINK_LEAD_DAYS = 365
 DATED_TABLES = (("cases", "opened_on"), ("case_events", "date"), ("commitments", "adopted_on"))
 
 
+@functools.lru_cache(maxsize=65536)
+def _host_answer(fn, origin: str, *args):
+    return fn(origin, *args)
+
+
+def _by_origin(fn, url: str, *args):
+    """dashboard/hosts.py answers from a URL's host alone, so ask once per scheme://host, not once per URL."""
+    return _host_answer(fn, "/".join(url.split("/", 3)[:3]), *args)
+
+
 def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem]) -> None:
     """Rules from docs/CURATION.md that can be checked mechanically."""
     for name, column in DATED_TABLES:
@@ -583,7 +594,7 @@ def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem])
                                     f"{opened} is before the case's first event ({first_event[cid]}): opened_on is "
                                     "the date of the first event"))
         url = v.get("source_url")
-        if url and v.get("discovered_via") not in (None, "eu") and hosts.is_eu_text(url):
+        if url and v.get("discovered_via") not in (None, "eu") and _by_origin(hosts.is_eu_text, url):
             problems.append(Problem("cases.csv", case.line, "discovered_via",
                                     f"is {v['discovered_via']} but the case is cited from an EU text ({hosts.host_of(url)}): "
                                     "a case found on an EU page was discovered via eu"))
@@ -592,12 +603,12 @@ def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem])
             url, quality = row.values.get("source_url"), row.values.get("source_quality")
             if not url or not quality:
                 continue
-            derived = hosts.source_quality(url, record)
+            derived = _by_origin(hosts.source_quality, url, record)
             if quality == "original" and derived != "original":
                 problems.append(Problem(f"{name}.csv", row.line, "source_quality",
                                         f"is original but {hosts.host_of(url)} is not the acting body's own host "
                                         f"(dashboard/hosts.py says {derived}): cite the original page or mark it {derived}"))
-            elif quality != "secondary" and derived == "secondary" and hosts.is_secondary_host(url):
+            elif quality != "secondary" and derived == "secondary" and _by_origin(hosts.is_secondary_host, url):
                 problems.append(Problem(f"{name}.csv", row.line, "source_quality",
                                         f"is {quality} but {hosts.host_of(url)} is listed as a mirror, repost or "
                                         "aggregator in dashboard/hosts.py: mark it secondary or cite the original page"))
