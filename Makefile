@@ -5,12 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB := data/dashboard.duckdb
 SOURCES := $(wildcard data/sources/*.csv) data/review_log.csv data/release_manifest.json
+# `make run PORT=8600`; `make run ADDRESS=127.0.0.1` serves this computer only (the default, 0.0.0.0, is every
+# network interface, so others on the network can open it).
+PORT ?= 8501
+ADDRESS ?= 0.0.0.0
 BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py dashboard/release.py
 
-.PHONY: run test build validate lock clean benchmark
+.PHONY: run test build validate lock clean benchmark screenshot
 
 run: $(VENV)/.installed $(DB)
-	$(BIN)/streamlit run app.py --server.port 8501
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
@@ -23,6 +27,10 @@ validate: $(VENV)/.installed
 
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_queries.py
+
+# The README's screenshot, taken from the app itself (Debian chromium), never by hand.
+screenshot: $(VENV)/.installed-test $(DB)
+	$(BIN)/python -m tests.screenshot
 
 $(DB): $(SOURCES) $(BUILD_CODE) | $(VENV)/.installed
 	$(BIN)/python -m dashboard build --out $(DB)

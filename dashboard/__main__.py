@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard build|validate|datapackage|metrics|brief|export|coverage|apply-review`."""
+"""Command line: `python -m dashboard build|validate|datapackage|metrics|brief|export|coverage|apply-review|template|import`."""
 
 from __future__ import annotations
 
@@ -155,6 +155,35 @@ def cmd_apply_review(args) -> int:
     return 0
 
 
+def cmd_template(args) -> int:
+    from .spreadsheet import write_template
+
+    write_template(Path(args.out), Path(args.sources))
+    print(f"Wrote {args.out}: fill it in, then run `python -m dashboard import {args.out}`")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .importer import import_file
+    from .spreadsheet import InputFileError
+
+    sources = Path(args.sources)
+    # The published database is rebuilt from the published sources only; another sources directory needs --db.
+    db = Path(args.db) if args.db else (config.db_path() if sources.resolve() == config.SOURCES_DIR.resolve() else None)
+    try:
+        result = import_file(Path(args.file), sources, db=None if args.no_build else db, dry_run=args.dry_run,
+                             report=Path(args.report) if args.report else None)
+    except InputFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    print(result.summary(), file=sys.stderr if result.problems else sys.stdout)
+    if args.report:
+        print(f"Report: {args.report}")
+    return 0 if result.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -197,6 +226,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--log", default=str(config.DATA_DIR / "review_log.csv"), help="the review log to append to")
     p.add_argument("--no-log", action="store_true", help="apply the fixes without logging the verdicts")
     p.set_defaults(func=cmd_apply_review)
+    p = sub.add_parser("template", help="write the spreadsheet staff fill in to add or correct records")
+    p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--sources", default=str(config.SOURCES_DIR), help="where the country list is read from")
+    p.set_defaults(func=cmd_template)
+    p = sub.add_parser("import", help="check a filled-in spreadsheet (.xlsx or .csv), merge it and rebuild")
+    p.add_argument("file", help="the .xlsx workbook or .csv file")
+    p.add_argument("--sources", default=str(config.SOURCES_DIR))
+    p.add_argument("--dry-run", action="store_true", help="check and write the report; change nothing")
+    p.add_argument("--report", metavar="FILE.html", help="write a report of every row (HTML)")
+    p.add_argument("--db", default=None, help="database to rebuild (default: DASHBOARD_DB or data/dashboard.duckdb "
+                                              "when importing into data/sources)")
+    p.add_argument("--no-build", action="store_true", help="merge into the sources without rebuilding the database")
+    p.set_defaults(func=cmd_import)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -18,9 +18,9 @@ REVIEW_LOG_NAME = "review_log.csv"
 RELEASE_MANIFEST_NAME = "release_manifest.json"
 CHANGELOG_NAME = "CHANGELOG.md"
 
-# Public address of the deployed app; permalinks and citations are built on it. Locally it is the
-# address `make run` serves.
-PUBLIC_BASE_URL = os.environ.get("DASHBOARD_BASE_URL", "http://localhost:8501").rstrip("/")
+# Public address of the deployed app (e.g. https://monitor.example.org); permalinks and citations are built
+# on it. Unset, the app uses the address the visitor's browser shows (see dashboard/urls.py).
+PUBLIC_BASE_URL = os.environ.get("DASHBOARD_BASE_URL", "").strip().rstrip("/")
 LICENCE = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 PUBLISHER = "EU Human Rights Action Monitor"
 
