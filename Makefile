@@ -4,12 +4,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DB := data/dashboard.duckdb
-SOURCES := $(wildcard data/sources/*.csv)
+SOURCES := $(wildcard data/sources/*.csv) data/review_log.csv data/release_manifest.json
 # `make run PORT=8600`; `make run ADDRESS=127.0.0.1` serves this computer only (the default, 0.0.0.0, is every
 # network interface, so others on the network can open it).
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
-BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py
+BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py dashboard/release.py
 
 .PHONY: run test build validate lock clean benchmark screenshot
 

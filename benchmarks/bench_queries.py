@@ -18,7 +18,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import db, exports, metrics, queries, taxonomy  # noqa: E402
-from dashboard.build import SCHEMA_SQL  # noqa: E402
+from dashboard.build import SCHEMA_SQL, write_lookups  # noqa: E402
 from dashboard.config import SOURCES_DIR  # noqa: E402
 from dashboard.filters import Filters, from_query  # noqa: E402
 
@@ -30,11 +30,7 @@ def make_database(path: Path) -> None:
     con.execute(SCHEMA_SQL)
     con.execute(f"INSERT INTO countries SELECT * FROM read_csv('{SOURCES_DIR / 'countries.csv'}', all_varchar=true)")
     con.execute(f"INSERT INTO themes SELECT * FROM read_csv('{SOURCES_DIR / 'themes.csv'}', all_varchar=true)")
-    for kind, mapping in taxonomy.LOOKUPS.items():
-        for i, (code, label) in enumerate(mapping.items()):
-            con.execute("INSERT INTO labels VALUES (?, ?, ?, ?)", [kind, code, label, i])
-    con.executemany("INSERT INTO escalation VALUES (?, ?)", list(taxonomy.ESCALATION.items()))
-    con.executemany("INSERT INTO escalation_steps VALUES (?, ?)", list(taxonomy.ESCALATION_STEPS.items()))
+    write_lookups(con)
     iso = [c for members in taxonomy.PRIORITY_AREAS.values() for c in members]
     actors, types = list(taxonomy.ACTORS), list(taxonomy.ACTION_TYPES)
     statuses, themes = list(taxonomy.CASE_STATUSES), list(taxonomy.THEMES)
@@ -64,7 +60,9 @@ def make_database(path: Path) -> None:
         FROM (SELECT case_id, row_number() OVER () AS n FROM cases) c, range({LINKS_PER_CASE}) r(k),
              (SELECT action_id, row_number() OVER () AS n FROM eu_actions) a
         WHERE a.n = 1 + ((c.n * 13 + k * 7919) % {N_ACTIONS})""")
-    con.execute("INSERT INTO build_info VALUES (now(), 'synthetic', 'benchmark', ?, ?, 0, 0)", [N_CASES, N_ACTIONS])
+    con.execute("INSERT INTO build_info (built_at, source_digest, data_version, cases, eu_actions, case_events, "
+                "action_cases, shows_unreviewed, unreviewed_held_back) "
+                "VALUES (now(), 'synthetic', 'benchmark', ?, ?, 0, 0, false, 0)", [N_CASES, N_ACTIONS])
     con.execute("CHECKPOINT")
     con.close()
 

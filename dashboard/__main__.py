@@ -43,6 +43,22 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_release(args) -> int:
+    from .release import changelog_for, make_release
+
+    try:
+        version = make_release(Path(args.sources))
+    except ValidationError as err:
+        return _report(err)
+    if version is None:
+        print("Nothing to release: the sources publish exactly the records of the last release.")
+        return 0
+    print(f"Released {version.data_version}; wrote {changelog_for(Path(args.sources))}:")
+    for line in version.lines:
+        print(f"- {line}")
+    return 0
+
+
 def cmd_datapackage(args) -> int:
     text = json.dumps(datapackage(), indent=2, ensure_ascii=False) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
@@ -204,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("validate", help="check the source files only")
     p.add_argument("--sources", default=str(config.SOURCES_DIR))
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("release", help="name a new data version and add what changed to data/CHANGELOG.md")
+    p.add_argument("--sources", default=str(config.SOURCES_DIR))
+    p.set_defaults(func=cmd_release)
     p = sub.add_parser("datapackage", help="regenerate data/datapackage.json from dashboard/schema.py")
     p.add_argument("--out", default=str(config.DATAPACKAGE))
     p.set_defaults(func=cmd_datapackage)

@@ -3,114 +3,150 @@
 The database is written to a temporary file beside the target, checkpointed, closed and moved into
 place with os.replace, so a failed build never touches an existing database and a running app never
 sees half a file. Privacy rules are enforced here, not in the UI: records with public = false never
-reach the file, and subject names are blanked unless name_public is true.
+reach the file, and subject names are blanked unless name_public is true. So is the review rule: a case or an
+EU action is published once `review_log.csv` (beside the sources folder) holds an ok or fix verdict as its
+latest word on it, unless the build is told to show unreviewed records too (config.show_unreviewed).
+
+The tables' columns come from dashboard/schema.py (`schema.ddl()`); the values go in as whole columns.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from . import taxonomy
+from . import config, release, schema, taxonomy
 from .schema import TABLES, TABLES_BY_NAME
-from .validate import Row, load_sources
+from .validate import Problem, Row, ValidationError, check_sources, isin
 
-SCHEMA_SQL = """
-CREATE TABLE countries (iso3 VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, region VARCHAR, subregion VARCHAR,
-                        priority_area VARCHAR);
-CREATE TABLE themes (theme_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR);
-CREATE TABLE cases (case_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, country_iso3 VARCHAR NOT NULL,
-                    themes VARCHAR NOT NULL, subject_type VARCHAR, subject_name VARCHAR, name_public BOOLEAN,
-                    status VARCHAR NOT NULL, opened_on DATE NOT NULL, date_precision VARCHAR, summary VARCHAR,
-                    source_url VARCHAR NOT NULL, source_kind VARCHAR, source_quality VARCHAR, other_sources VARCHAR,
-                    discovered_via VARCHAR NOT NULL);
-CREATE TABLE case_themes (case_id VARCHAR NOT NULL, theme_id VARCHAR NOT NULL);
-CREATE TABLE case_events (event_no INTEGER PRIMARY KEY, case_id VARCHAR NOT NULL, date DATE NOT NULL,
-                          date_precision VARCHAR, event_type VARCHAR NOT NULL, description VARCHAR,
-                          source_url VARCHAR NOT NULL, source_kind VARCHAR);
-CREATE TABLE eu_actions (action_id VARCHAR PRIMARY KEY, date DATE NOT NULL, actor VARCHAR NOT NULL,
-                         action_type VARCHAR NOT NULL, country_iso3 VARCHAR, themes VARCHAR NOT NULL,
-                         title VARCHAR NOT NULL, title_original VARCHAR, title_language VARCHAR, summary VARCHAR,
-                         source_url VARCHAR NOT NULL, source_kind VARCHAR, source_quality VARCHAR, other_sources VARCHAR,
-                         on_behalf_of_eu27 BOOLEAN);
-CREATE TABLE action_themes (action_id VARCHAR NOT NULL, theme_id VARCHAR NOT NULL);
-CREATE TABLE action_cases (action_id VARCHAR NOT NULL, case_id VARCHAR NOT NULL, note VARCHAR);
-CREATE TABLE response_searches (case_id VARCHAR NOT NULL, searched_on DATE NOT NULL, queries VARCHAR NOT NULL,
-                                result VARCHAR NOT NULL);
-CREATE TABLE commitments (commitment_id VARCHAR PRIMARY KEY, title VARCHAR, adopted_on DATE, date_precision VARCHAR,
-                          instrument_type VARCHAR,
-                          themes VARCHAR, summary VARCHAR, source_url VARCHAR, source_kind VARCHAR);
-CREATE TABLE death_penalty_figures (country_iso3 VARCHAR, year INTEGER, recorded_executions INTEGER,
-                                    death_sentences INTEGER, figure_note VARCHAR, source_url VARCHAR,
-                                    source_kind VARCHAR);
-CREATE TABLE labels (kind VARCHAR NOT NULL, code VARCHAR NOT NULL, label VARCHAR NOT NULL, sort_order INTEGER);
-CREATE TABLE escalation (action_type VARCHAR PRIMARY KEY, step INTEGER NOT NULL);
-CREATE TABLE escalation_steps (step INTEGER PRIMARY KEY, label VARCHAR NOT NULL);
-CREATE TABLE build_info (built_at TIMESTAMP, source_digest VARCHAR, data_version VARCHAR, cases INTEGER,
-                         eu_actions INTEGER, case_events INTEGER, action_cases INTEGER);
-CREATE INDEX eu_actions_country ON eu_actions(country_iso3);
-CREATE INDEX eu_actions_date ON eu_actions(date);
-CREATE INDEX case_events_case ON case_events(case_id);
-CREATE INDEX action_cases_case ON action_cases(case_id);
-CREATE INDEX action_cases_action ON action_cases(action_id);
-"""
+# The DDL of every table, generated from schema.py (kept under this name for the benchmark).
+SCHEMA_SQL = schema.ddl()
+REVIEWED_VERDICTS = ("ok", "fix")
 
 
-def source_digest(sources: Path) -> str:
+def source_digest(sources: Path, review_log: Path | None = None, shows_unreviewed: bool = False) -> str:
+    """SHA-256 of everything that decides what is published: the source files, the review log and the rule."""
     digest = hashlib.sha256()
     for table in TABLES:
         path = Path(sources) / table.filename
         digest.update(table.filename.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
+    if review_log is not None:
+        digest.update(b"review_log.csv")
+        digest.update(review_log.read_bytes() if review_log.exists() else b"")
+    digest.update(b"shows_unreviewed" if shows_unreviewed else b"reviewed_only")
     return digest.hexdigest()
 
 
-def publishable(tables: dict[str, list[Row]]) -> dict[str, list[dict]]:
-    """Apply the privacy rules: drop non-public records and everything hanging off them; blank withheld names."""
-    cases = []
-    for row in tables["cases"]:
-        v = dict(row.values)
-        if not v.pop("public"):
-            continue
-        if not v["name_public"]:
-            v["subject_name"] = None
-        cases.append(v)
-    case_ids = {c["case_id"] for c in cases}
-    actions = []
-    for row in tables["eu_actions"]:
-        v = dict(row.values)
-        if v.pop("public"):
-            actions.append(v)
-    action_ids = {a["action_id"] for a in actions}
-    events = [dict(r.values) for r in tables["case_events"] if r.values["case_id"] in case_ids]
-    links = [dict(r.values) for r in tables["action_cases"]
-             if r.values["action_id"] in action_ids and r.values["case_id"] in case_ids]
-    out = {name: [dict(r.values) for r in rows] for name, rows in tables.items()}
-    searches = [dict(r.values) for r in tables.get("response_searches", []) if r.values["case_id"] in case_ids]
-    out.update(cases=cases, eu_actions=actions, case_events=events, action_cases=links, response_searches=searches)
-    return out
+def review_log_for(sources: Path) -> Path:
+    return Path(sources).resolve().parent / config.REVIEW_LOG_NAME
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records([{c: r.get(c) for c in columns} for r in rows], columns=columns)
+def reviewed_ids(log: Path) -> set[str]:
+    """Ids whose latest verdict in the review log is ok or fix (a later 'unverifiable' takes the record back)."""
+    if not log.exists():
+        raise ValidationError([Problem(log.name, 0, "-", f"file is missing (looked for {log}): it lists the records "
+                                                         "a second reader confirmed, and only those are published")])
+    with open(log, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = {"record_id", "verdict"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValidationError([Problem(log.name, 1, col, "required column is missing from the header")
+                                   for col in sorted(missing)])
+        latest = {row["record_id"].strip(): (row["verdict"] or "").strip() for row in reader}
+    return {record_id for record_id, verdict in latest.items() if verdict in REVIEWED_VERDICTS}
+
+
+@dataclass
+class Published:
+    """What the build writes: one frame per source table (database columns only) and what was held back."""
+    frames: dict[str, pd.DataFrame]
+    unreviewed_held_back: int
+
+
+def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: set[str] | None) -> Published:
+    """Apply the privacy and review rules: drop non-public records, and (unless `reviewed` is None) those no second
+    reader confirmed, with everything hanging off them; blank withheld names."""
+    held_back = 0
+
+    def keep(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+        nonlocal held_back
+        public = frame["public"].fillna(False).astype(bool)
+        if reviewed is not None:
+            confirmed = isin(frame[key], reviewed)
+            held_back += int((public & ~confirmed).sum())
+            public &= confirmed
+        return frame[public]
+
+    cases = keep(frames["cases"], "case_id").copy()
+    cases.loc[cases["name_public"].fillna(False).astype(bool) == False, "subject_name"] = None  # noqa: E712
+    actions = keep(frames["eu_actions"], "action_id")
+    events = frames["case_events"]
+    events = events[isin(events["case_id"], cases["case_id"])]
+    links = frames["action_cases"]
+    links = links[isin(links["action_id"], actions["action_id"]) & isin(links["case_id"], cases["case_id"])]
+    out = dict(frames)
+    out.update(cases=cases, eu_actions=actions, case_events=events, action_cases=links)
+    for table in TABLES:  # anything else hanging off a case (response searches) goes with it
+        for f in table.fields:
+            if f.foreign == ("cases", "case_id") and table.name not in ("case_events", "action_cases"):
+                out[table.name] = out[table.name][isin(out[table.name][f.name], cases["case_id"])]
+    published = {}
+    for name, frame in out.items():
+        columns = [f.name for f in TABLES_BY_NAME[name].fields if not f.source_only]
+        published[name] = frame[columns].reset_index(drop=True)
+    return Published(published, held_back)
+
+
+def publishable(tables: dict[str, list[Row]], reviewed: set[str] | None = None) -> dict[str, list[dict]]:
+    """The same rules over rows (for tools that hold rows): records as dicts, by table."""
+    frames = {name: pd.DataFrame([dict(r.values, line=r.line) for r in rows],
+                                 columns=["line"] + [f.name for f in TABLES_BY_NAME[name].fields])
+              for name, rows in tables.items()}
+    published = publishable_frames(frames, reviewed).frames
+    return {name: frame.astype(object).where(frame.notna(), None).to_dict("records")
+            for name, frame in published.items()}
+
+
+def write_lookups(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables taken from dashboard/taxonomy.py: labels, escalation steps (used by the build and the benchmark)."""
+    labels = pd.DataFrame(
+        [(kind, code, text, i) for kind, mapping in taxonomy.LOOKUPS.items() for i, (code, text) in enumerate(mapping.items())],
+        columns=["kind", "code", "label", "sort_order"])
+    _insert(con, "labels", labels)
+    _insert(con, "escalation", pd.DataFrame(list(taxonomy.ESCALATION.items()), columns=["action_type", "step"]))
+    _insert(con, "escalation_steps", pd.DataFrame(list(taxonomy.ESCALATION_STEPS.items()), columns=["step", "label"]))
+
+
+def write_themes(con: duckdb.DuckDBPyConnection) -> None:
+    """case_themes and action_themes: one row per record and theme, split from the themes column in SQL."""
+    for table, key, source in (("case_themes", "case_id", "cases"), ("action_themes", "action_id", "eu_actions")):
+        con.execute(f"INSERT INTO {table} SELECT DISTINCT {key}, unnest(string_split(themes, ';')) FROM {source}")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
-    columns = ", ".join(frame.columns)
+    columns = ", ".join(frame.columns)  # names from schema.py
     con.register("incoming", frame)
-    con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")  # names from schema.py
-    con.unregister("incoming")
+    try:
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming")
+    finally:
+        con.unregister("incoming")
 
 
-def write_database(data: dict[str, list[dict]], out: Path, digest: str, built_at: dt.datetime) -> None:
+def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release_manifest: Path | None = None) -> dict:
+    """Write the published frames, the derived tables and build_info to `out`, atomically. `info` holds
+    built_at, source_digest, shows_unreviewed and unreviewed_held_back; the data version is added here.
+    Returns the build_info row as written."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -118,30 +154,24 @@ def write_database(data: dict[str, list[dict]], out: Path, digest: str, built_at
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB must create the file itself
     try:
-        con = duckdb.connect(str(tmp))
+        # One thread: the inserts are bulk already, and spare threads add CPU (the build's cost) for no gain.
+        con = duckdb.connect(str(tmp), config={"threads": 1})
         try:
             con.execute(SCHEMA_SQL)
-            for name in ("countries", "themes", "cases", "eu_actions", "action_cases", "commitments",
-                         "death_penalty_figures", "response_searches"):
-                cols = [f.name for f in TABLES_BY_NAME[name].fields if f.name != "public"]
-                _insert(con, name, _frame(data[name], cols))
-            events = [dict(e, event_no=i) for i, e in enumerate(data["case_events"], start=1)]
-            _insert(con, "case_events", _frame(events, ["event_no"] + [f.name for f in TABLES_BY_NAME["case_events"].fields]))
-            for table, key, rows in (("case_themes", "case_id", data["cases"]),
-                                     ("action_themes", "action_id", data["eu_actions"])):
-                pairs = [{key: r[key], "theme_id": t} for r in rows for t in sorted(set(r["themes"].split(";")))]
-                _insert(con, table, _frame(pairs, [key, "theme_id"]))
-            labels = [{"kind": kind, "code": code, "label": text, "sort_order": i}
-                      for kind, mapping in taxonomy.LOOKUPS.items() for i, (code, text) in enumerate(mapping.items())]
-            _insert(con, "labels", _frame(labels, ["kind", "code", "label", "sort_order"]))
-            _insert(con, "escalation", pd.DataFrame(list(taxonomy.ESCALATION.items()), columns=["action_type", "step"]))
-            _insert(con, "escalation_steps",
-                    pd.DataFrame(list(taxonomy.ESCALATION_STEPS.items()), columns=["step", "label"]))
-            con.execute(
-                "INSERT INTO build_info VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [built_at, digest, f"{built_at:%Y.%m.%d}-{digest[:8]}", len(data["cases"]), len(data["eu_actions"]),
-                 len(data["case_events"]), len(data["action_cases"])],
-            )
+            for table in TABLES:
+                frame = data[table.name]
+                if table.added:  # a case event's number, in file order
+                    frame = frame.assign(event_no=range(1, len(frame) + 1))
+                _insert(con, table.name, frame[[f.name for f in table.database_fields]])
+            write_themes(con)
+            write_lookups(con)
+            version = release.version_for(con, release_manifest, info["source_digest"], info["built_at"])
+            row = dict(info, data_version=version.data_version, released_on=version.released_on,
+                       latest_changes="\n".join(version.lines),
+                       **{name: len(data[name]) for name in ("cases", "eu_actions", "case_events", "action_cases")})
+            columns = [f.name for f in schema.DERIVED_TABLES[-1].database_fields]
+            con.execute(f"INSERT INTO build_info ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        [row[c] for c in columns])
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -152,12 +182,24 @@ def write_database(data: dict[str, list[dict]], out: Path, digest: str, built_at
         wal = tmp.with_name(tmp.name + ".wal")
         if wal.exists():
             wal.unlink()
+    return row
 
 
-def build(sources: Path, out: Path, today: dt.date | None = None) -> dict[str, int]:
+def build(sources: Path, out: Path, today: dt.date | None = None, show_unreviewed: bool | None = None) -> dict[str, int]:
     """Validate the sources and write the database. Raises ValidationError; then `out` is untouched."""
-    tables = load_sources(sources, today=today)
-    data = publishable(tables)
-    write_database(data, out, source_digest(sources), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-    return {name: len(rows) for name, rows in data.items()}
-
+    sources = Path(sources)
+    checked = check_sources(sources, today=today)
+    if checked.problems:
+        raise ValidationError(checked.problems)
+    shows_unreviewed = config.show_unreviewed() if show_unreviewed is None else show_unreviewed
+    log = review_log_for(sources)
+    reviewed = None if shows_unreviewed else reviewed_ids(log)
+    published = publishable_frames(checked.frames(), reviewed)
+    info = {
+        "built_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        "source_digest": source_digest(sources, log, shows_unreviewed),
+        "shows_unreviewed": shows_unreviewed,
+        "unreviewed_held_back": published.unreviewed_held_back,
+    }
+    write_database(published.frames, out, info, release.manifest_for(sources))
+    return {name: len(frame) for name, frame in published.frames.items()}

@@ -12,6 +12,11 @@ DATAPACKAGE = DATA_DIR / "datapackage.json"
 # Published inside the data package beside the sources: how every record was checked, and what the data covers.
 DATA_DOCUMENTS = (DATA_DIR / "review_log.csv", DATA_DIR / "COVERAGE.md")
 DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
+# Beside the sources folder (so a copy of data/ carries its own): which records a second reader confirmed, and
+# what the last release published.
+REVIEW_LOG_NAME = "review_log.csv"
+RELEASE_MANIFEST_NAME = "release_manifest.json"
+CHANGELOG_NAME = "CHANGELOG.md"
 
 # Public address of the deployed app (e.g. https://monitor.example.org); permalinks and citations are built
 # on it. Unset, the app uses the address the visitor's browser shows (see dashboard/urls.py).
@@ -22,6 +27,12 @@ PUBLISHER = "EU Human Rights Action Monitor"
 
 def db_path() -> Path:
     return Path(os.environ.get("DASHBOARD_DB") or DEFAULT_DB)
+
+
+def show_unreviewed() -> bool:
+    """Publish records no second reader has confirmed yet (DASHBOARD_SHOW_UNREVIEWED=1 when building)?
+    By default the build publishes reviewed records only."""
+    return os.environ.get("DASHBOARD_SHOW_UNREVIEWED", "").strip().lower() in ("1", "true", "yes")
 
 # Where visitors report an accessibility barrier (shown on the Accessibility page). Set it for a
 # deployment; the statement says how to reach the publisher when it is not set.

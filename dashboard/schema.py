@@ -1,8 +1,8 @@
-"""The shape of every source file: columns, types, requirements, keys.
+"""The shape of every source file and of every table in the database: columns, types, requirements, keys.
 
 `data/datapackage.json` (Frictionless Table Schema) is generated from this module
-(`python -m dashboard datapackage`) and a test keeps the two equal, so the validator, the build
-and the published description can never disagree.
+(`python -m dashboard datapackage`), and so is the database's DDL (`ddl()`); tests compare both with what is
+published and built. The validator reads the same fields, so a new column is declared here once.
 """
 
 from __future__ import annotations
@@ -24,6 +24,17 @@ class Field:
     pattern: str | None = None
     fmt: str | None = None  # "uri" for URLs
     foreign: tuple[str, str] | None = None  # (table, column) this value must exist in
+    # Read and checked, but never written to the database (the `public` flag decides what is published).
+    source_only: bool = False
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+    @property
+    def free_text(self) -> bool:
+        """Prose a person wrote (a title, a summary, a description), as opposed to a code, a date or an address."""
+        return self.type == "string" and not (self.enum or self.pattern or self.fmt or self.foreign)
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,8 @@ class Table:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     unique: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    # Columns the build adds in front of the source columns (a case event's number).
+    added: tuple[Field, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -40,6 +53,15 @@ class Table:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @property
+    def database_fields(self) -> tuple[Field, ...]:
+        """The columns of this table in the database, in order."""
+        return self.added + tuple(f for f in self.fields if not f.source_only)
+
+
+SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "integer": "INTEGER",
+             "bigint": "BIGINT", "timestamp": "TIMESTAMP"}
 
 
 def _enum(d: dict[str, str]) -> tuple[str, ...]:
@@ -51,7 +73,8 @@ SOURCE_URL = Field("source_url", **URL, required=True, description="Public page 
 SOURCE_KIND = Field("source_kind", "string",
                     f"Kind of source: official ({taxonomy.OFFICIAL_SOURCE}), NGO report or news report.",
                     required=True, enum=_enum(taxonomy.SOURCE_KINDS))
-PUBLIC = Field("public", "boolean", "false keeps the record out of the published database.", required=True)
+PUBLIC = Field("public", "boolean", "false keeps the record out of the published database.", required=True,
+               source_only=True)
 PRECISION = Field("date_precision", "string", "How precise the date is: day, month (stored as the 1st) or year.",
                   required=True, enum=_enum(taxonomy.DATE_PRECISIONS))
 URL_LIST_PATTERN = r"^https?://\S+( https?://\S+)*$"
@@ -81,7 +104,8 @@ TABLES: tuple[Table, ...] = (
         Field("description", "string", "What the theme covers.", required=True),
     ), ("theme_id",)),
     Table("cases", "Documented human-rights cases: a person, group or organisation at risk.", (
-        Field("case_id", "string", "Stable id, e.g. IRN-C-0001.", required=True, pattern="^[A-Z]{3}-C-[0-9]{4}$"),
+        Field("case_id", "string", "Stable id, e.g. IRN-C-0001 (four or more digits).", required=True,
+              pattern="^[A-Z]{3}-C-[0-9]{4,}$"),
         Field("title", "string", "Short descriptive title.", required=True),
         Field("country_iso3", "string", "Country where the case arose.", required=True, foreign=("countries", "iso3")),
         THEMES_FIELD,
@@ -108,10 +132,11 @@ TABLES: tuple[Table, ...] = (
         Field("event_type", "string", "Kind of event.", required=True, enum=_enum(taxonomy.EVENT_TYPES)),
         Field("description", "string", "What happened, in our own words.", required=True),
         SOURCE_URL, SOURCE_KIND,
-    ), ("case_id", "date", "event_type", "description")),
+    ), ("case_id", "date", "event_type", "description"),
+        added=(Field("event_no", "integer", "The event's number in file order (the build assigns it).", required=True),)),
     Table("eu_actions", "What an EU institution did: statements, démarches, resolutions, sanctions...", (
-        Field("action_id", "string", "Stable id, e.g. IRN-A-0001 (GLB- for global actions).", required=True,
-              pattern="^[A-Z]{3}-A-[0-9]{4}$"),
+        Field("action_id", "string", "Stable id, e.g. IRN-A-0001 (four or more digits; GLB- for global actions).",
+              required=True, pattern="^[A-Z]{3}-A-[0-9]{4,}$"),
         Field("date", "date", "Date of the document or action as its source states it.", required=True),
         Field("actor", "string", "The EU institution that acted.", required=True, enum=_enum(taxonomy.ACTORS)),
         Field("action_type", "string", "The instrument used.", required=True, enum=_enum(taxonomy.ACTION_TYPES)),
@@ -165,6 +190,91 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+
+def _column(name: str, type_: str, description: str, required: bool = True) -> Field:
+    return Field(name, type_, description, required=required)
+
+
+# Tables the build derives from the sources and from dashboard/taxonomy.py. They are not source files, so they
+# have no datapackage entry, but their columns are stated here once like the others.
+DERIVED_TABLES: tuple[Table, ...] = (
+    Table("case_themes", "One row per case and theme (cases.themes split at ';').", (
+        _column("case_id", "string", "The case."),
+        _column("theme_id", "string", "One of its themes."),
+    ), ("case_id", "theme_id")),
+    Table("action_themes", "One row per EU action and theme (eu_actions.themes split at ';').", (
+        _column("action_id", "string", "The EU action."),
+        _column("theme_id", "string", "One of its themes."),
+    ), ("action_id", "theme_id")),
+    Table("labels", "The label shown for every code, in display order (taxonomy.LOOKUPS).", (
+        _column("kind", "string", "Which list the code belongs to (actor, action_type, status...)."),
+        _column("code", "string", "The code stored in the data."),
+        _column("label", "string", "What a visitor reads."),
+        _column("sort_order", "integer", "Position in the list.", required=False),
+    ), ("kind", "code")),
+    Table("escalation", "The step of the escalation ladder each action type stands on (taxonomy.ESCALATION).", (
+        _column("action_type", "string", "The instrument."),
+        _column("step", "integer", "Its step."),
+    ), ("action_type",)),
+    Table("escalation_steps", "The name of each step of the escalation ladder (taxonomy.ESCALATION_STEPS).", (
+        _column("step", "integer", "The step."),
+        _column("label", "string", "Its name."),
+    ), ("step",)),
+    Table("build_info", "One row: which release of the data this database holds, and how it was built.", (
+        _column("built_at", "timestamp", "When the build ran (UTC)."),
+        _column("source_digest", "string", "SHA-256 of the source files and the review log the build read."),
+        _column("data_version", "string", "The release (e.g. 2026.12.05, or 2026.12.05.2 for a second release that "
+                                          "day); '+draft…' when the sources differ from the last release."),
+        _column("cases", "integer", "Published cases."),
+        _column("eu_actions", "integer", "Published EU actions."),
+        _column("case_events", "integer", "Published case events."),
+        _column("action_cases", "integer", "Published links between actions and cases."),
+        _column("released_on", "date", "Date of the release named by data_version.", required=False),
+        _column("latest_changes", "string", "What changed in that release (and since it, for a draft), one line "
+                                            "per change, plain text.", required=False),
+        _column("shows_unreviewed", "boolean", "true when records no second reader has confirmed are published too."),
+        _column("unreviewed_held_back", "integer", "Records left out because no second reader has confirmed them."),
+    ), ()),
+)
+
+# Columns pages filter or join by.
+INDEXES: tuple[tuple[str, str], ...] = (
+    ("eu_actions", "country_iso3"), ("eu_actions", "date"), ("case_events", "case_id"),
+    ("action_cases", "case_id"), ("action_cases", "action_id"),
+)
+
+
+def database_tables() -> dict[str, tuple[Field, ...]]:
+    """Every table of the database with its columns, in order: the published source tables, then the derived ones."""
+    return {t.name: t.database_fields for t in (*TABLES, *DERIVED_TABLES)}
+
+
+def _database_key(table: Table) -> tuple[str, ...]:
+    # Single-column keys only: the validator already refuses duplicate composite keys, and a composite index
+    # would cost build time at a million rows for no query that needs it.
+    if table.added:
+        return (table.added[0].name,)
+    return table.primary_key if len(table.primary_key) == 1 else ()
+
+
+def ddl() -> str:
+    """CREATE statements for every table and index of the database."""
+    statements = []
+    for table in (*TABLES, *DERIVED_TABLES):
+        key = _database_key(table)
+        columns = []
+        for f in table.database_fields:
+            column = f"{f.name} {f.sql_type}"
+            if f.name in key:
+                column += " PRIMARY KEY"
+            elif f.required:
+                column += " NOT NULL"
+            columns.append(column)
+        statements.append(f"CREATE TABLE {table.name} ({', '.join(columns)});")
+    for table, column in INDEXES:
+        statements.append(f"CREATE INDEX {table}_{column.removesuffix('_iso3')} ON {table}({column});")
+    return "\n".join(statements) + "\n"
 
 
 def datapackage() -> dict:

@@ -2,26 +2,48 @@
 
 Each problem is one line `file:line: column: problem`. Nothing is fixed silently: a value that
 cannot be read is a problem, never a default.
+
+Root cause first. Problems that make a file or a row unreadable (its encoding, its header, a stray quote, a
+wrong number of fields) are listed first, each followed by at most one line counting what it breaks elsewhere
+(rows of other files that refer to records which could not be read); every other problem follows in file and
+line order. Reading goes on after a bad row or field.
+
+Checks run on whole columns at once (pandas over Arrow strings), so a large file costs little; a value a
+column-wide check flags is then checked again by `_parse_value`, the one statement of each rule, which decides
+and writes the message.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import ipaddress
 import re
-from dataclasses import dataclass
+import sys
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from . import hosts, taxonomy
-from .schema import TABLES, Field, Table
+from .schema import TABLES, TABLES_BY_NAME, Field, Table
 
 # Nothing in this dataset predates the Universal Declaration of Human Rights era; an earlier
 # date is a typo.
 EARLIEST_DATE = dt.date(1945, 1, 1)
 TRUE, FALSE = "true", "false"
+# Longer than any title or summary should be: such a field is almost always a quote that swallowed rows.
+MAX_FIELD_CHARS = 10_000
+# Control characters (NUL, tab, line breaks, C1) and the bidirectional overrides that can make published text
+# read differently from what was written. Line breaks between rows are the CSV's own and are not in a field.
+CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = "\n\r"
 
 
 @dataclass(frozen=True)
@@ -47,8 +69,25 @@ class ValidationError(Exception):
         super().__init__(f"{len(problems)} problem(s) in the source files")
 
 
+def text_problem(raw: str) -> str | None:
+    """What is wrong with a field's characters, whatever its type: control characters or an absurd length."""
+    if len(raw) > MAX_FIELD_CHARS:
+        return (f"is {len(raw):,} characters long; a field holds at most {MAX_FIELD_CHARS:,} "
+                "(is a closing quote missing?)")
+    found = CONTROL_CHARS.search(raw)
+    if found:
+        char = found.group()
+        name = unicodedata.name(char, "control character")
+        return (f"holds a control character (U+{ord(char):04X} {name}) at position {found.start() + 1}: "
+                "remove it (invisible characters are not allowed in any field)")
+    return None
+
+
 def _parse_value(f: Field, raw: str, today: dt.date):
     """Return (value, problem message or None)."""
+    problem = text_problem(raw)
+    if problem:
+        return None, problem
     if raw == "":
         return None, ("is required but empty" if f.required else None)
     if f.type == "date":
@@ -120,125 +159,395 @@ def tracking_part(host: str, query: str) -> str | None:
     return None
 
 
-def read_table(path: Path, table: Table, today: dt.date, problems: list[Problem]) -> list[Row]:
-    name = path.name
-    if not path.exists():
-        problems.append(Problem(name, 0, "-", "file is missing"))
-        return []
+@dataclass
+class SourceFile:
+    """One source file as read: its valid values column by column, and what could not be read."""
+    table: Table
+    frame: pd.DataFrame  # typed values, one column per schema field, plus `line`; missing or invalid is NA
+    roots: list[Problem] = field(default_factory=list)  # problems that lost rows or the whole file
+    bad_columns: set[str] = field(default_factory=set)  # columns where at least one value was refused
+
+    @property
+    def complete(self) -> bool:
+        return not self.roots
+
+
+def _decode(data: bytes, name: str, roots: list[Problem]) -> str:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        problems.append(Problem(name, line, "-", f"is not UTF-8 text (byte {exc.start})"))
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""))
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    bad_lines = []
+    for number, raw_line in enumerate(data.split(b"\n"), start=1):
+        try:
+            raw_line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad_lines.append((number, exc.start, raw_line[exc.start]))
+    number, position, byte = bad_lines[0]
+    more = f"; {len(bad_lines):,} lines hold such bytes" if len(bad_lines) > 1 else ""
+    roots.append(Problem(name, number, "-", f"is not UTF-8 text (byte 0x{byte:02X} at position {position + 1} of "
+                                            f"the line{more}): save the file as UTF-8 (in a spreadsheet, "
+                                            "'CSV UTF-8'); a file saved as Latin-1 or Windows-1252 reads wrongly"))
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def _header_problems(header: list[str], table: Table, name: str) -> list[Problem]:
+    expected = [f.name for f in table.fields]
+    found = []
+    for col in expected:
+        if col not in header:
+            found.append(Problem(name, 1, col, "required column is missing from the header"))
+    for col in header:
+        if col not in expected:
+            found.append(Problem(name, 1, col or "(blank)", "unknown column (would be dropped); "
+                                 f"expected columns: {', '.join(expected)}"))
+    if len(set(header)) != len(header):
+        found.append(Problem(name, 1, "-", "a column name appears twice"))
+    return found
+
+
+def _read_records(text: str, table: Table, name: str, roots: list[Problem]):
+    """Split the text into records of the header's width; a record that cannot be read is a root problem and
+    reading goes on with the next line. Returns (header, records, lines) or None when there is no usable header."""
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a huge field is a problem we report, not a stop
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        problems.append(Problem(name, 1, "-", "file is empty: a header row is required"))
-        return []
-    header = [h.strip() for h in header]
-    expected = [f.name for f in table.fields]
-    for col in expected:
-        if col not in header:
-            problems.append(Problem(name, 1, col, "required column is missing from the header"))
-    for col in header:
-        if col not in expected:
-            problems.append(Problem(name, 1, col or "(blank)", "unknown column (would be dropped); "
-                                    f"expected columns: {', '.join(expected)}"))
-    if len(set(header)) != len(header):
-        problems.append(Problem(name, 1, "-", "a column name appears twice"))
-    if any(p.file == name and p.line == 1 for p in problems):
-        return []
-
-    rows: list[Row] = []
-    start = 2
-    try:
-        for record in reader:
-            line = start
-            start = reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue  # blank lines carry nothing
-            if len(record) != len(header):
-                problems.append(Problem(name, line, "-", f"has {len(record)} fields, the header has {len(header)}"))
-                continue
-            values = {}
-            for col, raw in zip(header, record):
-                f = table.field(col)
-                value, message = _parse_value(f, raw.strip(), today)
-                if message:
-                    problems.append(Problem(name, line, col, message))
-                values[col] = value
-            rows.append(Row(line, values))
+        header = []
     except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, "-", f"unreadable CSV: {exc}"))
-    return rows
+        roots.append(Problem(name, 1, "-", f"the header row is unreadable CSV: {exc}"))
+        return None
+    header = [h.strip() for h in header]
+    if not any(header):
+        roots.append(Problem(name, 1, "-", "file is empty: a header row is required"))
+        return None
+    header_problems = _header_problems(header, table, name)
+    if header_problems:
+        if not roots:  # after an encoding problem, a garbled header says nothing more
+            roots.extend(header_problems)
+        else:
+            roots.append(Problem(name, 1, "-", "the header does not name the expected columns either"))
+        return None
+    width = len(header)
+    first_line = reader.line_num + 1
+    fast = _read_simple(reader, text, width, first_line)
+    if fast is not None:
+        return (header, *fast)
+    # Something is off in this file: read it again record by record, noting where each one starts.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    next(reader)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    start = first_line
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            end = reader.line_num
+            where = f" (the row runs on to line {end})" if end > start else ""
+            roots.append(Problem(name, start, "-", f"unreadable CSV{where}: {exc}: a quote on this line is stray "
+                                                   "or not closed (a quote inside a field is written twice: \"\")"))
+            start = end + 1
+            continue
+        line, end = start, reader.line_num
+        start = end + 1
+        if end > line:
+            roots.append(Problem(name, line, "-", f"a quoted field opened on this line runs on to line {end}, "
+                                                  "taking the lines between into one row: a quote is stray or not "
+                                                  "closed (a field cannot hold a line break)"))
+            continue
+        if len(record) != width:
+            if not "".join(record).strip():
+                continue  # blank lines carry nothing
+            roots.append(Problem(name, line, "-", f"has {len(record)} fields, the header has {width}"))
+            continue
+        records.append(record)
+        lines.append(line)
+    return header, records, lines
 
 
-def _check_keys(table: Table, rows: list[Row], problems: list[Problem]) -> None:
+def isin(values: pd.Series, allowed) -> pd.Series:
+    """values.isin(allowed) through Arrow (pandas' own loops over `allowed` in Python); missing is False."""
+    array = pa.array(values, from_pandas=True)
+    if len(array) == 0:
+        return pd.Series([], dtype=bool, index=values.index)
+    value_set = pa.array(allowed if isinstance(allowed, pd.Series) else list(allowed), from_pandas=True)
+    if value_set.type != array.type:
+        value_set = value_set.cast(array.type)
+    found = pc.fill_null(pc.is_in(array, value_set=value_set, skip_nulls=True), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+
+
+def _read_simple(reader, text: str, width: int, first_line: int):
+    """The common case at C speed: every record is one line of the header's width (blank lines aside). Returns
+    (records, lines), or None when the file needs the careful reading."""
+    try:
+        records = list(reader)
+    except csv.Error:
+        return None
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1) - (first_line - 1)
+    if len(records) != physical:
+        return None  # a record spans lines
+    lines = list(range(first_line, first_line + len(records)))
+    if all(len(record) == width for record in records):
+        return records, lines
+    kept = [(record, line) for record, line in zip(records, lines) if len(record) == width]
+    if len(kept) + sum(1 for record in records if not "".join(record).strip()) != len(records):
+        return None  # a row of the wrong width: reported by the careful reading
+    return [record for record, _ in kept], [line for _, line in kept]
+
+
+def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Series, pd.Series | None]:
+    """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest."""
+    present = values != ""
+    if f.fmt not in (None, "uri"):
+        return present, None  # a format with no column-wide check here: every value gets the per-value rule
+    if f.type == "date":
+        shaped = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+        parsed = pd.to_datetime(values.where(present & shaped), format="%Y-%m-%d", errors="coerce")
+        ok = parsed.notna() & (parsed <= pd.Timestamp(today)) & (parsed >= pd.Timestamp(EARLIEST_DATE))
+        return present & ~ok, parsed.astype("datetime64[s]")
+    if f.type == "boolean":
+        ok = isin(values, [TRUE, FALSE])
+        return present & ~ok, (values == TRUE).where(ok).astype("boolean")
+    if f.type == "integer":
+        ok = values.str.fullmatch(r"-?[0-9]{1,18}")
+        return present & ~ok, pd.to_numeric(values.where(ok), errors="coerce").astype("Int64")
+    if f.enum:
+        return present & ~isin(values, f.enum), None
+    if f.pattern:
+        return present & ~values.str.fullmatch(f.pattern), None
+    if f.fmt == "uri":
+        plain = values.str.fullmatch(r"(?i)https?://[A-Za-z0-9.-]*[A-Za-z-][A-Za-z0-9.-]*(:[0-9]+)?([/?#][^ ]*)?")
+        tracking = "|".join(re.escape(h) for h in REDIRECT_HOSTS) + "|" + "|".join(TRACKING_PARAMS)
+        return present & (~plain | values.str.contains("(?i)" + tracking)), None
+    return pd.Series(False, index=values.index), None
+
+
+def read_table(path: Path, table: Table, today: dt.date, problems: list[Problem]) -> list[Row]:
+    """Read one source file into rows (problems are appended). See `read_source_file` for the fast form."""
+    source = read_source_file(path, table, today)
+    problems.extend(source.roots)
+    problems.extend(source.value_problems)
+    return rows_of(source.frame)
+
+
+def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
+    name = path.name
+    columns = [f.name for f in table.fields]
+    roots: list[Problem] = []
+    value_problems: list[Problem] = []
+    read = None
+    if not path.exists():
+        roots.append(Problem(name, 0, "-", "file is missing"))
+    else:
+        text = _decode(path.read_bytes(), name, roots)
+        read = _read_records(text, table, name, roots)
+    if read is None:
+        empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+        return _typed(table, empty, [], today, roots, value_problems)
+    header, records, lines = read
+    raw = pd.DataFrame(records, columns=header, dtype="str") if records else \
+        pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+    raw = raw[columns]
+    if CONTROL_CHARS.search(text.replace("\r\n", "").replace("\n", "")):
+        # The rare file with invisible characters: find them field by field (line breaks inside a field were
+        # reported above, with the rows they swallowed).
+        keep = []
+        for i, (record, line) in enumerate(zip(records, lines)):
+            bad = False
+            for col, value in zip(header, record):
+                message = text_problem(value) if CONTROL_CHARS.search(value) else None
+                if message:
+                    value_problems.append(Problem(name, line, col, message))
+                    bad = True
+            keep.append(not bad)
+        # Such a row is refused whole: its other fields may be as wrong as the one we saw.
+        raw = raw[keep]
+        lines = [line for line, k in zip(lines, keep) if k]
+    return _typed(table, raw, lines, today, roots, value_problems)
+
+
+def _typed(table: Table, raw: pd.DataFrame, lines: list[int], today: dt.date, roots: list[Problem],
+           value_problems: list[Problem]) -> SourceFile:
+    """Check every column of the raw strings at once and convert it to its type."""
+    name = table.filename
+    frame = pd.DataFrame({"line": pd.Series(lines, dtype="int64", index=raw.index)}, index=raw.index)
+    source = SourceFile(table, frame, roots)
+    for f in table.fields:
+        values = raw[f.name].str.strip()
+        typed = values.where(values != "")
+        too_long = values.str.len() > MAX_FIELD_CHARS
+        suspects, converted = _vector_suspects(f, values.where(~too_long, ""), today)
+        if converted is not None:
+            typed = converted
+        suspects = suspects | too_long | ((values == "") & f.required)
+        if suspects.any():
+            typed = typed.copy()
+            for index in suspects[suspects].index:
+                value, message = _parse_value(f, values.at[index], today)
+                if message:
+                    value_problems.append(Problem(name, int(frame.at[index, "line"]), f.name, message))
+                    source.bad_columns.add(f.name)
+                    value = None
+                typed.at[index] = _typed_scalar(f, value)
+        frame[f.name] = typed
+    return _finish(source, value_problems)
+
+
+def _typed_scalar(f: Field, value):
+    if value is None:
+        return pd.NA if f.type in ("boolean", "integer") else (pd.NaT if f.type == "date" else None)
+    if f.type == "date":
+        return pd.Timestamp(value)
+    return value
+
+
+def _finish(source: SourceFile, value_problems: list[Problem]) -> SourceFile:
+    source.value_problems = value_problems
+    source.frame = source.frame.reset_index(drop=True)
+    return source
+
+
+def rows_of(frame: pd.DataFrame) -> list[Row]:
+    """Typed rows as the rest of the curation tools use them: dates as datetime.date, empty as None."""
+    if frame.empty:
+        return []
+    out = frame.drop(columns="line").copy()
+    for col in out.columns:
+        if str(out[col].dtype).startswith("datetime"):
+            out[col] = out[col].dt.date
+    out = out.astype(object).where(out.notna(), None)
+    return [Row(int(line), values) for line, values in zip(frame["line"], out.to_dict("records"))]
+
+
+def _check_keys(source: SourceFile, problems: list[Problem]) -> None:
+    table, frame = source.table, source.frame
     for key in (table.primary_key, *table.unique):
-        seen: dict[tuple, int] = {}
-        for row in rows:
-            value = tuple(row.values.get(c) for c in key)
-            if any(v is None for v in value):
-                continue
-            if value in seen:
-                problems.append(Problem(table.filename, row.line, "+".join(key),
-                                        f"duplicate of line {seen[value]} ({', '.join(map(str, value))})"))
-            else:
-                seen[value] = row.line
+        keyed = frame.dropna(subset=list(key))
+        duplicated = keyed.duplicated(subset=list(key), keep=False)
+        if not duplicated.any():
+            continue
+        dups = keyed[duplicated]
+        first = dups.groupby(list(key), sort=False)["line"].transform("min")
+        for index in dups.index[dups["line"] != first]:
+            values = ", ".join(_shown(dups.at[index, c]) for c in key)
+            problems.append(Problem(table.filename, int(dups.at[index, "line"]), "+".join(key),
+                                    f"duplicate of line {int(first[index])} ({values})"))
 
 
-def _check_foreign_keys(tables: dict[str, list[Row]], problems: list[Problem]) -> None:
-    for table in TABLES:
-        for f in table.fields:
+def _shown(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _check_foreign_keys(sources: dict[str, SourceFile], problems: list[Problem],
+                        consequences: dict[str, dict[str, int]]) -> None:
+    """A reference to a record that does not exist is a problem, unless the file it points into lost rows or
+    refused ids: then it is counted as a consequence of that file's problem, not listed."""
+    for source in sources.values():
+        for f in source.table.fields:
             if not f.foreign:
                 continue
-            target_table, target_col = f.foreign
-            known = {r.values.get(target_col) for r in tables.get(target_table, [])}
-            for row in tables.get(table.name, []):
-                value = row.values.get(f.name)
-                if value is not None and value not in known:
-                    problems.append(Problem(table.filename, row.line, f.name,
-                                            f"'{value}' does not exist in {target_table}.csv ({target_col})"))
+            target_name, target_col = f.foreign
+            target = sources[target_name]
+            values = source.frame[f.name]
+            missing = values.notna() & ~isin(values, target.frame[target_col].dropna())
+            if not missing.any():
+                continue
+            if not target.complete or target_col in target.bad_columns:
+                counts = consequences.setdefault(target_name, {})
+                counts[source.table.filename] = counts.get(source.table.filename, 0) + int(missing.sum())
+                continue
+            for line, value in zip(source.frame["line"][missing], values[missing]):
+                problems.append(Problem(source.table.filename, int(line), f.name,
+                                        f"'{value}' does not exist in {target_name}.csv ({target_col})"))
 
 
-def _check_cross_rules(tables: dict[str, list[Row]], problems: list[Problem]) -> None:
-    first_event: dict[str, dt.date] = {}
-    for ev in tables["case_events"]:
-        cid, date = ev.values.get("case_id"), ev.values.get("date")
-        if cid and date and (cid not in first_event or date < first_event[cid]):
-            first_event[cid] = date
-    for case in tables["cases"]:
-        v = case.values
-        cid = v.get("case_id")
-        opened = v.get("opened_on")
-        if cid in first_event and opened and opened > first_event[cid]:
-            problems.append(Problem("cases.csv", case.line, "opened_on",
-                                    f"{opened} is after the case's first event ({first_event[cid]})"))
-        if cid and v.get("country_iso3") and not cid.startswith(v["country_iso3"]):
-            problems.append(Problem("cases.csv", case.line, "case_id",
-                                    f"id should start with the country code {v['country_iso3']}"))
-        name = (v.get("subject_name") or "").strip()
-        if v.get("name_public") is False and len(name) > 3:
-            for col in ("title", "summary"):
-                if name.lower() in (v.get(col) or "").lower():
-                    problems.append(Problem("cases.csv", case.line, col,
-                                            "contains the subject's name although name_public is false"))
-    for action in tables["eu_actions"]:
-        v = action.values
-        if v.get("action_type") == "declaration_eu27" and v.get("on_behalf_of_eu27") is False:
-            problems.append(Problem("eu_actions.csv", action.line, "on_behalf_of_eu27",
-                                    "a declaration on behalf of the EU must not be marked false"))
-        aid, iso = v.get("action_id") or "", v.get("country_iso3")
-        prefix = iso or "GLB"
-        if aid and not aid.startswith(prefix + "-"):
-            problems.append(Problem("eu_actions.csv", action.line, "action_id",
-                                    f"id should start with {prefix}- (country_iso3 is {iso or 'blank'})"))
-    for theme in tables["themes"]:
-        tid = theme.values.get("theme_id")
-        if tid and theme.values.get("name") and theme.values["name"] != taxonomy.THEMES.get(tid):
-            problems.append(Problem("themes.csv", theme.line, "name",
+def normalised(text: str) -> str:
+    """Text as a reader would recognise it: no accents, no case, single spaces (for the withheld-name check)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+def _published_text_fields(table_name: str) -> list[str]:
+    return [f.name for f in TABLES_BY_NAME[table_name].fields if f.free_text and f.name != "subject_name"]
+
+
+def _check_withheld_names(sources: dict[str, SourceFile], problems: list[Problem]) -> None:
+    """A subject whose name is withheld must not be named in any published text about the case: the case's own
+    fields, its events, and the EU actions linked to it. Compared without accents, case or extra spaces."""
+    cases = sources["cases"].frame
+    if cases.empty:
+        return
+    names = cases["subject_name"].fillna("").str.strip()
+    withheld = cases[(cases["name_public"] == False) & (names.str.len() > 3)]  # noqa: E712 (NA-aware)
+    if withheld.empty:
+        return
+    wanted = {cid: normalised(name) for cid, name in zip(withheld["case_id"], withheld["subject_name"])}
+    public_case = dict(zip(withheld["case_id"], withheld["public"].fillna(False)))
+    places = []  # (file, frame, case_id column, text fields, rows wanted)
+    own_cases = withheld[withheld["public"].fillna(False).astype(bool)]
+    places.append(("cases.csv", own_cases, own_cases["case_id"], _published_text_fields("cases")))
+    events = sources["case_events"].frame
+    events = events[events["case_id"].isin([c for c, p in public_case.items() if p])]
+    places.append(("case_events.csv", events, events["case_id"], _published_text_fields("case_events")))
+    links = sources["action_cases"].frame
+    links = links[links["case_id"].isin(list(wanted))][["action_id", "case_id"]]
+    actions = sources["eu_actions"].frame.merge(links, on="action_id")
+    actions = actions[actions["public"].fillna(False).astype(bool)]
+    places.append(("eu_actions.csv", actions, actions["case_id"], _published_text_fields("eu_actions")))
+    for filename, frame, case_ids, text_fields in places:
+        for col in text_fields:
+            for line, cid, text in zip(frame["line"], case_ids, frame[col]):
+                if isinstance(text, str) and wanted[cid] in normalised(text):
+                    what = "the subject's name" if filename == "cases.csv" else f"the name of the subject of {cid}"
+                    problems.append(Problem(filename, int(line), col,
+                                            f"contains {what} although name_public is false"))
+
+
+def _check_cross_rules(sources: dict[str, SourceFile], problems: list[Problem]) -> None:
+    cases, events = sources["cases"].frame, sources["case_events"].frame
+    first_event = events.dropna(subset=["case_id", "date"]).groupby("case_id", as_index=False)["date"].min()
+    opened = cases["opened_on"]
+    first = cases[["case_id"]].merge(first_event, on="case_id", how="left")["date"].set_axis(cases.index)
+    late = opened.notna() & first.notna() & (opened > first)
+    for line, day, first_day in zip(cases["line"][late], opened[late], first[late]):
+        problems.append(Problem("cases.csv", int(line), "opened_on",
+                                f"{_shown(day)} is after the case's first event ({_shown(first_day)})"))
+    if sources["case_events"].complete:
+        no_event = cases["case_id"].notna() & ~isin(cases["case_id"], events["case_id"].dropna())
+        for line in cases["line"][no_event]:
+            problems.append(Problem("cases.csv", int(line), "case_id",
+                                    "has no event in case_events.csv: every case needs at least the event its "
+                                    "source reports first"))
+    known = cases["case_id"].notna() & cases["country_iso3"].notna()
+    wrong = known & (cases["case_id"].str.slice(0, 3) != cases["country_iso3"])
+    for line, cid, iso in zip(cases["line"][wrong], cases["case_id"][wrong], cases["country_iso3"][wrong]):
+        if not cid.startswith(iso):
+            problems.append(Problem("cases.csv", int(line), "case_id", f"id should start with the country code {iso}"))
+    _check_withheld_names(sources, problems)
+    actions = sources["eu_actions"].frame
+    declared = (actions["action_type"] == "declaration_eu27") & (actions["on_behalf_of_eu27"] == False)  # noqa: E712
+    for line in actions["line"][declared.fillna(False).astype(bool)]:
+        problems.append(Problem("eu_actions.csv", int(line), "on_behalf_of_eu27",
+                                "a declaration on behalf of the EU must not be marked false"))
+    prefix = actions["country_iso3"].fillna("GLB")
+    ids = actions["action_id"]
+    wrong = ids.notna() & (ids.str.slice(0, 4) != prefix + "-")
+    for line, iso in zip(actions["line"][wrong], actions["country_iso3"][wrong]):
+        problems.append(Problem("eu_actions.csv", int(line), "action_id",
+                                f"id should start with {iso if isinstance(iso, str) else 'GLB'}- "
+                                f"(country_iso3 is {iso if isinstance(iso, str) else 'blank'})"))
+    themes = sources["themes"].frame
+    for line, tid, name in zip(themes["line"], themes["theme_id"], themes["name"]):
+        if isinstance(tid, str) and isinstance(name, str) and name != taxonomy.THEMES.get(tid):
+            problems.append(Problem("themes.csv", int(line), "name",
                                     f"must be '{taxonomy.THEMES.get(tid)}' as defined in dashboard/taxonomy.py"))
 
 
@@ -246,6 +555,16 @@ def _check_cross_rules(tables: dict[str, list[Row]], problems: list[Problem]) ->
 # trial often precedes the verdict the case is dated by only by weeks, never by years).
 LINK_LEAD_DAYS = 365
 DATED_TABLES = (("cases", "opened_on"), ("case_events", "date"), ("commitments", "adopted_on"))
+
+
+@functools.lru_cache(maxsize=65536)
+def _host_answer(fn, origin: str, *args):
+    return fn(origin, *args)
+
+
+def _by_origin(fn, url: str, *args):
+    """dashboard/hosts.py answers from a URL's host alone, so ask once per scheme://host, not once per URL."""
+    return _host_answer(fn, "/".join(url.split("/", 3)[:3]), *args)
 
 
 def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem]) -> None:
@@ -275,7 +594,7 @@ def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem])
                                     f"{opened} is before the case's first event ({first_event[cid]}): opened_on is "
                                     "the date of the first event"))
         url = v.get("source_url")
-        if url and v.get("discovered_via") not in (None, "eu") and hosts.is_eu_text(url):
+        if url and v.get("discovered_via") not in (None, "eu") and _by_origin(hosts.is_eu_text, url):
             problems.append(Problem("cases.csv", case.line, "discovered_via",
                                     f"is {v['discovered_via']} but the case is cited from an EU text ({hosts.host_of(url)}): "
                                     "a case found on an EU page was discovered via eu"))
@@ -284,12 +603,12 @@ def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem])
             url, quality = row.values.get("source_url"), row.values.get("source_quality")
             if not url or not quality:
                 continue
-            derived = hosts.source_quality(url, record)
+            derived = _by_origin(hosts.source_quality, url, record)
             if quality == "original" and derived != "original":
                 problems.append(Problem(f"{name}.csv", row.line, "source_quality",
                                         f"is original but {hosts.host_of(url)} is not the acting body's own host "
                                         f"(dashboard/hosts.py says {derived}): cite the original page or mark it {derived}"))
-            elif quality != "secondary" and derived == "secondary" and hosts.is_secondary_host(url):
+            elif quality != "secondary" and derived == "secondary" and _by_origin(hosts.is_secondary_host, url):
                 problems.append(Problem(f"{name}.csv", row.line, "source_quality",
                                         f"is {quality} but {hosts.host_of(url)} is listed as a mirror, repost or "
                                         "aggregator in dashboard/hosts.py: mark it secondary or cite the original page"))
@@ -320,18 +639,59 @@ def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem])
                                     f"is found but {cid} is linked to no EU action in action_cases.csv"))
 
 
-def load_sources(sources: Path, today: dt.date | None = None) -> dict[str, list[Row]]:
-    """Read and check every source file. Raises ValidationError listing every problem."""
+
+@dataclass
+class CheckedSources:
+    """Every source file read and checked: typed frames (with each row's line) and every problem, in order."""
+    files: dict[str, SourceFile]
+    problems: list[Problem]
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: source.frame for name, source in self.files.items()}
+
+
+def check_sources(sources: Path, today: dt.date | None = None) -> CheckedSources:
+    """Read and check every source file without raising: the build's fast path (frames, not rows)."""
     today = today or dt.date.today()
-    problems: list[Problem] = []
-    tables: dict[str, list[Row]] = {}
-    for table in TABLES:
-        rows = read_table(Path(sources) / table.filename, table, today, problems)
-        _check_keys(table, rows, problems)
-        tables[table.name] = rows
-    _check_foreign_keys(tables, problems)
-    _check_cross_rules(tables, problems)
-    _check_curation_rules(tables, problems)
-    if problems:
-        raise ValidationError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
-    return tables
+    files = {table.name: read_source_file(Path(sources) / table.filename, table, today) for table in TABLES}
+    others: list[Problem] = []
+    for source in files.values():
+        others.extend(source.value_problems)
+        _check_keys(source, others)
+    consequences: dict[str, dict[str, int]] = {}
+    _check_foreign_keys(files, others, consequences)
+    _check_cross_rules(files, others)
+    # The curation rules read rows (they are few per record and cheap at the shipped size).
+    _check_curation_rules({name: rows_of(source.frame) for name, source in files.items()}, others)
+    others.sort(key=lambda p: (p.file, p.line, p.column))
+    ordered: list[Problem] = []
+    for name, source in files.items():
+        roots = list(source.roots)
+        if name in consequences and not roots:
+            # No row was lost, so the cause is a refused id: the first one leads, the rest stay in order.
+            cause = next((p for p in others if p.file == source.table.filename and p.column in _key_columns(name)),
+                         None)
+            if cause is not None:
+                others.remove(cause)
+                roots.append(cause)
+        ordered.extend(roots)
+        if name in consequences and roots:
+            counts = consequences[name]
+            total = sum(counts.values())
+            where = ", ".join(f"{n:,} in {filename}" for filename, n in counts.items())
+            ordered.append(Problem(source.table.filename, roots[0].line, "-",
+                                   f"… and {total:,} rows elsewhere refer to records of this file that could not be "
+                                   f"read ({where}); they are checked again once the problem above is fixed"))
+    return CheckedSources(files, ordered + others)
+
+
+def _key_columns(table_name: str) -> set[str]:
+    return {f.foreign[1] for t in TABLES for f in t.fields if f.foreign and f.foreign[0] == table_name}
+
+
+def load_sources(sources: Path, today: dt.date | None = None) -> dict[str, list[Row]]:
+    """Read and check every source file. Raises ValidationError listing every problem, root causes first."""
+    checked = check_sources(sources, today)
+    if checked.problems:
+        raise ValidationError(checked.problems)
+    return {name: rows_of(source.frame) for name, source in checked.files.items()}

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import about, metrics, queries, ui
+from dashboard import about, metrics, queries, release, ui
 
 
 def render():
@@ -35,12 +35,15 @@ def render():
     st.markdown(about.LICENCE_TEXT)
     st.header("This build")
     ui.metric_row([
-        ("Data version", info.get("data_version"), "Build date and the first characters of the source digest."),
+        ("Data version", info.get("data_version"), "The release of the data (see Latest changes); '+draft' marks "
+                                                   "sources not yet released."),
         ("Built at (UTC)", f"{info['built_at']:%Y-%m-%d %H:%M}" if info.get("built_at") is not None else None, None),
         ("Cases", info.get("cases"), metrics.DEFINITIONS["Cases"]),
         ("EU actions", info.get("eu_actions"), metrics.DEFINITIONS["EU actions"]),
     ])
     st.caption("Source digest (SHA-256 of the source files): " + ui.text(info.get("source_digest", "")))
+    st.subheader("Latest changes")
+    st.text("\n".join(release.latest_changes(con).lines))  # plain text, never Markdown
 
 
 ui.guarded(render)

@@ -30,9 +30,10 @@ def con(fixture_db):
 
 @pytest.fixture
 def sources(tmp_path) -> Path:
-    """A writable copy of the fixture sources, for tests that break them."""
+    """A writable copy of the fixture sources (and the review log beside them), for tests that break them."""
     target = tmp_path / "sources"
     shutil.copytree(FIXTURE_SOURCES, target)
+    shutil.copy(FIXTURE_SOURCES.parent / "review_log.csv", tmp_path / "review_log.csv")
     return target
 
 

@@ -83,7 +83,7 @@ def test_failed_build_leaves_existing_database_byte_for_byte(sources, tmp_path):
     with pytest.raises(ValidationError):
         build(sources, out)
     assert out.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dashboard.duckdb", "sources"]  # no temp file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dashboard.duckdb", "review_log.csv", "sources"]  # no temp file
 
 
 def test_cli_build_exits_1_and_prints_problems(sources, tmp_path):
@@ -123,3 +123,39 @@ def test_build_info_and_tables(con):
     assert built_at.date() <= dt.datetime.now(dt.timezone.utc).date()
     assert len(digest) == 64 and version.endswith(digest[:8])
     assert (cases, actions) == (4, 5)
+
+
+def test_built_tables_have_exactly_the_schema_columns(con):
+    from dashboard.schema import database_tables
+
+    cur = con.cursor()
+    for table, fields in database_tables().items():
+        built = cur.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $t "
+                            "ORDER BY ordinal_position", {"t": table}).fetchall()
+        assert built == [(f.name, f.sql_type) for f in fields], table
+
+
+def test_a_new_schema_column_reaches_the_database_without_other_edits(sources, tmp_path, monkeypatch):
+    """Schema-driven: a column added to schema.TABLES (and to the file) is validated and built with no build edit."""
+    import dataclasses
+
+    from dashboard import schema
+
+    table = schema.TABLES_BY_NAME["eu_actions"]
+    extra = schema.Field("test_extra", "string", "Test column.", enum=("primary", "secondary"))
+    widened = dataclasses.replace(table, fields=table.fields + (extra,))
+    tables = tuple(widened if t.name == "eu_actions" else t for t in schema.TABLES)
+    for module in ("dashboard.schema", "dashboard.validate", "dashboard.build", "dashboard.release"):
+        monkeypatch.setattr(f"{module}.TABLES", tables)
+    monkeypatch.setitem(schema.TABLES_BY_NAME, "eu_actions", widened)
+    monkeypatch.setattr("dashboard.build.SCHEMA_SQL", schema.ddl())
+    path = sources / "eu_actions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ",test_extra"] + [line + ",primary" for line in lines[1:]]) + "\n",
+                    encoding="utf-8")
+    build(sources, tmp_path / "wide.duckdb")
+    from dashboard import db
+
+    c = db.connect(tmp_path / "wide.duckdb")
+    assert c.cursor().execute("SELECT DISTINCT test_extra FROM eu_actions").fetchall() == [("primary",)]
+    c.close()

@@ -45,7 +45,7 @@ def hostile_con(tmp_path_factory):
             writer.writerow([f"IRN-A-00{i}", "2024-01-01", "council", "sanctions", "IRN", "hrd", text, text, "fr", text,
                              f"https://example.org/inj{i}", "official", "secondary", "", "", "true"])
     path = sources.parent / "hostile.duckdb"
-    build(sources, path)
+    build(sources, path, show_unreviewed=True)  # the injected actions have no review verdict
     con = db.connect(path)
     yield con
     con.close()

@@ -1,7 +1,7 @@
 """Accountability metrics against hand-computed answers on tests/fixtures/metrics_sources.
 
 The fixture's six cases: M1 answered after 10 days by a statement then an EU27 declaration; M2 whose only
-linked action predates its first event; M3 with no events (start = opened_on) answered after 30 days by a
+linked action predates its first event; M3 whose one event is on its opening day answered after 30 days by a
 Delegation statement and by sanctions listed under another country; M4 answered after 10 days, recently;
 M5 released without action; M6 open and never answered.
 """
@@ -50,7 +50,7 @@ def test_action_before_first_event_is_not_a_response(mcon):
 def test_case_without_events_starts_on_opened_on_and_counts_other_countries_actions(mcon):
     s = metrics.summary(mcon, from_query({"country": "EGY"})[0], as_of=AS_OF)
     assert s["cases"] == 2 and s["response_rate"] == 1.0
-    assert s["median_days_to_first_response"] == 20.0  # 30 (M3, from opened_on) and 10 (M4)
+    assert s["median_days_to_first_response"] == 20.0  # 30 (M3, from its first event) and 10 (M4)
     assert s["escalation"]["Sanctions"] == 1  # the Iran-regime listing naming the Egyptian organisation
     assert s["unity"]["share_eu27"] == 0.0
 

@@ -1,0 +1,115 @@
+"""The validator as a hurried curator meets it: a file saved in the wrong encoding, emptied, with a stray quote
+or a pasted megabyte; a withheld name slipped into an event or a linked action; invisible characters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dashboard.validate import ValidationError, load_sources, normalised
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def problems_for(sources) -> list[str]:
+    with pytest.raises(ValidationError) as err:
+        load_sources(sources)
+    return [str(p) for p in err.value.problems]
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text {old!r} not found in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_latin1_cases_file_gives_its_cause_first_and_no_follow_on_lines(sources):
+    text = (sources / "cases.csv").read_text(encoding="utf-8").replace("Killing of a journalist", "Killing of a journalist in Gaza café")
+    (sources / "cases.csv").write_bytes(text.encode("latin-1"))
+    problems = problems_for(sources)
+    assert problems[0].startswith("cases.csv:6: -: is not UTF-8 text (byte 0xE9"), problems
+    assert len(problems) == 1, problems  # the ids were readable: nothing else is reported
+
+
+def test_empty_cases_file_gives_one_cause_and_a_count(sources):
+    (sources / "cases.csv").write_text("", encoding="utf-8")
+    problems = problems_for(sources)
+    assert problems[0] == "cases.csv:1: -: file is empty: a header row is required"
+    assert problems[1].startswith("cases.csv:1: -: … and 13 rows elsewhere refer to records of this file")
+    assert "7 in case_events.csv" in problems[1] and "6 in action_cases.csv" in problems[1]
+    assert len(problems) == 2, problems
+
+
+def test_stray_quote_is_reported_before_its_consequences(sources):
+    edit(sources / "eu_actions.csv", "IRN-A-0002,2023-01-08,eeas_hrvp", 'IRN-A-0002,"2023-01-08,eeas_hrvp')
+    problems = problems_for(sources)
+    assert problems[0].startswith("eu_actions.csv:3: -: "), problems
+    assert "quote" in problems[0]
+    assert problems[1].startswith("eu_actions.csv:3: -: … and "), problems
+    assert not any(p.startswith("action_cases.csv") for p in problems), problems
+
+
+def test_a_megabyte_field_is_a_problem_and_reading_goes_on(sources):
+    edit(sources / "eu_actions.csv", "Fixture statement.", "x" * 1_048_576)
+    edit(sources / "eu_actions.csv", "2023-10-10,eeas_hrvp", "2023-10-32,eeas_hrvp")  # the last row
+    problems = problems_for(sources)
+    assert problems[0].startswith("eu_actions.csv:2: summary: is 1,048,576 characters long"), problems
+    assert any(p.startswith("eu_actions.csv:7: date: '2023-10-32' is not a real calendar date") for p in problems)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\t", "\x85", "\u202e"])
+def test_control_characters_are_refused_in_any_field(sources, char):
+    edit(sources / "eu_actions.csv", "Fixture statement.", f"Fixture{char}statement.")
+    problems = problems_for(sources)
+    assert any(p.startswith("eu_actions.csv:2: summary: holds a control character") for p in problems), problems
+
+
+@pytest.mark.parametrize("file,old,new,expected", [
+    ("case_events.csv", "Arrested at home.", "Secret Name was arrested at home.",
+     "case_events.csv:5: description: contains the name of the subject of IRN-C-0002"),
+    ("cases.csv", "Fixture case whose name is withheld.", "Fixture case of  SECRET   name.",
+     "cases.csv:3: summary: contains the subject's name"),
+    ("cases.csv", "Detention of an unnamed activist", "Detention of Sécret Nâme",
+     "cases.csv:3: title: contains the subject's name"),
+])
+def test_withheld_name_is_found_in_every_published_text(sources, file, old, new, expected):
+    edit(sources / file, old, new)
+    assert any(p.startswith(expected) for p in problems_for(sources))
+
+
+def test_withheld_name_in_a_linked_action_title(sources):
+    edit(sources / "action_cases.csv", "IRN-A-0002,IRN-C-0001", "IRN-A-0002,IRN-C-0002")
+    edit(sources / "eu_actions.csv", "Iran: Declaration by the High Representative", "Iran: Declaration on secret\u00a0name")
+    problems = problems_for(sources)
+    assert any(p.startswith("eu_actions.csv:3: title: contains the name of the subject of IRN-C-0002") for p in problems)
+    assert not any("Secret Name" in p for p in problems)  # the message names the place, not the name
+
+
+def test_normalised_ignores_accents_case_and_spacing():
+    assert normalised("  Nasrin\tSOTOUDEH ") == normalised("nasrin sotoudeh") == normalised("Násrin Sotoudéh")
+
+
+def test_every_case_needs_an_event(sources):
+    text = (sources / "case_events.csv").read_text(encoding="utf-8")
+    (sources / "case_events.csv").write_text("\n".join(l for l in text.splitlines() if not l.startswith("PSE-C-0001"))
+                                             + "\n", encoding="utf-8")
+    assert any(p.startswith("cases.csv:6: case_id: has no event in case_events.csv") for p in problems_for(sources))
+
+
+def test_ids_of_any_size_and_old_ids_stay_valid(sources):
+    edit(sources / "eu_actions.csv", "GLB-A-0001,", "GLB-A-1234567,")
+    load_sources(sources)
+    edit(sources / "eu_actions.csv", "IRN-A-0001,", "IRN-A-001,")
+    assert any(p.startswith("eu_actions.csv:2: action_id: 'IRN-A-001' does not match") for p in problems_for(sources))
+
+
+def test_generated_sources_validate(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate_sources.py"), "--actions", "3000",
+                             "--out", str(tmp_path / "sources")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    tables = load_sources(tmp_path / "sources")
+    assert len(tables["eu_actions"]) == 3000 and len(tables["cases"]) == 300
+    assert all(r.values["case_id"] in {e.values["case_id"] for e in tables["case_events"]} for r in tables["cases"])
