@@ -7,7 +7,7 @@ DB := data/dashboard.duckdb
 SOURCES := $(wildcard data/sources/*.csv)
 BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py
 
-.PHONY: run test build validate lock clean benchmark
+.PHONY: run test build validate lock clean benchmark serve
 
 run: $(VENV)/.installed $(DB)
 	$(BIN)/streamlit run app.py --server.port 8501
@@ -23,6 +23,10 @@ validate: $(VENV)/.installed
 
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_queries.py
+
+# Several app processes behind nginx (README: "Serving a crowd"). REPLICAS=2 PORT=8080 ADDRESS=127.0.0.1 by default.
+serve: $(VENV)/.installed $(DB)
+	$(BIN)/python deploy/serve.py --replicas $(or $(REPLICAS),2) --port $(or $(PORT),8080) --address $(or $(ADDRESS),127.0.0.1)
 
 $(DB): $(SOURCES) $(BUILD_CODE) | $(VENV)/.installed
 	$(BIN)/python -m dashboard build --out $(DB)
