@@ -5,12 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB := data/dashboard.duckdb
 SOURCES := $(wildcard data/sources/*.csv)
+# `make run PORT=8600`; `make run ADDRESS=127.0.0.1` serves this computer only (the default, 0.0.0.0, is every
+# network interface, so others on the network can open it).
+PORT ?= 8501
+ADDRESS ?= 0.0.0.0
 BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py
 
-.PHONY: run test build validate lock clean benchmark serve
+.PHONY: run test build validate lock clean benchmark screenshot serve
 
 run: $(VENV)/.installed $(DB)
-	$(BIN)/streamlit run app.py --server.port 8501
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
@@ -24,9 +28,15 @@ validate: $(VENV)/.installed
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_queries.py
 
-# Several app processes behind nginx (README: "Serving a crowd"). REPLICAS=2 PORT=8080 ADDRESS=127.0.0.1 by default.
+# The README's screenshot, taken from the app itself (Debian chromium), never by hand.
+screenshot: $(VENV)/.installed-test $(DB)
+	$(BIN)/python -m tests.screenshot
+
+# `make serve REPLICAS=4`: that many app processes (on 127.0.0.1 only) behind nginx, which listens on PORT and
+# ADDRESS like `make run` (README: "Serving a crowd").
+REPLICAS ?= 2
 serve: $(VENV)/.installed $(DB)
-	$(BIN)/python deploy/serve.py --replicas $(or $(REPLICAS),2) --port $(or $(PORT),8080) --address $(or $(ADDRESS),127.0.0.1)
+	$(BIN)/python deploy/serve.py --replicas $(REPLICAS) --port $(PORT) --address $(ADDRESS)
 
 $(DB): $(SOURCES) $(BUILD_CODE) | $(VENV)/.installed
 	$(BIN)/python -m dashboard build --out $(DB)

@@ -51,7 +51,6 @@ def definitions_markdown() -> str:
         "**Priority areas:** " + "; ".join(f"{a} ({', '.join(m)})" for a, m in taxonomy.PRIORITY_AREAS.items()) + ".",
         f"**Kinds of source:** an official source is {taxonomy.OFFICIAL_SOURCE}; otherwise an NGO report or a news "
         "report of the EU action.",
-        "**Cases with no EU action on record:** cases with no EU action in the dataset whose source names them.",
         "**How a case was found** (`discovered_via`): "
         + "; ".join(f"{label} (`{code}`)" for code, label in taxonomy.DISCOVERY.items())
         + ". A case found through an EU text that names it has an EU action by construction, so the accountability "

@@ -14,17 +14,13 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.io as pio
 
-from . import about, config, figures, metrics, queries
+from . import about, figures, metrics, queries, urls
 from .filters import Filters
 from .formatting import date_or_never, percent
 
 OPEN_CASES_SHOWN = 6
-HELP = {
-    "EU actions": "EU actions concerning this country or area, with a public source.",
-    "Response rate": metrics.DEFINITIONS["Response rate"],
-    "Median days to respond": metrics.DEFINITIONS["Time to first EU response"],
-    "Silent open cases": metrics.DEFINITIONS["Silence list"],
-}
+HELP = {label: metrics.DEFINITIONS[label]  # each figure's one definition
+        for label in ("EU actions", "Cases", "Response rate", "Median days to respond", "Silent open cases")}
 LATEST_ACTIONS_SHOWN = 5
 
 
@@ -37,6 +33,7 @@ class Brief:
     split: dict  # the measures for all cases beside those for cases found independently of the EU
     actions_total: int
     timeline: pd.DataFrame
+    answered: pd.DataFrame
     open_cases: pd.DataFrame
     latest_actions: pd.DataFrame
     build: dict
@@ -58,6 +55,18 @@ class Brief:
     def independent_note(self) -> str:
         return metrics.selection_note(self.split)
 
+    @property
+    def open_cases_heading(self) -> str:
+        """"Silent open cases: 6 of 29" — the list is cut, and says so beside the total it was cut from."""
+        total, listed = self.summary["silent_cases"], len(self.open_cases)
+        return f"Silent open cases: {listed} of {total}" if listed < total else f"Silent open cases: {total}"
+
+    @property
+    def footer(self) -> str:
+        """The as-of and source line under a presented brief (plain text: no data other than the version)."""
+        return (f"EU Human Rights Action Monitor · as of {self.as_of.isoformat()} · data version "
+                f"{self.build.get('data_version', '')} · every case and EU action cites its public source")
+
 
 def brief_data(con, f: Filters, as_of: dt.date | None = None) -> Brief:
     if not f.places:
@@ -69,14 +78,15 @@ def brief_data(con, f: Filters, as_of: dt.date | None = None) -> Brief:
         summary=summary, split=metrics.discovery_split(con, f, as_of=as_of, whole=summary),
         actions_total=queries.count_actions(con, f),
         timeline=queries.combined_timeline(con, f, limit=300),
+        answered=queries.answered_events(con, f),
         open_cases=metrics.silence_list(con, f, as_of=as_of, limit=OPEN_CASES_SHOWN),
         latest_actions=queries.latest_actions(con, f, limit=LATEST_ACTIONS_SHOWN),
         build=queries.build_info(con),
     )
 
 
-def timeline_figure(brief: Brief, height: int = 300):
-    return figures.dated_points(brief.timeline, height=height)
+def timeline_figure(brief: Brief, height: int | None = 300, font_size: int | None = None):
+    return figures.response_timeline(brief.timeline, brief.answered, height=height, font_size=font_size)
 
 
 def _date(value) -> str:
@@ -99,6 +109,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2re
 h1{margin:0 0 .2rem;font-size:2rem} h2{font-size:1.2rem;margin:1.6rem 0 .5rem;border-bottom:2px solid #0b4f9c}
 .meta{color:#4b5563;font-size:.9rem}
 .figures{display:grid;grid-template-columns:repeat(5,1fr);gap:.8rem;margin:1rem 0}
+.chart{overflow-x:auto}
 .figure{border:1px solid #d1d5db;border-radius:6px;padding:.6rem}.figure b{display:block;font-size:1.6rem}
 table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{text-align:left;padding:.35rem .5rem;
      border-bottom:1px solid #e5e7eb;vertical-align:top}th{background:#f3f4f6}
@@ -106,22 +117,29 @@ a{color:#0b4f9c}
 """
 
 
-def brief_html(brief: Brief) -> str:
-    """The brief as one self-contained HTML document (plotly.js inline, no external reference)."""
+def brief_html(brief: Brief, site: urls.Urls | None = None) -> str:
+    """The brief as one self-contained HTML document (plotly.js inline, no external reference); its links
+    point at `site` (the address the brief was downloaded from, or DASHBOARD_BASE_URL)."""
+    site = site or urls.Urls.for_request()
     esc = html.escape
     figures_html = "".join(f'<div class="figure"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in brief.headline)
-    chart = pio.to_html(timeline_figure(brief, height=320), include_plotlyjs=True, full_html=False,
-                        config={"displaylogo": False, "responsive": True})
+    # A fixed-size figure in a box of the same size: nothing is clipped by an autosized container.
+    fig = timeline_figure(brief, height=380)
+    fig.update_layout(width=1040, margin=dict(l=90, r=20, t=20, b=20))
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True)
+    chart = pio.to_html(fig, include_plotlyjs=True, full_html=False, default_width="1040px", default_height="380px",
+                        config={"displaylogo": False, "responsive": False})
     open_rows = "".join(
-        f"<tr><td>{_link(config.PUBLIC_BASE_URL + '/case?id=' + r['ID'], r['Title'])}</td><td>{esc(str(r['Status']))}</td>"
+        f"<tr><td>{_link(site.record(r['ID']), r['Title'])}</td><td>{esc(str(r['Status']))}</td>"
         f"<td>{_date(r['Started'])}</td><td>{date_or_never(r['Last EU action'])}</td></tr>"
         for _, r in brief.open_cases.iterrows()) or '<tr><td colspan="4">None.</td></tr>'
     action_rows = "".join(
         f"<tr><td>{_date(r['Date'])}</td><td>{esc(str(r['Actor']))}</td><td>{esc(str(r['Action']))}</td>"
         f"<td>{_link(r['Source'], r['Title'])}</td></tr>"
         for _, r in brief.latest_actions.iterrows()) or '<tr><td colspan="4">None.</td></tr>'
-    view = f"{config.PUBLIC_BASE_URL}/brief?country={brief.place}"
-    citation = about.citation(brief.build, config.PUBLIC_BASE_URL, view_url=view, accessed=brief.as_of.isoformat())
+    view = site.view("brief", brief.filters)
+    citation = about.citation(brief.build, site.base, view_url=view, accessed=brief.as_of.isoformat())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Country brief: {esc(brief.place)} — EU Human Rights Action Monitor</title><style>{CSS}</style></head>
@@ -132,9 +150,10 @@ def brief_html(brief: Brief) -> str:
 <div class="figures">{figures_html}</div>
 <p class="meta">{esc(brief.independent_note)}</p>
 <h2>EU actions and case events over time</h2>
-<p class="meta">Blue circles: EU actions. Orange crosses: case events.</p>
-{chart}
-<h2>Open cases with no EU action in the last 12 months</h2>
+<p class="meta">Top row: case events, by type. Bottom row: EU actions, by actor. A grey line joins each EU action
+to the case event it answered; hover it for the days it took.</p>
+<div class="chart">{chart}</div>
+<h2>{esc(brief.open_cases_heading)} (no EU action in the last 12 months)</h2>
 <p class="meta">{esc(metrics.DEFINITIONS['Silence list'])}</p>
 <table><thead><tr><th>Case</th><th>Status</th><th>Started</th><th>Last EU action</th></tr></thead>
 <tbody>{open_rows}</tbody></table>

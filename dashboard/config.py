@@ -13,9 +13,9 @@ DATAPACKAGE = DATA_DIR / "datapackage.json"
 DATA_DOCUMENTS = (DATA_DIR / "review_log.csv", DATA_DIR / "COVERAGE.md")
 DEFAULT_DB = DATA_DIR / "dashboard.duckdb"
 
-# Public address of the deployed app; permalinks and citations are built on it. Locally it is the
-# address `make run` serves.
-PUBLIC_BASE_URL = os.environ.get("DASHBOARD_BASE_URL", "http://localhost:8501").rstrip("/")
+# Public address of the deployed app (e.g. https://monitor.example.org); permalinks and citations are built
+# on it. Unset, the app uses the address the visitor's browser shows (see dashboard/urls.py).
+PUBLIC_BASE_URL = os.environ.get("DASHBOARD_BASE_URL", "").strip().rstrip("/")
 LICENCE = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 PUBLISHER = "EU Human Rights Action Monitor"
 

@@ -16,13 +16,12 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import about, config, queries
+from . import about, config, queries, urls
 from .filters import Filters
 
 # OWASP CSV injection: a cell starting with one of these is interpreted by spreadsheets.
@@ -47,10 +46,11 @@ class Provenance:
     built_at: str
     accessed: str
     view_url: str
+    base_url: str = urls.LOCAL_BASE_URL
 
     @property
     def citation(self) -> str:
-        return about.citation({"data_version": self.data_version}, config.PUBLIC_BASE_URL, view_url=self.view_url,
+        return about.citation({"data_version": self.data_version}, self.base_url, view_url=self.view_url,
                               accessed=self.accessed)
 
     def as_dict(self) -> dict:
@@ -67,36 +67,29 @@ class Provenance:
         }
 
 
-def view_url(page: str, f: Filters, extra: dict | None = None) -> str:
-    """Permalink to a page with these filters (the same parameters the widgets keep in the URL)."""
-    query = {**f.to_query(), **(extra or {})}
-    encoded = urlencode(query, doseq=True)
-    return f"{config.PUBLIC_BASE_URL}/{page}" + (f"?{encoded}" if encoded else "")
-
-
-
-
-def export_frame(con, f: Filters, table: str) -> pd.DataFrame:
-    """All rows the filters select (not just the visible page), labelled, with a permalink per record."""
+def export_frame(con, f: Filters, table: str, site: urls.Urls | None = None, order: str | None = None) -> pd.DataFrame:
+    """All rows the filters select (not just the visible page), in the page's order, with a permalink per record."""
     if table == "actions":
-        frame = queries.actions_table(con, f, limit=None)
+        frame = queries.actions_table(con, f, limit=None, order=order)
     elif table == "cases":
-        frame = queries.cases_table(con, f, limit=None)
+        frame = queries.cases_table(con, f, limit=None, order=order)
     else:
         raise ValueError(f"unknown table {table!r}")
-    page = "case" if table == "cases" else "action"
-    frame["Permalink"] = f"{config.PUBLIC_BASE_URL}/{page}?id=" + frame["ID"].astype(str)  # ids are URL-safe
+    frame["Permalink"] = frame["ID"].astype(str).map((site or urls.Urls.for_request()).record)
     return frame
 
 
-def provenance(con, f: Filters, table: str, rows: int, accessed: dt.date | None = None) -> Provenance:
+def provenance(con, f: Filters, table: str, rows: int, accessed: dt.date | None = None,
+               site: urls.Urls | None = None) -> Provenance:
+    site = site or urls.Urls.for_request()
     info = queries.build_info(con)
     built = info.get("built_at")
     return Provenance(
         table=table, filters=f, rows=rows, data_version=str(info.get("data_version", "")),
         built_at=pd.Timestamp(built).isoformat(timespec="seconds") if built is not None else "",
         accessed=(accessed or dt.date.today()).isoformat(),
-        view_url=view_url("explore", f, {"table": TABLES[table]} if table != "actions" else None),
+        view_url=site.view("explore", f, {"table": TABLES[table]} if table != "actions" else None),
+        base_url=site.base,
     )
 
 
@@ -220,14 +213,16 @@ def to_zip(frame: pd.DataFrame, prov: Provenance) -> bytes:
     return buffer.getvalue()
 
 
-def export_bytes(con, f: Filters, table: str, fmt: str, accessed: dt.date | None = None) -> bytes:
-    """The file a download button or `python -m dashboard export` produces."""
+def export_bytes(con, f: Filters, table: str, fmt: str, accessed: dt.date | None = None,
+                 site: urls.Urls | None = None, order: str | None = None) -> bytes:
+    """The file a download button or `python -m dashboard export` produces: the rows the page shows, in its
+    order. `site` is the public root permalinks are built on (the visitor's, on a page)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    frame = export_frame(con, f, table)
+    frame = export_frame(con, f, table, site, order)
     if fmt == "csv":
         return to_csv(frame)
-    prov = provenance(con, f, table, len(frame), accessed)
+    prov = provenance(con, f, table, len(frame), accessed, site)
     return {"xlsx": to_xlsx, "json": to_json, "parquet": to_parquet, "zip": to_zip}[fmt](frame, prov)
 
 

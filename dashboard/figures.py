@@ -6,16 +6,65 @@ subset of HTML tags in hover labels and annotations.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import taxonomy
+
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
-SCALE = "Cividis"
+# Light colours carry a dark pattern, dark ones a white one, so the pattern stays visible on every swatch.
+LIGHT_COLOURS = {"#E69F00", "#56B4E9", "#F0E442"}
 PATTERNS = ["", "/", ".", "x", "-", "|", "+", "\\"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "star", "hexagon", "pentagon",
+           "cross", "x", "triangle-left", "triangle-right"]
+# EU actors share timelines with case events: their symbols are a family of their own, so an actor's marker
+# can never be mistaken for an event type's even where the colour is the same.
+ACTOR_SYMBOLS = ["hexagram", "star-square", "diamond-wide", "octagon", "hourglass", "bowtie", "star-diamond",
+                 "square-x"]
+# Counts and rates: one blue hue from light to dark, so grey (no figure) can never be read as a value.
+SCALE = [[0.0, "#dbe9f6"], [0.5, "#4a90c9"], [1.0, "#08306b"]]
+NO_DATA = "#9ca3af"
 FONT = dict(family="sans-serif", size=13, color="#1f2937")
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """How one category is drawn everywhere: colour and bar pattern (stacked bars), colour and symbol (points)."""
+    colour: str
+    pattern: str
+    symbol: str
+
+    @property
+    def pattern_colour(self) -> str:
+        return "#1f2937" if self.colour in LIGHT_COLOURS else "#ffffff"
+
+
+def _swatches(labels, symbols: list[str] = SYMBOLS) -> dict[str, Swatch]:
+    """One swatch per label, in taxonomy order. Colours repeat every 8 labels; the pattern then shifts by 3,
+    and the symbol shifts by one each time colour and symbol would both come round again, so no two labels of
+    one vocabulary (up to 64) share colour and pattern, or colour and symbol. tests/test_charts.py checks it."""
+    return {label: Swatch(OKABE_ITO[i % len(OKABE_ITO)], PATTERNS[(i + 3 * (i // len(OKABE_ITO))) % len(PATTERNS)],
+                          symbols[(i + i // (len(symbols) * 2)) % len(symbols)])
+            for i, label in enumerate(labels)}
+
+
+# The one palette: every chart on every page draws a category with this swatch, whatever else is on screen.
+PALETTE: dict[str, dict[str, Swatch]] = {
+    "actor": _swatches(taxonomy.ACTORS.values(), ACTOR_SYMBOLS),
+    "action_type": _swatches(taxonomy.ACTION_TYPES.values()),
+    "event_type": _swatches(taxonomy.EVENT_TYPES.values()),
+    "theme": _swatches(taxonomy.THEMES.values()),
+}
+UNKNOWN = Swatch("#6b7280", "", "circle-open")
+
+
+def swatch(kind: str, label: str) -> Swatch:
+    return PALETTE.get(kind, {}).get(label, UNKNOWN)
 
 
 def safe(text) -> str:
@@ -30,65 +79,230 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax: float | None = None) -> go.Figure:
-    """Choropleth of `value` per ISO3 country; priority areas outlined so they stand out without colour."""
-    hover = [f"{safe(n)}<br>{safe(measure_label)}: {'no data' if pd.isna(v) else v}" + (f"<br>Priority area: {safe(a)}" if a else "")
-             for n, v, a in zip(values["name"], values["value"], values["priority_area"].fillna(""))]
+def _value_text(value, year, note, missing: str) -> str:
+    if value is None or pd.isna(value):
+        return f"no figure — {safe(note)}" if isinstance(note, str) and note else missing
+    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if year is not None and not pd.isna(year):
+        shown += f" ({int(year)})"
+    if isinstance(note, str) and note:
+        shown += f"<br>{safe(note)}"
+    return shown
+
+
+def map_hover(values: pd.DataFrame, measure_label: str, missing: str = "no data") -> list[str]:
+    """The hover text of each country: its priority area as one unit, the value with its year, or why there is none."""
+    members = {area: len(isos) for area, isos in taxonomy.PRIORITY_AREAS.items()}
+    years = values["year"] if "year" in values else [None] * len(values)
+    notes = values["note"] if "note" in values else [None] * len(values)
+    out = []
+    for name, area, value, year, note in zip(values["name"], values["priority_area"], values["value"], years, notes):
+        area = area if isinstance(area, str) else ""
+        head = safe(name)
+        if area and members.get(area, 1) > 1:
+            head = f"{safe(area)} — one priority area ({safe(name)} is part of it)"
+        elif area:
+            head = f"{safe(name)} — priority area"
+        out.append(f"{head}<br>{safe(measure_label)}: {_value_text(value, year, note, missing)}"
+                   + ("<br>Click to open its page" if area else ""))
+    return out
+
+
+def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax: float | None = None,
+              missing: str = "no data") -> go.Figure:
+    """Choropleth of `value` per ISO3 country; priority areas outlined so they stand out without colour.
+
+    A country without a value (NULL: no figure stated, or no data for the selection) is drawn grey in its own
+    trace with a legend entry, never as 0 on the colour scale; the hover says why (the source's note)."""
+    hover = pd.Series(map_hover(values, measure_label, missing), index=values.index)
+    known = values["value"].notna()
     fig = go.Figure(go.Choropleth(
-        locations=values["iso3"], z=values["value"], locationmode="ISO-3", colorscale=SCALE,
-        reversescale=True, zmin=0, zmax=zmax, marker_line_color="#ffffff", marker_line_width=0.5,
-        colorbar=dict(title=dict(text=safe(measure_label)), thickness=12), text=hover,
-        hovertemplate="%{text}<extra></extra>", name=safe(measure_label),
+        locations=values.loc[known, "iso3"], z=values.loc[known, "value"], locationmode="ISO-3", colorscale=SCALE,
+        zmin=0, zmax=zmax, marker_line_color="#ffffff", marker_line_width=0.5,
+        colorbar=dict(title=dict(text=safe(measure_label), side="top", font=dict(size=12)), thickness=12, len=0.6,
+                      orientation="h", x=1, xanchor="right", y=0, yanchor="top"), text=hover[known],
+        hovertemplate="%{text}<extra></extra>", name=safe(measure_label), showlegend=False,
     ))
+    if (~known).any():
+        fig.add_trace(go.Choropleth(
+            locations=values.loc[~known, "iso3"], z=[0] * int((~known).sum()), locationmode="ISO-3", showscale=False,
+            colorscale=[[0, NO_DATA], [1, NO_DATA]], marker_line_color="#ffffff", marker_line_width=0.5,
+            text=hover[~known], hovertemplate="%{text}<extra></extra>", name="Grey: no figure (hover for why)",
+            showlegend=True,
+        ))
     priority = values[values["priority_area"].notna()]
     fig.add_trace(go.Choropleth(
         locations=priority["iso3"], z=[1] * len(priority), locationmode="ISO-3", showscale=False,
         colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], marker_line_color="#D55E00",
-        marker_line_width=2, hoverinfo="skip", name="Priority area",
+        marker_line_width=2, hoverinfo="skip", name="Priority area (orange outline)", showlegend=True,
     ))
     fig.update_geos(projection_type="natural earth", showframe=False, showcoastlines=False, showcountries=True,
                     countrycolor="#d1d5db", showland=True, landcolor="#f3f4f6", lataxis_range=[-58, 85])
-    return _layout(fig, height)
-
-
-def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", height: int = 380) -> go.Figure:
-    """Stacked bars of `n` per `period`, one colour and one legend entry per `group`."""
-    fig = go.Figure()
-    groups = list(dict.fromkeys(frame["group"])) if not frame.empty else []
-    for i, group in enumerate(groups):
-        part = frame[frame["group"] == group]
-        fig.add_trace(go.Bar(x=part["period"], y=part["n"], name=safe(group),
-                             marker_color=OKABE_ITO[i % len(OKABE_ITO)],
-                             # colour and pattern both differ, so groups never rely on colour alone
-                             marker_pattern_shape=PATTERNS[i % len(PATTERNS)], marker_pattern_fgcolor="white",
-                             marker_pattern_fillmode="overlay",
-                             # a dark edge keeps every segment at 3:1 against white, light colours included
-                             marker_line_color="#374151", marker_line_width=0.6,
-                             hovertemplate=f"{safe(group)}<br>%{{x|{'%Y' if grain == 'year' else '%b %Y'}}}: %{{y}}<extra></extra>"))
-    fig.update_yaxes(title_text="Count", gridcolor="#e5e7eb")
-    fig.update_xaxes(title_text="Year" if grain == "year" else "Month")
     _layout(fig, height)
-    # Title above, legend below the axis, so neither covers the other.
-    fig.update_layout(barmode="stack", title=dict(text=safe(title), x=0, font=dict(size=15)),
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(t=50, b=20))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=0.0, x=0, bgcolor="rgba(255,255,255,0.8)"))
     return fig
 
 
-def dated_points(frame: pd.DataFrame, height: int = 320) -> go.Figure:
-    """EU actions and case events as markers on a time axis, one row per kind; symbols differ, not only colour."""
+def area_values(values: pd.DataFrame) -> pd.DataFrame:
+    """One row per priority area from map values, highest first, areas without a figure last. An area's
+    countries carry the same count; where a per-country figure differs within an area (executions in Israel
+    and in the occupied Palestinian territory), each country keeps its own row, labelled "area: country"."""
+    areas = values[values["priority_area"].notna()].copy()
+    differs = areas.groupby("priority_area")["value"].transform(lambda v: v.nunique(dropna=False) > 1)
+    areas["label"] = areas["priority_area"].where(~differs, areas["priority_area"] + ": " + areas["name"])
+    areas = areas.drop_duplicates("label")
+    return areas.sort_values(["value", "label"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+def _period_bounds(period: pd.Timestamp, grain: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    end = period + (pd.DateOffset(years=1) if grain == "year" else pd.DateOffset(months=1))
+    return period, end
+
+
+def current_period(grain: str, today: dt.date | None = None) -> pd.Timestamp:
+    today = pd.Timestamp(today or dt.date.today())
+    return today.to_period("Y" if grain == "year" else "M").to_timestamp()
+
+
+def period_range(frames, grain: str = "year", today: dt.date | None = None) -> list[pd.Timestamp] | None:
+    """One x range for charts stacked on a page, from the earliest period of any frame to the current one."""
+    periods = [pd.Timestamp(p) for f in frames if not f.empty for p in (f["period"].min(), f["period"].max())]
+    if not periods:
+        return None
+    first, last = min(periods), max(max(periods), current_period(grain, today))
+    half = pd.Timedelta(days=190 if grain == "year" else 16)
+    return [first - half, last + half]
+
+
+def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", height: int = 380, kind: str = "actor",
+                     x_range: list | None = None, today: dt.date | None = None) -> go.Figure:
+    """Stacked bars of `n` per `period`, one swatch and one legend entry per `group` (a label of `kind`).
+
+    The current period is still running: its bars are lighter and labelled "so far"."""
     fig = go.Figure()
-    styles = {"Case event": ("#D55E00", "x"), "EU action": ("#0072B2", "circle")}
-    for kind, (color, symbol) in styles.items():
-        part = frame[frame["kind"] == kind] if not frame.empty else frame
-        if part.empty:
-            continue
-        text = [f"{safe(d)}<br>{safe(c)}<br>{safe(t)[:160]}" for d, c, t in zip(part["date"], part["category"], part["text"])]
-        fig.add_trace(go.Scatter(x=part["date"], y=[kind] * len(part), mode="markers", name=kind, text=text,
-                                 marker=dict(color=color, symbol=symbol, size=11, line=dict(width=1, color="white")),
-                                 hovertemplate="%{text}<extra></extra>"))
-    fig.update_yaxes(categoryorder="array", categoryarray=["Case event", "EU action"])
-    fig.update_xaxes(gridcolor="#e5e7eb")
-    return _layout(fig, height)
+    current = current_period(grain, today)
+    order = list(PALETTE.get(kind, {}))
+    groups = list(dict.fromkeys(frame["group"])) if not frame.empty else []
+    groups.sort(key=lambda g: order.index(g) if g in order else len(order))
+    for group in groups:
+        part = frame[frame["group"] == group]
+        s = swatch(kind, group)
+        partial = [pd.Timestamp(p) == current for p in part["period"]]
+        fig.add_trace(go.Bar(x=part["period"], y=part["n"], name=safe(group),
+                             marker_color=s.colour, marker_opacity=[0.45 if p else 1.0 for p in partial],
+                             # colour and pattern both differ, so groups never rely on colour alone
+                             marker_pattern_shape=s.pattern, marker_pattern_fgcolor=s.pattern_colour,
+                             marker_pattern_fillmode="overlay",
+                             # a dark edge keeps every segment at 3:1 against white, light colours included
+                             marker_line_color="#374151", marker_line_width=0.6,
+                             hovertemplate=f"{safe(group)}<br>%{{x|{'%Y' if grain == 'year' else '%b %Y'}}}: "
+                                           f"%{{y}}<extra></extra>"))
+    fig.update_yaxes(title_text="Count", gridcolor="#e5e7eb")
+    fig.update_xaxes(title_text="Year" if grain == "year" else "Month", type="date")
+    if x_range is not None:
+        fig.update_xaxes(range=x_range)
+    _layout(fig, height)
+    # Title above, legend below the axis, so neither covers the other; a fixed left margin keeps charts
+    # stacked on one page aligned on the same x positions.
+    fig.update_layout(barmode="stack", title=dict(text=safe(title), x=0, font=dict(size=15)),
+                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(l=70, r=20, t=50, b=20))
+    fig.update_yaxes(automargin=False, title_standoff=8)
+    if not frame.empty and (pd.to_datetime(frame["period"]) == current).any():
+        fig.add_annotation(x=current, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                           text=f"{current:%Y}: so far" if grain == "year" else f"{current:%b %Y}: so far",
+                           font=dict(size=12, color="#374151"))
+    return fig
+
+
+def _dodge(dates: pd.Series, span_days: float, levels: int = 4) -> list[int]:
+    """A level per point so points closer in time than a marker's width sit side by side, not on top of each other."""
+    out, last = [], {}
+    gap = max(span_days / 90, 1)
+    for d in dates:
+        level = next((lv for lv in range(levels) if lv not in last or (d - last[lv]).days > gap), 0)
+        last[level] = d
+        out.append(level)
+    return out
+
+
+LANES = {"Case event": 1.0, "EU action": 0.0}
+_LEVELS = 3
+
+
+def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None, height: int | None = 300,
+                      label_gaps: bool = False, font_size: int | None = None) -> go.Figure:
+    """Case events (top lane, by event type) and EU actions (bottom lane, by actor) on one time axis, each EU
+    action joined by a line to the case event it answered, with the days it took.
+
+    `points`: date, kind ("Case event" / "EU action"), category, text, and `ref` (action id or case id) when
+    `answered` (from queries.answered_events) is given. Points close in time are spread within their lane."""
+    fig = go.Figure()
+    frame = points.copy()
+    if frame.empty:
+        return _layout(fig, height)
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame = frame.sort_values(["date"], kind="stable").reset_index(drop=True)
+    span = max((frame["date"].max() - frame["date"].min()).days, 365)
+    frame["y"] = 0.0
+    for kind, lane in LANES.items():
+        rows = frame["kind"] == kind
+        direction = 1 if lane else -1  # spread away from the other lane
+        frame.loc[rows, "y"] = [lane + direction * 0.16 * lv for lv in _dodge(frame.loc[rows, "date"], span, _LEVELS + 1)]
+    if answered is not None and not answered.empty and "ref" in frame:
+        actions = frame[frame["kind"] == "EU action"][["ref", "date", "y"]].rename(
+            columns={"ref": "action_id", "date": "action_date", "y": "action_y"})
+        events = frame[frame["kind"] == "Case event"][["ref", "date", "y"]].rename(
+            columns={"ref": "case_id", "date": "event_date", "y": "event_y"}).drop_duplicates(["case_id", "event_date"])
+        pairs = answered.assign(action_date=pd.to_datetime(answered["action_date"]),
+                                event_date=pd.to_datetime(answered["event_date"]))
+        pairs = pairs.merge(actions, on=["action_id", "action_date"]).merge(events, on=["case_id", "event_date"])
+        xs, ys, texts = [], [], []
+        for r in pairs.itertuples():
+            xs += [r.event_date, r.action_date, None]
+            ys += [r.event_y, r.action_y, None]
+            t = f"{safe(r.action_id)} answered {safe(r.event_category).lower()} of {safe(r.case_id)} after {r.days} days"
+            texts += [t, t, None]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#9ca3af", width=1), text=texts,
+                                     hovertemplate="%{text}<extra></extra>", name="EU action answering a case event",
+                                     legendgroup="link"))
+        if label_gaps:
+            pairs = pairs.sort_values("action_date")
+            levels = _dodge(pairs["action_date"], span * 4, levels=3)  # labels are wider than markers
+            for r, level in zip(pairs.itertuples(), levels):
+                fig.add_annotation(x=r.action_date, y=r.action_y, text=f"+{r.days} d", showarrow=False,
+                                   yshift=-16 - 13 * level,
+                                   font=dict(size=(font_size or FONT["size"]) - 1, color="#374151"))
+    for kind, vocabulary, title in (("Case event", "event_type", "Case events"), ("EU action", "actor", "EU actions")):
+        part = frame[frame["kind"] == kind]
+        order = list(PALETTE[vocabulary])
+        # an action's category may read "Actor — Action type" (case page): it is drawn in its actor's swatch
+        keys = part["category"].astype(str).str.split(" — ").str[0]
+        for category in sorted(keys.unique(), key=lambda c: order.index(c) if c in order else 99):
+            rows = part[keys == category]
+            s = swatch(vocabulary, category)
+            text = [f"{d:%Y-%m-%d}<br>{safe(c)}<br>{safe(t)[:160]}"
+                    for d, c, t in zip(rows["date"], rows["category"], rows["text"])]
+            fig.add_trace(go.Scatter(
+                x=rows["date"], y=rows["y"], mode="markers", name=safe(category), text=text,
+                legendgroup=kind, legendgrouptitle_text=title,
+                marker=dict(color=s.colour, symbol=s.symbol, size=11, line=dict(width=1, color="#374151")),
+                hovertemplate="%{text}<extra></extra>"))
+    top = 1.0 + 0.16 * _LEVELS  # room for the spread-out points above and below the lanes
+    fig.update_yaxes(tickvals=[1.0, 0.0], ticktext=["Case events", "EU actions"], range=[-top + 1.0 - 0.25, top + 0.25],
+                     showgrid=False, zeroline=False, fixedrange=True)
+    fig.update_xaxes(gridcolor="#e5e7eb", type="date")
+    _layout(fig, height)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, groupclick="toggleitem"),
+                      margin=dict(l=10, r=10, t=10, b=10), hovermode="closest")
+    if font_size:  # presentation: large text, the legend beside the chart
+        fig.update_layout(font=dict(size=font_size),
+                          legend=dict(orientation="v", yanchor="top", y=1, x=1.01, font=dict(size=14),
+                                      grouptitlefont=dict(size=14), tracegroupgap=2, itemsizing="constant"))
+        # explicit tick sizes: Streamlit's chart theme would otherwise shrink them
+        fig.update_xaxes(tickfont=dict(size=font_size))
+        fig.update_yaxes(tickfont=dict(size=font_size))
+    return fig
 
 
 def escalation_bars(ladder: dict[str, int], height: int = 330) -> go.Figure:

@@ -58,6 +58,7 @@ SECONDARY_HOSTS = frozenset({
     "presswire18.com", "coulisses.us", "ad-hoc-news.de", "zazoom.it", "maghress.com", "sahafati.com",
     "constricts.rssing.com", "rrcabin.com", "see.news", "bahaipedia.org", "mrwatchlist.com",
     "ikhwaninfowhoswhoen.data.blog",
+    "ieu-monitoring.com", "portal.ieu-monitoring.com",  # aggregator reposting EEAS statements
 })
 SECONDARY_HOST_SUFFIXES = (".blogspot.com", ".wordpress.com", ".data.blog", ".cloudfront.net", ".linode.com",
                            ".rssing.com")

@@ -26,19 +26,45 @@ SILENCE_MONTHS = 12
 TIME_BUCKETS = ((7, "Within a week"), (30, "8–30 days"), (90, "31–90 days"), (365, "91–365 days"),
                 (None, "More than a year"))
 
+# Every number a page, export, brief or the CLI shows, by the label it is shown under: one definition each.
+# A test walks every metric on every page and checks its label is here.
 DEFINITIONS = {
+    "EU actions": "EU actions matching the filters (statements, démarches, resolutions, sanctions…), each with a "
+                  "public source.",
+    "Cases": "Documented cases of people, groups or organisations at risk matching the filters.",
+    "Cases without EU action": "Selected cases with no EU action responding to them: no linked EU action dated on or "
+                               "after the case's start (its first recorded event). The cases the response rate "
+                               "does not count, and the \"No EU action\" step of the escalation ladder.",
+    "Latest EU action": "The date of the most recent EU action matching the filters, as its source states it.",
+    "Countries with EU action": "Countries (not priority areas) with at least one EU action matching the filters.",
     "Response rate": "Share of the selected cases with at least one linked EU action dated on or after the case's "
                      "first recorded event (its start). Linked means the action's source names the case.",
     "Time to first EU response": "Days from a case's start to its first responding EU action; the median over "
                                  "cases that had a response, and how those cases spread over time bands.",
+    "Answered event": "On a timeline, the case event an EU action answered: the latest event of a case the action "
+                      "names, dated on or before the action; the days between them are shown with it.",
     "Escalation ladder": "The highest step among a case's responding EU actions, on this ordering: "
                          + " < ".join(f"{step}. {label}" for step, label in taxonomy.ESCALATION_STEPS.items()) + ".",
-    "Unity": "Among the Brussels statements responding to the selected cases (Spokesperson, High Representative, "
-             "declarations), the share made as a declaration on behalf of all 27 member states.",
+    "Median escalation step": "The middle step of the escalation ladder over the selected cases (half reached it "
+                              "or more); a step number, not an average, because the steps are an order, not amounts.",
+    "Made on behalf of all 27": "Among the statements responding to the selected cases (Spokesperson, High "
+                                "Representative, declarations, statements at the UN), the share whose source says "
+                                "they were made on behalf of all 27 member states. Statements whose source does not "
+                                "say are left out of the share.",
+    "Silent open cases": f"Open cases (status other than {', '.join(taxonomy.CLOSED_STATUSES)}) with no linked EU "
+                         f"action in the last {SILENCE_MONTHS} months, or none ever.",
     "Silence list": f"Open cases (status other than {', '.join(taxonomy.CLOSED_STATUSES)}) with no linked EU action in "
                     f"the last {SILENCE_MONTHS} months, or none ever; longest silence first.",
     "Who acts": "EU actions matching the filter, counted by institution and instrument.",
 }
+DEFINITIONS["Unity"] = DEFINITIONS["Made on behalf of all 27"]
+DEFINITIONS["Median days to respond"] = DEFINITIONS["Time to first EU response"]
+DEFINITIONS["Cases found independently"] = ("Selected cases found independently of the EU (from NGO, UN or news "
+                                            "sources, not through an EU text that names them; discovered_via is not eu).")
+for _label in ("Response rate", "Median days to respond", "Silent open cases"):
+    DEFINITIONS[f"{_label} (independent)"] = DEFINITIONS[_label] + " Counted over the cases found independently only."
+# Statements that can be made on behalf of all 27 member states; their sources say whether they were.
+UNITY_TYPES = (*taxonomy.STATEMENT_TYPES, "un_statement")
 
 
 # Read with the numbers: how cases entered the dataset shapes every rate computed from it.
@@ -77,14 +103,15 @@ def _case_responses(f: Filters, params: list) -> str:
 
 
 def _unity_sql(f: Filters, params: list, by_area: bool = False) -> str:
-    """SQL: distinct responding Brussels statements on the selected cases, EU27 declarations versus the rest."""
+    """SQL: distinct responding statements on the selected cases, made on behalf of the 27 (as the source states,
+    `on_behalf_of_eu27`) versus not; statements whose source does not say are left out."""
     where = case_where(f, params)
-    types = ", ".join(f"'{t}'" for t in taxonomy.STATEMENT_TYPES)  # constants from the taxonomy
+    types = ", ".join(f"'{t}'" for t in UNITY_TYPES)  # constants from the taxonomy
     group = "co.priority_area," if by_area else ""
     return f"""
         SELECT {group}
-               count(DISTINCT a.action_id) FILTER (WHERE a.action_type = 'declaration_eu27') AS eu27,
-               count(DISTINCT a.action_id) FILTER (WHERE a.action_type <> 'declaration_eu27') AS alone
+               count(DISTINCT a.action_id) FILTER (WHERE a.on_behalf_of_eu27) AS eu27,
+               count(DISTINCT a.action_id) FILTER (WHERE NOT a.on_behalf_of_eu27) AS alone
         FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
         JOIN action_cases l ON l.case_id = c.case_id
         JOIN eu_actions a ON a.action_id = l.action_id
@@ -132,15 +159,30 @@ def summary(con, f: Filters, as_of: dt.date | None = None) -> dict:
         "filters": f.describe(),
         "cases": int(cases),
         "responded": int(responded),
+        "cases_without_action": cases_without_action(int(cases), int(responded)),
         "response_rate": round(responded / cases, 4) if cases else None,
         "median_days_to_first_response": None if median_days is None else float(median_days),
         "time_to_first_response": {label: int(bands.get(label, 0)) for _, label in TIME_BUCKETS},
         "escalation": {label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
-        "unity": {"on_behalf_of_eu27": int(eu27), "spokesperson_or_hrvp_alone": int(alone),
+        "unity": {"on_behalf_of_eu27": int(eu27), "not_on_behalf_of_eu27": int(alone),
                   "share_eu27": round(eu27 / (eu27 + alone), 4) if eu27 + alone else None},
         "silent_cases": int(silent_cases),
         "who_acts": who_acts(con, f).to_dict(orient="records"),
     }
+
+
+def cases_without_action(cases: int, responded: int) -> int:
+    """DEFINITIONS["Cases without EU action"]: the selected cases no EU action responded to. Every page, export
+    and command takes it from `summary` (or `without_action`), so it always equals the ladder's step 0."""
+    return cases - responded
+
+
+def without_action(con, f: Filters) -> int:
+    """Cases without EU action for a filter (the headline figure of the overview and country pages)."""
+    params: list = []
+    base = _case_responses(f, params)
+    cases, responded = fetch_one(con, f"WITH r AS ({base}) SELECT count(*), count(first_response) FROM r", params)
+    return cases_without_action(int(cases), int(responded))
 
 
 def _year_before(day: dt.date) -> dt.date:
@@ -214,9 +256,9 @@ def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
         WITH r AS ({base}), u AS ({unity})
         SELECT r.priority_area AS "Area", count(*) AS "Cases",
                round(count(r.first_response) / count(*), 4) AS "Response rate",
-               median(date_diff('day', r.start, r.first_response)) AS "Median days to first response",
-               round(avg(r.top_step), 2) AS "Average escalation step",
-               any_value(round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4)) AS "Share of statements by EU27",
+               median(date_diff('day', r.start, r.first_response)) AS "Median days to respond",
+               quantile_disc(r.top_step, 0.5) AS "Median escalation step",
+               any_value(round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4)) AS "Made on behalf of all 27",
                count(*) FILTER (WHERE {silent}) AS "Silent open cases"
         FROM r LEFT JOIN u ON u.priority_area = r.priority_area
         WHERE r.priority_area IS NOT NULL

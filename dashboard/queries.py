@@ -167,26 +167,59 @@ def _page_clause(limit: int | None, offset: int, params: list) -> str:
     return "LIMIT ? OFFSET ?"
 
 
-def actions_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> pd.DataFrame:
-    """The filtered EU actions, newest first; `limit=None` returns all of them (for exports)."""
+# Sort orders of the record tables: allow-listed ORDER BY clauses, named in the URL (`sort=`). The id
+# last makes every order total, so pages never overlap or skip a row.
+ORDERS: dict[str, dict[str, str]] = {
+    "actions": {
+        "newest": "a.date DESC, a.action_id",
+        "oldest": "a.date ASC, a.action_id",
+        "title": "lower(a.title), a.action_id",
+        "country": "(SELECT name FROM countries WHERE iso3 = a.country_iso3) NULLS FIRST, a.date DESC, a.action_id",
+    },
+    "cases": {
+        "newest": "c.opened_on DESC, c.case_id",
+        "oldest": "c.opened_on ASC, c.case_id",
+        "title": "lower(c.title), c.case_id",
+        "country": "(SELECT name FROM countries WHERE iso3 = c.country_iso3), c.opened_on DESC, c.case_id",
+    },
+}
+DEFAULT_ORDER = "newest"
+ORDER_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "title": "Title (A to Z)",
+                "country": "Country (A to Z)"}  # what the sort control shows, and keeps in the URL
+
+
+def _order(table: str, order: str | None) -> str:
+    """The ORDER BY clause of an allow-listed order name; anything else is refused."""
+    clause = ORDERS[table].get(order or DEFAULT_ORDER)
+    if clause is None:
+        raise ValueError(f"unknown sort order {order!r} for {table}")
+    return clause
+
+
+def actions_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0,
+                  order: str | None = None) -> pd.DataFrame:
+    """The filtered EU actions in `order` (ORDERS, newest first by default); `limit=None` returns all of them."""
     params: list = []
     where = action_where(f, params)
     page = _page_clause(limit, offset, params)
+    order_by = _order("actions", order)
     # Page first, then label: the per-row lookups run only for the rows returned.
     return fetch(con, f"""WITH selected AS (SELECT a.* FROM eu_actions a WHERE {where}
-                                            ORDER BY a.date DESC, a.action_id {page})
+                                            ORDER BY {order_by} {page})
                           SELECT {ACTION_COLUMNS} FROM selected a LEFT JOIN countries co ON co.iso3 = a.country_iso3
-                          ORDER BY a.date DESC, a.action_id""", params)
+                          ORDER BY {order_by}""", params)
 
 
-def cases_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> pd.DataFrame:
+def cases_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0,
+                order: str | None = None) -> pd.DataFrame:
     params: list = []
     where = case_where(f, params)
     page = _page_clause(limit, offset, params)
+    order_by = _order("cases", order)
     return fetch(con, f"""WITH selected AS (SELECT c.* FROM cases c WHERE {where}
-                                            ORDER BY c.opened_on DESC, c.case_id {page})
+                                            ORDER BY {order_by} {page})
                           SELECT {CASE_COLUMNS} FROM selected c JOIN countries co ON co.iso3 = c.country_iso3
-                          ORDER BY c.opened_on DESC, c.case_id""", params)
+                          ORDER BY {order_by}""", params)
 
 
 def headline(con, f: Filters) -> dict:
@@ -218,10 +251,25 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
     elif measure == "cases":
         counts = f"SELECT c.country_iso3 AS iso3, count(*) AS n FROM cases c WHERE {case_where(f, params)} GROUP BY 1"
     else:  # context beside EU action: the latest year a source states a number for
-        counts = """SELECT country_iso3 AS iso3, arg_max(recorded_executions, year) AS n
-                    FROM death_penalty_figures WHERE recorded_executions IS NOT NULL GROUP BY 1"""
+        return fetch(con, """
+            WITH stated AS (
+              SELECT country_iso3 AS iso3,
+                     arg_max(recorded_executions, year) FILTER (WHERE recorded_executions IS NOT NULL) AS n,
+                     max(year) FILTER (WHERE recorded_executions IS NOT NULL) AS year,
+                     -- the note of the figure shown, or, where no year states a number, the latest note (its reason)
+                     coalesce(arg_max(figure_note, year) FILTER (WHERE recorded_executions IS NOT NULL),
+                              arg_max(figure_note, year)) AS note
+              FROM death_penalty_figures GROUP BY 1)
+            -- no stated number stays NULL (drawn as "no figure"), never 0
+            SELECT co.iso3, co.name, co.priority_area, s.n AS value, s.year, s.note
+            FROM countries co LEFT JOIN stated s ON s.iso3 = co.iso3
+            WHERE co.priority_area IS NOT NULL OR s.iso3 IS NOT NULL
+            ORDER BY co.iso3""")
+    # A priority area is one unit (Israel/OPT covers two countries): each of its countries shows the area's total.
     return fetch(con, f"""
-        SELECT co.iso3, co.name, co.priority_area, coalesce(n.n, 0) AS value
+        SELECT co.iso3, co.name, co.priority_area,
+               CASE WHEN co.priority_area IS NULL THEN coalesce(n.n, 0)
+                    ELSE sum(coalesce(n.n, 0)) OVER (PARTITION BY co.priority_area) END::BIGINT AS value
         FROM countries co LEFT JOIN ({counts}) n ON n.iso3 = co.iso3
         WHERE co.priority_area IS NOT NULL OR n.n > 0
         ORDER BY co.iso3""", params)
@@ -320,11 +368,12 @@ def case_timeline(con, case_id: str) -> pd.DataFrame:
     return fetch(con, f"""
         SELECT * FROM (
           SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
-                 {_label('event_type', 'e.event_type')} AS category, e.description AS text, e.source_url AS source
+                 {_label('event_type', 'e.event_type')} AS category, e.description AS text, e.source_url AS source,
+                 e.case_id AS ref
           FROM case_events e WHERE e.case_id = ?
           UNION ALL
           SELECT a.date, 'day', 'EU action', {_label('actor', 'a.actor')} || ' — ' || {_label('action_type', 'a.action_type')},
-                 a.title, a.source_url
+                 a.title, a.source_url, a.action_id
           FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id WHERE l.case_id = ?
         ) ORDER BY date, kind DESC""", [case_id, case_id])
 
@@ -395,3 +444,23 @@ def action_cases(con, action_id: str) -> pd.DataFrame:
     return fetch(con, f"""SELECT {CASE_COLUMNS} FROM action_cases l JOIN cases c ON c.case_id = l.case_id
                           JOIN countries co ON co.iso3 = c.country_iso3
                           WHERE l.action_id = ? ORDER BY c.opened_on""", [action_id])
+
+
+def answered_events(con, f: Filters | None = None, case_id: str | None = None) -> pd.DataFrame:
+    """Which case event each EU action answered (metrics.DEFINITIONS["Answered event"]): for every action linked
+    to a case, the latest event of that case on or before the action's date, and the days between them. An
+    action dated before all of its case's events answers none (and is left out)."""
+    params: list = []
+    if case_id is not None:
+        where = "l.case_id = ?"
+        params.append(case_id)
+    else:
+        where = action_where(f or Filters(), params)
+    return fetch(con, f"""
+        SELECT x.action_id, x.action_date, x.case_id, e.date AS event_date,
+               {_label('event_type', 'e.event_type')} AS event_category,
+               date_diff('day', e.date, x.action_date) AS days
+        FROM (SELECT l.action_id, l.case_id, a.date AS action_date
+              FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id WHERE {where}) x
+        ASOF JOIN case_events e ON e.case_id = x.case_id AND e.date <= x.action_date
+        ORDER BY x.action_date, x.action_id, x.case_id""", params)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 import streamlit as st
 
-from . import about, config, db, exports, filters, queries, taxonomy
+from . import about, config, db, exports, filters, formatting, queries, taxonomy, urls
 from .build import build
 from .filters import PLACES, Filters
 from .validate import ValidationError
@@ -100,9 +100,25 @@ def _carry_filters_here(page: str, keys: tuple[str, ...], single: set[str], raw:
     if not arrived or any(raw.get(k) for k in keys):
         return
     shared: dict[str, list[str]] = st.session_state.get(SHARED_FILTERS, {})
-    carry = {k: (v[:1] if k in single else v) for k, v in shared.items() if k in keys and v}
+    # A page's subject (the one country of Countries, the one theme of Themes) is not carried: the bare page,
+    # as the navigation opens it, is its index.
+    carry = {k: v for k, v in shared.items() if k in keys and k not in single and v}
     if carry:
         st.switch_page(page, query_params=carry)
+
+
+CHOSEN = "_subject_chosen_on_page"
+
+
+def _follow_the_url_for_the_subject(parsed: Filters, single: set[str]) -> None:
+    """A one-choice widget (the page's subject) shows what the URL names: a link to another country changes it
+    in one step, and the navigation's bare link empties it (so Countries returns to its list)."""
+    if st.session_state.pop(CHOSEN, False):  # chosen on the page this run; the URL follows the widget
+        return
+    wanted = parsed.to_query()
+    for key in single:
+        if key in OPTIONS and st.session_state.get(key, []) != wanted.get(key, []):
+            st.session_state[key] = wanted.get(key, [])
 
 
 def _remember_filters(current: Filters, keys: tuple[str, ...]) -> None:
@@ -116,29 +132,16 @@ def read_url() -> tuple[Filters, list[str]]:
     return filters.from_query(raw)
 
 
-PRESENTATION_CSS = """
-<style>
-header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
-[data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"] {display: none !important;}
-[data-testid="stMainBlockContainer"] {padding: 1.2rem 2.5rem 0 2.5rem !important; max-width: 100% !important;}
-html {font-size: 19px;}
-[data-testid="stMetricValue"] {font-size: 2.6rem;}
-/* laptop screens: the same one screen, tighter */
-@media (max-height: 820px) {
-  html {font-size: 15px;}
-  [data-testid="stMainBlockContainer"] {padding-top: 0.6rem !important;}
-  [data-testid="stMetricValue"] {font-size: 1.9rem;}
-  h1 {font-size: 2rem !important; padding-bottom: 0.2rem !important;}
-  h2 {font-size: 1.35rem !important; padding: 0.2rem 0 !important;}
-}
-</style>
-"""
+# Presentation mode's look and keys: static files, no data in them (static/presentation/).
+PRESENTATION_ASSETS = config.ROOT / "static" / "presentation"
 
 
 def presentation_mode() -> bool:
     """`?present=1`: no sidebar or toolbar, larger type (static CSS, no data in it)."""
     if st.query_params.get("present") == "1":
-        st.html(PRESENTATION_CSS)
+        css = (PRESENTATION_ASSETS / "presentation.css").read_text(encoding="utf-8")
+        js = (PRESENTATION_ASSETS / "presentation.js").read_text(encoding="utf-8")
+        st.html(f"<style>{css}</style><script>{js}</script>", unsafe_allow_javascript=True)
         return True
     return False
 
@@ -161,6 +164,7 @@ def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterabl
     raw = {p: st.query_params.get_all(p) for p in filters.PARAMS}
     _carry_filters_here(page, keys, single, raw)
     parsed, notices = filters.from_query(raw)
+    _follow_the_url_for_the_subject(parsed, single)
     _canonicalise_url_values(raw, parsed, keys)
     chosen: dict[str, list[str]] = {}
     with st.sidebar:
@@ -173,23 +177,25 @@ def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterabl
                                              max_selections=1 if key in single else None,
                                              placeholder="Choose one" if key in single else "All")
         if "since" in keys or "until" in keys:
+            # Text fields, not st.date_input: a typed date applies on Enter (st.date_input commits only when
+            # focus leaves it, so a download clicked meanwhile got the rows of the date not yet applied).
             left, right = st.columns(2)
-            bounds = dict(min_value=dt.date(1945, 1, 1), max_value=dt.date.today(), format="YYYY-MM-DD")
-            since = left.date_input("From", value=None, key="since", bind="query-params", **bounds)
-            until = right.date_input("Until", value=None, key="until", bind="query-params", **bounds)
-            chosen["since"] = [since.isoformat()] if since else []
-            chosen["until"] = [until.isoformat()] if until else []
+            date_field = dict(bind="query-params", max_chars=10, placeholder="YYYY-MM-DD",
+                              help="A date written YYYY-MM-DD; press Enter to apply.")
+            chosen["since"] = [left.text_input("From", key="since", **date_field)]
+            chosen["until"] = [right.text_input("Until", key="until", **date_field)]
         if "q" in keys:
             chosen["q"] = [st.text_input("Search text", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
                                          placeholder="name, title, words…")]
     current, more = filters.from_query(chosen)
     show_notices(notices + [n for n in more if n not in notices])
-    _remember_filters(current, keys)
+    # An empty subject (the Countries list) does not forget the country chosen elsewhere.
+    _remember_filters(current, tuple(k for k in keys if k not in single or k in current.to_query()))
     return current
 
 
-def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = None):
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt, key=key)
+def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = None, height="content"):
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt, key=key, height=height)
     if data is not None:
         with st.expander("Data behind this chart"):
             table(data)
@@ -203,32 +209,62 @@ def clickable_map(fig, alt: str, data: pd.DataFrame, key: str) -> None:
     for point in points:
         area = taxonomy.area_of(str(point.get("location", "")))
         if area:
-            st.switch_page("pages/countries.py", query_params={"country": area})
+            st.switch_page(urls.file("countries"), query_params=urls.query({"country": area}))
     with st.expander("Data behind this map"):
         table(data)
 
 
-PERCENT_COLUMNS = ("Response rate", "Share of statements by EU27")
+PERCENT_COLUMNS = ("Response rate", "Made on behalf of all 27")
+NEVER_COLUMNS = ("Last EU action",)  # a missing last action means there was none: "never"
+SHORT_TABLE = 25  # rows shown whole, without an inner scroll box
+TITLE_LINK = r"^[^#]*#(.*)$"  # the title travels after '#' in its record's address; shown as the link text
 
 
-def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str = "auto", key: str | None = None):
-    """A data table: sources as links, record ids linking to their page, shares as percentages."""
+def _content_width(frame: pd.DataFrame, col: str, cap: int) -> int:
+    """Pixels for a column: its longest value (or header), capped; a rough 7.5 px per character."""
+    values = frame[col].astype("string").str.len().max() if not frame.empty else 0
+    chars = max(len(str(col)), 0 if pd.isna(values) else int(values))
+    return int(min(cap, max(70, 7.5 * chars + 28)))
+
+
+def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str | None = None, key: str | None = None,
+          complete: bool = True):
+    """A data table: the title links to its record, sources as links, shares and dates formatted once
+    (dashboard/formatting.py), columns sized to their content, short tables shown whole.
+    `complete=False` when the table is one page of a longer result: the header sort is then switched off
+    (it would sort only that page); the page offers a sort control that sorts in SQL instead."""
     frame = frame.copy()
-    column_config = {}
+    column_config: dict = {}
     for col in PERCENT_COLUMNS:
         if col in frame.columns:
-            column_config[col] = st.column_config.NumberColumn(col, format="percent")
-    if "Source" in frame.columns:
-        column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗")
-    if record_links and "ID" in frame.columns and not frame.empty:
-        ids = frame["ID"].astype(str)
-        frame["Page"] = (ids.where(~ids.str.contains("-A-"), "action?id=" + ids)
-                         .where(ids.str.contains("-A-"), "case?id=" + ids))
-        column_config["Page"] = st.column_config.LinkColumn("Page", display_text="Open record")
+            frame[col] = frame[col].map(formatting.percent)
+    for col in NEVER_COLUMNS:
+        if col in frame.columns:
+            frame[col] = frame[col].map(formatting.date_or_never)
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             column_config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
-    st.dataframe(frame, hide_index=True, column_config=column_config, height=height, key=key)
+        elif col not in ("Source", "Title"):
+            column_config[col] = st.column_config.Column(col, width=_content_width(frame, col, 320))
+    if "Source" in frame.columns:
+        column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗", width=110)
+    order = list(frame.columns)
+    if record_links and "ID" in frame.columns and "Title" in frame.columns and not frame.empty:
+        width = _content_width(frame, "Title", 560)
+        addresses = frame["ID"].astype(str).map(site().record)
+        frame["Title"] = addresses + "#" + frame["Title"].fillna("").astype(str)
+        column_config["Title"] = st.column_config.LinkColumn("Title", display_text=TITLE_LINK, width=width,
+                                                             help="Open the record's page")
+        order = ["Title"] + [c for c in order if c != "Title"]
+    elif "Title" in frame.columns:
+        column_config["Title"] = st.column_config.Column("Title", width=_content_width(frame, "Title", 560))
+    if height is None:
+        height = "content" if len(frame) <= SHORT_TABLE else "auto"
+    options: dict = {}
+    if not complete:  # a column selection switches Streamlit's client-side header sort off
+        options = {"on_select": "rerun", "selection_mode": "single-column"}
+    st.dataframe(frame, hide_index=True, column_config=column_config, column_order=order, height=height, key=key,
+                 placeholder=formatting.MISSING, **options)
 
 
 def metric_row(items: list[tuple[str, object, str | None]]) -> None:
@@ -238,29 +274,74 @@ def metric_row(items: list[tuple[str, object, str | None]]) -> None:
 
 
 def page_links_to(page: str, places: Iterable[str], param: str = "country") -> None:
-    """A grid of links into a page, one per option (e.g. one per priority area)."""
+    """A grid of links into a page (a key of urls.PATHS), one per option (e.g. one per priority area)."""
     places = list(places)
     cols = st.columns(4)
     for i, place in enumerate(places):
-        cols[i % 4].page_link(page, label=place, query_params={param: place})
+        # A page file path is still accepted from callers not yet moved to page keys.
+        target = urls.file(page) if page in urls.PATHS else page
+        cols[i % 4].page_link(target, label=place, query_params=urls.query({param: place}))
 
 
 def cite_this_view(page: str, f: Filters | None = None, extra: dict | None = None) -> None:
-    """The citation with the permalink to exactly this view, ready to copy (st.code has a copy button)."""
-    url = exports.view_url(page, f or Filters(), extra)
+    """The citation with the permalink to exactly this view, ready to select and copy. A read-only text area,
+    not st.code: text stays inert, and no page loads the code highlighter (1.5 MB) to show one line of text."""
+    here = site()
+    url = here.view(page, f, extra)
     info = queries.build_info(connection())
     with st.expander("Cite this view", icon=":material/format_quote:"):
-        st.code(about.citation(info, config.PUBLIC_BASE_URL, view_url=url, accessed=dt.date.today().isoformat()),
-                language=None, wrap_lines=True)
+        st.text_area("Citation (select all and copy)", about.citation(info, here.base, view_url=url,
+                                                                     accessed=dt.date.today().isoformat()),
+                     height=110)  # no key: a new citation (other filters) replaces the text shown
 
 
-def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export") -> None:
-    """Downloads of exactly the filtered rows; each file is built only when its button is pressed."""
+def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export", order: str | None = None) -> None:
+    """Downloads of exactly the filtered rows, in the page's order; each file is built only when its button is
+    pressed, from the filters of the run that drew the button (so a file always matches the count above it)."""
+    here = site()
     st.caption(f"Download all {rows:,} filtered rows (not just this page), with sources and permalinks. "
                "The ZIP holds the CSV with datapackage.json and CITATION.txt.")
     labels = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "parquet": "Parquet", "zip": "ZIP data package"}
     with st.container(horizontal=True):
         for fmt, label in labels.items():
-            st.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt),
+            st.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt, site=here,
+                                                                         order=order),
                                file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt],
                                icon=":material/download:", on_click="ignore", key=f"{key}-{table}-{fmt}")
+
+
+def site() -> urls.Urls:
+    """Public addresses for this visitor: DASHBOARD_BASE_URL when set, else the address their browser used."""
+    try:
+        browser_url = st.context.url
+    except Exception:  # noqa: BLE001 — no browser (AppTest, bare script run): the local default
+        browser_url = None
+    return urls.Urls.for_request(browser_url)
+
+
+def record_index(frame: pd.DataFrame, group: str = "Country") -> None:
+    """A long list of records, one collapsed group per country with its count, each a linked table."""
+    if frame.empty:
+        st.info("Nothing matches this search.", icon=":material/info:")
+        return
+    expand = len(frame) <= SHORT_TABLE
+    for name, rows in frame.groupby(group, sort=True, dropna=False):
+        label = formatting.text(name if isinstance(name, str) else "Global")
+        with st.expander(f"{label} · {len(rows)}", expanded=expand):
+            table(rows.drop(columns=[group]))
+
+
+def active_filters(f: Filters, keys: Iterable[str] = ALL_FILTERS) -> None:
+    """At the top of the main area (so a phone, with the sidebar closed, sees it too): what is filtered, and a
+    button that clears it all. Nothing shows when nothing is filtered."""
+    if f == Filters():
+        return
+    keys = tuple(keys)
+
+    def clear() -> None:
+        for key in keys:
+            st.session_state[key] = [] if key in OPTIONS else ""
+
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption("Active filters: " + text(f.describe()))
+        st.button("Clear all", icon=":material/filter_alt_off:", on_click=clear, type="tertiary", key="clear-filters")

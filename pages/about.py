@@ -13,7 +13,7 @@ def render():
     st.markdown(about.INTRO)
     st.header("Definitions")
     st.markdown(about.definitions_markdown())
-    st.header("How the accountability measures are computed")
+    st.header("What each number means")
     for name, definition in metrics.DEFINITIONS.items():
         st.markdown(f"**{name}.** {definition}")
     st.caption(metrics.SELECTION_CAVEAT)
@@ -30,15 +30,15 @@ def render():
     right.download_button("DuckDB database", icon=":material/download:", data=lambda: config.db_path().read_bytes(),
                           file_name="eu-hr-monitor.duckdb", mime="application/octet-stream", on_click="ignore")
     st.header("How to cite")
-    st.code(about.citation(info, config.PUBLIC_BASE_URL), language=None, wrap_lines=True)
+    st.code(about.citation(info, ui.site().base), language=None, wrap_lines=True)
     st.header("Licence")
     st.markdown(about.LICENCE_TEXT)
     st.header("This build")
     ui.metric_row([
         ("Data version", info.get("data_version"), "Build date and the first characters of the source digest."),
         ("Built at (UTC)", f"{info['built_at']:%Y-%m-%d %H:%M}" if info.get("built_at") is not None else None, None),
-        ("Cases", info.get("cases"), None),
-        ("EU actions", info.get("eu_actions"), None),
+        ("Cases", info.get("cases"), metrics.DEFINITIONS["Cases"]),
+        ("EU actions", info.get("eu_actions"), metrics.DEFINITIONS["EU actions"]),
     ])
     st.caption(f"Source digest (SHA-256 of the source files): {info.get('source_digest', '')}")
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, formatting, metrics, ui
+from dashboard import figures, formatting, metrics, ui, urls
 
 
 def render():
@@ -10,29 +10,30 @@ def render():
     st.title("Accountability")
     st.caption("Did the EU respond to documented cases, how fast, how strongly, and how united? "
                "Definitions are on the About page.")
-    f = ui.filter_sidebar("pages/accountability.py", ("country", "theme", "status", "since", "until"))
+    f = ui.filter_sidebar(urls.file("accountability"), ("country", "theme", "status", "since", "until"))
+    ui.active_filters(f, ("country", "theme", "status", "since", "until"))
     s = metrics.summary(con, f)
     split = metrics.discovery_split(con, f, whole=s)
     st.info(ui.text(metrics.selection_note(split)), icon=":material/info:")
     rate = s["response_rate"]
+    defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("Cases", s["cases"], "Cases matching the filters."),
-        ("Response rate", formatting.percent(rate), metrics.DEFINITIONS["Response rate"]),
-        ("Median days to respond", s["median_days_to_first_response"],
-         metrics.DEFINITIONS["Time to first EU response"]),
-        ("Made on behalf of all 27", formatting.percent(s["unity"]["share_eu27"]),
-         metrics.DEFINITIONS["Unity"]),
-        ("Silent open cases", s["silent_cases"], metrics.DEFINITIONS["Silence list"]),
+        ("Cases", s["cases"], defined["Cases"]),
+        ("Cases without EU action", s["cases_without_action"], defined["Cases without EU action"]),
+        ("Response rate", formatting.percent(rate), defined["Response rate"]),
+        ("Median days to respond", s["median_days_to_first_response"], defined["Median days to respond"]),
+        ("Made on behalf of all 27", formatting.percent(s["unity"]["share_eu27"]), defined["Made on behalf of all 27"]),
+        ("Silent open cases", s["silent_cases"], defined["Silent open cases"]),
     ])
     st.caption("Above: all selected cases. Below: only the cases found independently of the EU (from NGO, UN or "
                "news sources, not through an EU text that names them), where EU silence can show.")
     ind = split["independently_discovered"]
     ui.metric_row([
-        ("Cases found independently", ind["cases"], "Cases whose discovered_via is not eu."),
-        ("Response rate (independent)", formatting.percent(ind["response_rate"]), metrics.DEFINITIONS["Response rate"]),
+        ("Cases found independently", ind["cases"], defined["Cases found independently"]),
+        ("Response rate (independent)", formatting.percent(ind["response_rate"]), defined["Response rate (independent)"]),
         ("Median days to respond (independent)", ind["median_days_to_first_response"],
-         metrics.DEFINITIONS["Time to first EU response"]),
-        ("Silent open cases (independent)", ind["silent_cases"], metrics.DEFINITIONS["Silence list"]),
+         defined["Median days to respond (independent)"]),
+        ("Silent open cases (independent)", ind["silent_cases"], defined["Silent open cases (independent)"]),
     ])
 
     st.header("Priority areas side by side")
@@ -47,6 +48,7 @@ def render():
                                          "value": "Response rate (%)"}))
 
     st.header("Escalation ladder")
+    st.caption(metrics.DEFINITIONS["Escalation ladder"])
     top = max(s["escalation"], key=s["escalation"].get) if s["cases"] else "—"
     ui.chart(figures.escalation_bars(s["escalation"]),
              alt=f"Bar chart of how many cases reached each step of the escalation ladder. Most cases: {top}.",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import queries, ui
+from dashboard import filters, queries, ui, urls
 
 
 def render():
@@ -13,7 +13,14 @@ def render():
         st.title("EU action")
         if action_id:
             st.warning(f"No public EU action has the id {action_id!r}.", icon=":material/info:")
-        st.page_link("pages/explore.py", label="Find EU actions in Explore →")
+        query = st.text_input("Search EU actions", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
+                              placeholder="title, summary, words…")
+        found, notices = filters.from_query({"q": [query]})
+        ui.show_notices(notices)
+        actions = queries.actions_table(con, found, limit=None, order="country")
+        st.caption(f"{len(actions):,} EU actions by country, newest first. Open a title to see its action.")
+        ui.record_index(actions[["Title", "ID", "Country", "Date", "Actor", "Action"]])
+        st.page_link(urls.file("explore"), label="Filter and download EU actions in Explore →")
         return
     st.title(ui.text(action["Title"]), anchor=False)
     st.caption(f"{action['ID']} · {ui.text(action['Country'])} · {ui.text(action['Themes'])}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard import figures, filters, queries, ui
 
 
 def render():
@@ -13,9 +13,13 @@ def render():
         st.title("Case")
         if case_id:
             st.warning(f"No public case has the id {case_id!r}. Choose one below.", icon=":material/info:")
-        ids = queries.case_ids(con)
-        for row in ids.itertuples():
-            st.page_link("pages/case.py", label=f"{row.case_id} — {row.title}", query_params={"id": row.case_id})
+        query = st.text_input("Search cases", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
+                              placeholder="name, title, words…")
+        found, notices = filters.from_query({"q": [query]})
+        ui.show_notices(notices)
+        cases = queries.cases_table(con, found, limit=None, order="country")
+        st.caption(f"{len(cases):,} cases by country. Open a title to see its case.")
+        ui.record_index(cases[["Title", "ID", "Country", "Status", "Opened on", "Last EU action"]])
         return
     st.title(ui.text(case["title"]), anchor=False)
     st.caption(f"{case['case_id']} · {ui.text(case['country_name'])} · {ui.text(case['theme_labels'])}")
@@ -27,11 +31,17 @@ def render():
     st.link_button(f"Source ({case['source_kind_label']})", case["source_url"])
     timeline = queries.case_timeline(con, case_id)
     actions = timeline[timeline["kind"] == "EU action"]
-    ui.chart(figures.dated_points(timeline),
-             alt=f"Timeline of case {case_id}: {len(timeline) - len(actions)} case events and "
-                 f"{len(actions)} EU actions.", data=None)
+    answered = queries.answered_events(con, case_id=case_id)
+    gaps = "; ".join(f"{r.action_id} answered the {r.event_category.lower()} of {r.event_date:%Y-%m-%d} after "
+                     f"{r.days} days" for r in answered.itertuples())
+    ui.chart(figures.response_timeline(timeline, answered, label_gaps=True),
+             alt=f"Timeline of case {case_id}: {len(timeline) - len(actions)} case events (top row) and "
+                 f"{len(actions)} EU actions (bottom row). {gaps or 'No EU action answered a case event.'}",
+             data=None)
+    st.caption("A grey line joins each EU action to the latest case event before it (the event it answered); "
+               "the label under the action gives the days between them.")
     st.header("Events and EU actions")
-    ui.table(timeline.rename(columns={"date": "Date", "precision": "Date precision", "kind": "Kind",
+    ui.table(timeline.drop(columns="ref").rename(columns={"date": "Date", "precision": "Date precision", "kind": "Kind",
                                       "category": "What", "text": "Details", "source": "Source"}))
     st.caption("Date precision “month” or “year”: the source gives only the month or year; the date shown is the "
                "first day of it.")

@@ -2,39 +2,48 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard import figures, metrics, queries, ui, urls
 from dashboard.taxonomy import PRIORITY_AREAS
 
 
 def render():
     con = ui.connection()
-    f = ui.filter_sidebar("pages/countries.py", ("country", "theme", "since", "until"), single=("country",))
+    f = ui.filter_sidebar(urls.file("countries"), ("country", "theme", "since", "until"), single=("country",))
     if not f.places:
         st.title("Countries")
         st.write("Choose a priority area in the sidebar, or one of these:")
-        ui.page_links_to("pages/countries.py", PRIORITY_AREAS)
+        ui.page_links_to("countries", PRIORITY_AREAS)
         ui.table(queries.place_summary(con).rename(columns={
             "area": "Priority area", "actions": "EU actions", "cases": "Cases", "latest": "Latest EU action"}))
         return
     place = f.places[0]
     st.title(place)
+    left, _ = st.columns([2, 3])
+    # One step to another country (the sidebar's one-choice box needs its choice removed first).
+    change = f"change-country-{place}"
+    left.selectbox("Change country", ui.OPTIONS["country"], index=ui.OPTIONS["country"].index(place), key=change,
+                   on_change=lambda: st.session_state.update(country=[st.session_state[change]], **{ui.CHOSEN: True}))
     head = queries.headline(con, f)
+    defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("EU actions", head["actions"], None),
-        ("Cases", head["cases"], None),
-        ("Cases without EU action", head["cases_without_action"], None),
-        ("Latest EU action", head["latest_action"], None),
+        ("EU actions", head["actions"], defined["EU actions"]),
+        ("Cases", head["cases"], defined["Cases"]),
+        ("Cases without EU action", metrics.without_action(con, f), defined["Cases without EU action"]),
+        ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
     ])
 
     st.header("Timeline of EU actions and case events")
+    st.caption("Grey lines join each EU action to the latest event of the case it named; hover a line for the days "
+               "it took.")
     points = queries.combined_timeline(con, f)
     n_actions = int((points["kind"] == "EU action").sum()) if not points.empty else 0
-    ui.chart(figures.dated_points(points),
-             alt=f"Timeline for {place}: {n_actions} EU actions and {len(points) - n_actions} case events, "
-                 "EU actions as blue circles, case events as orange crosses.",
+    answered = queries.answered_events(con, f)
+    ui.chart(figures.response_timeline(points, answered, height=300),
+             alt=f"Timeline for {place}: {len(points) - n_actions} case events (top row, by event type) and "
+                 f"{n_actions} EU actions (bottom row, by actor); a line joins each EU action to the case event "
+                 f"it answered ({len(answered)} such answers).",
              data=points.rename(columns={"date": "Date", "kind": "Kind", "category": "Category", "text": "Text",
                                          "source": "Source", "ref": "ID"}))
-
     st.header("Cases")
     ui.table(queries.cases_table(con, f, limit=200))
     ui.export_buttons(con, f, "cases", head["cases"], key="country")
@@ -42,8 +51,8 @@ def render():
     ui.table(queries.actions_table(con, f, limit=200))
     ui.export_buttons(con, f, "actions", head["actions"], key="country")
     if head["actions"] > 200:
-        st.page_link("pages/explore.py", label=f"All {head['actions']} EU actions in Explore →",
-                     query_params={"country": place})
+        st.page_link(urls.file("explore"), label=f"All {head['actions']} EU actions in Explore →",
+                     query_params=urls.query({"country": place}))
     figures_table = queries.death_penalty_figures(con, f.countries)
     if not figures_table.empty:
         with st.expander("Death penalty figures (context)"):

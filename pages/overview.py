@@ -1,8 +1,9 @@
 """Overview: headline figures, the world map, the latest EU actions, ways into areas and themes."""
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard import figures, metrics, queries, ui, urls
 from dashboard.taxonomy import PRIORITY_AREAS
 
 
@@ -12,13 +13,15 @@ def render():
     st.caption("Documented human-rights cases in the EU's priority countries, and what the EU institutions did "
                "about them: where they acted, how fast, how united, and where they stayed silent.")
     st.caption(f"Data as of {queries.data_as_of(con)}: the latest date a source in the dataset gives for an act.")
-    f = ui.filter_sidebar("pages/overview.py", ("theme", "since", "until"))
+    f = ui.filter_sidebar(urls.file("overview"), ("theme", "since", "until"))
+    ui.active_filters(f, ("theme", "since", "until"))
     head = queries.headline(con, f)
+    defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("EU actions", head["actions"], "Statements, démarches, resolutions, sanctions… with a public source."),
-        ("Cases", head["cases"], "Documented cases of people, groups or organisations at risk."),
-        ("Cases without EU action", head["cases_without_action"], "No linked EU action in the dataset."),
-        ("Latest EU action", head["latest_action"], None),
+        ("EU actions", head["actions"], defined["EU actions"]),
+        ("Cases", head["cases"], defined["Cases"]),
+        ("Cases without EU action", metrics.without_action(con, f), defined["Cases without EU action"]),
+        ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
     ])
 
     measure_label = st.segmented_control("Map shows", list(queries.MEASURES.values()), default="EU actions",
@@ -28,24 +31,39 @@ def render():
     if measure == "executions":
         st.caption("Context, not EU action: recorded executions in the latest year for which a source (Amnesty "
                    "International's annual reports, or press reports of them) states a number; often a minimum. "
-                   "Countries with no stated number show 0. Details and sources are on the Themes page.")
-    top = values.sort_values("value", ascending=False).head(3)
-    finding = ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"]) if v)
-    ui.clickable_map(figures.world_map(values, measure_label),
-                     alt=f"World map of {measure_label} per country; priority areas outlined in orange. "
-                         f"Most: {finding or 'none'}.",
-                     data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
-                                                 "value": measure_label}), key="overview_map")
+                   "Grey: no number stated (China: a state secret) — hover for the source's words. "
+                   "Details and sources are on the Themes page.")
+    top = values.dropna(subset=["value"]).sort_values("value", ascending=False).head(3)
+    finding = ", ".join(f"{n} ({v:.0f})" for n, v in zip(top["name"], top["value"]) if v > 0)
+    st.caption("Click a country outlined in orange to open its page, or choose a priority area from the list.")
+    map_column, list_column = st.columns([4, 1], gap="medium")
+    with map_column, st.container(key="overview_map_frame"):
+        st.html(ui.PRESENTATION_ASSETS / "map_placeholder.css")  # a placeholder while the map loads
+        ui.clickable_map(figures.world_map(values, measure_label),
+                         alt=f"World map of {measure_label} per country; priority areas outlined in orange. "
+                             f"Most: {finding or 'none'}.",
+                         data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
+                                                     "value": measure_label, "year": "Year", "note": "Note"}),
+                         key="overview_map")
+    with list_column:
+        st.markdown("**The 12 priority areas**")
+        for row in figures.area_values(values).itertuples():
+            value = "no figure" if pd.isna(row.value) else ui.shown(int(row.value))
+            year = getattr(row, "year", None)
+            if year is not None and not pd.isna(year):
+                value += f" ({int(year)})"
+            st.page_link("pages/countries.py", label=f"{ui.text(row.label)} · {value}",
+                         query_params={"country": row.priority_area})
 
     st.header("Latest EU actions")
     ui.table(queries.latest_actions(con, f, limit=8).drop(columns=["Summary"]))
-    st.page_link("pages/explore.py", label="All EU actions, with every filter →")
+    st.page_link(urls.file("explore"), label="All EU actions, with every filter →")
 
     st.header("Priority areas")
-    ui.page_links_to("pages/countries.py", PRIORITY_AREAS)
+    ui.page_links_to("countries", PRIORITY_AREAS)
     st.header("Themes")
-    ui.page_links_to("pages/themes.py", [t for t in ui.OPTIONS["theme"]], param="theme")
-    ui.cite_this_view("", f)
+    ui.page_links_to("themes", [t for t in ui.OPTIONS["theme"]], param="theme")
+    ui.cite_this_view("overview", f)
 
 
 ui.guarded(render)

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard import figures, metrics, queries, ui, urls
 
 
 def render():
     con = ui.connection()
-    f = ui.filter_sidebar("pages/themes.py", ("theme", "country", "since", "until"), single=("theme",))
+    f = ui.filter_sidebar(urls.file("themes"), ("theme", "country", "since", "until"), single=("theme",))
     summary = queries.theme_summary(con)
     if not f.themes:
         st.title("Themes")
@@ -15,14 +15,15 @@ def render():
             st.subheader(row.name)
             st.text(row.description)
             st.caption(f"{row.actions} EU actions · {row.cases} cases")
-            st.page_link("pages/themes.py", label=f"Open {row.name}", query_params={"theme": row.name})
+            st.page_link(urls.file("themes"), label=f"Open {row.name}", query_params=urls.query({"theme": row.name}))
         return
     theme = summary[summary["theme_id"] == f.themes[0]].iloc[0]
     st.title(theme["name"])
     st.text(theme["description"])
     head = queries.headline(con, f)
-    ui.metric_row([("EU actions", head["actions"], None), ("Cases", head["cases"], None),
-                   ("Countries with EU action", head["countries_with_actions"], None)])
+    defined = metrics.DEFINITIONS
+    ui.metric_row([("EU actions", head["actions"], defined["EU actions"]), ("Cases", head["cases"], defined["Cases"]),
+                   ("Countries with EU action", head["countries_with_actions"], defined["Countries with EU action"])])
 
     values = queries.map_values(con, f, "actions")
     top = values.sort_values("value", ascending=False).head(3)

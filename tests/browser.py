@@ -29,9 +29,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path):
+def streamlit_server(db_path: Path, *, set_base_url: bool = True):
+    """`set_base_url=False` leaves DASHBOARD_BASE_URL unset: permalinks must then follow the browser's address."""
     port = free_port()
     env = dict(os.environ, DASHBOARD_DB=str(db_path), DASHBOARD_BASE_URL=f"http://localhost:{port}")
+    if not set_base_url:
+        env.pop("DASHBOARD_BASE_URL")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],

@@ -43,7 +43,7 @@ def test_independent_cases_by_hand(mcon):
     assert s["median_days_to_first_response"] == 10.0
     assert s["silent_cases"] == 2
     assert list(s["escalation"].values()) == [3, 0, 1, 0, 0, 0, 0]  # none: M2 M5 M6; public statement: M4
-    assert s["unity"] == {"on_behalf_of_eu27": 0, "spokesperson_or_hrvp_alone": 1, "share_eu27": 0.0}
+    assert s["unity"] == {"on_behalf_of_eu27": 0, "not_on_behalf_of_eu27": 1, "share_eu27": 0.0}
 
 
 def test_split_puts_both_side_by_side_and_all_cases_unchanged(mcon):

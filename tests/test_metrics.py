@@ -37,7 +37,7 @@ def test_summary_all_cases(mcon):
                                            "91–365 days": 0, "More than a year": 0}
     ladder = list(s["escalation"].values())
     assert ladder == [3, 0, 1, 1, 0, 0, 1]  # none: M2 M5 M6; public statement: M4; EU27: M1; sanctions: M3
-    assert s["unity"] == {"on_behalf_of_eu27": 1, "spokesperson_or_hrvp_alone": 2, "share_eu27": 0.3333}
+    assert s["unity"] == {"on_behalf_of_eu27": 1, "not_on_behalf_of_eu27": 2, "share_eu27": 0.3333}
     assert s["silent_cases"] == 4
 
 
@@ -71,7 +71,7 @@ def test_by_area_matches_the_summary_per_area(mcon):
         assert table.loc[area, "Cases"] == s["cases"]
         assert table.loc[area, "Response rate"] == s["response_rate"]
         assert table.loc[area, "Silent open cases"] == s["silent_cases"]
-    assert table.loc["Iran", "Share of statements by EU27"] == 0.5
+    assert table.loc["Iran", "Made on behalf of all 27"] == 0.5
 
 
 def test_who_acts_counts_filtered_actions(mcon):

@@ -1,0 +1,108 @@
+"""Charts: one fixed swatch per category on every page, none shared; aligned stacked timelines; the partial year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import figures, queries, taxonomy
+from dashboard.filters import from_query
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("kind, vocabulary", [("actor", taxonomy.ACTORS), ("action_type", taxonomy.ACTION_TYPES),
+                                              ("event_type", taxonomy.EVENT_TYPES)])
+def test_no_two_categories_share_a_swatch(kind, vocabulary):
+    swatches = [figures.swatch(kind, label) for label in vocabulary.values()]
+    assert len({(s.colour, s.pattern) for s in swatches}) == len(vocabulary)  # bars
+    assert len({(s.colour, s.symbol) for s in swatches}) == len(vocabulary)  # points
+
+
+def test_actor_and_event_markers_never_look_alike_on_one_timeline():
+    actors = {(s.colour, s.symbol) for s in figures.PALETTE["actor"].values()}
+    events = {(s.colour, s.symbol) for s in figures.PALETTE["event_type"].values()}
+    assert not actors & events
+    assert figures.swatch("event_type", "Trial") != figures.swatch("event_type", "Death sentence")
+
+
+def _bar_styles(spec: dict) -> dict[str, tuple]:
+    return {t["name"]: (t["marker"]["color"], t["marker"]["pattern"].get("shape", ""))
+            for t in spec["data"] if t.get("type") == "bar"}
+
+
+def _page_specs(fixture_db, monkeypatch, script: str, query: dict) -> list[dict]:
+    import json
+
+    import streamlit as st
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page(script)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.exception] + [e.value for e in at.error]
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_an_actor_has_the_same_swatch_on_the_timeline_and_theme_pages(fixture_db, monkeypatch):
+    timeline = _bar_styles(_page_specs(fixture_db, monkeypatch, "pages/timeline.py", {})[0])
+    themes = {}
+    for theme in ("death_penalty", "torture", "hrd"):
+        for spec in _page_specs(fixture_db, monkeypatch, "pages/themes.py", {"theme": theme}):
+            themes.update(_bar_styles(spec))
+    shared = set(timeline) & set(themes)
+    assert len(shared) >= 2  # the test compares something
+    for actor in shared:
+        assert timeline[actor] == themes[actor], actor
+        assert timeline[actor] == (figures.swatch("actor", actor).colour, figures.swatch("actor", actor).pattern)
+
+
+def test_stacked_timelines_share_one_x_range_and_mark_the_partial_year(fixture_db, monkeypatch):
+    specs = _page_specs(fixture_db, monkeypatch, "pages/timeline.py", {})
+    assert len(specs) == 2
+    ranges = [s["layout"]["xaxis"]["range"] for s in specs]
+    assert ranges[0] == ranges[1]
+    margins = [s["layout"]["margin"]["l"] for s in specs]
+    assert margins[0] == margins[1]
+
+
+def test_the_current_year_is_marked_as_partial():
+    today = dt.date(2026, 5, 1)
+    frame = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2026-01-01"]), "group": ["Council of the EU"] * 2,
+                          "n": [4, 2]})
+    fig = figures.counts_over_time(frame, "t", today=today, kind="actor")
+    assert [a.text for a in fig.layout.annotations] == ["2026: so far"]
+    assert list(fig.data[0].marker.opacity) == [1.0, 0.45]
+    rng = figures.period_range([frame], "year", today=dt.date(2030, 1, 2))
+    assert rng[1] > pd.Timestamp("2030-01-01")  # the axis reaches today even without data this year
+
+
+def test_case_timeline_joins_each_action_to_the_event_it_answered(con):
+    points = queries.case_timeline(con, "IRN-C-0001")
+    answered = queries.answered_events(con, case_id="IRN-C-0001")
+    assert not answered.empty and (answered["days"] >= 0).all()
+    fig = figures.response_timeline(points, answered, label_gaps=True)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert lines and "answered" in lines[0].text[0]
+    assert any(a.text.startswith("+") and a.text.endswith(" d") for a in fig.layout.annotations)
+
+
+def test_points_on_the_same_day_do_not_sit_on_top_of_each_other():
+    day = pd.Timestamp("2024-03-01")
+    points = pd.DataFrame({"date": [day] * 3, "kind": ["Case event"] * 3, "category": ["Arrest", "Trial", "Verdict"],
+                           "text": ["a", "b", "c"], "ref": ["X"] * 3})
+    fig = figures.response_timeline(points)
+    ys = [y for t in fig.data for y in t.y]
+    assert len(set(ys)) == 3
+
+
+def test_country_timeline_answers_follow_the_filter(con):
+    f = from_query({"country": "Iran"})[0]
+    answered = queries.answered_events(con, f)
+    assert set(answered["action_id"].str[:3]) <= {"IRN"}
