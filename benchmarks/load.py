@@ -60,7 +60,8 @@ PAGE_MIX: tuple[tuple[str, str], ...] = (
     ("explore", "table=Cases&country=Russia"),
     ("accountability", ""),
     ("accountability", "country=Turkey"),
-    ("brief", "country=China"),
+    ("brief", "country=CHN"),
+    ("case", "id=IRN-C-0001"),
     ("about", ""),
     ("explore", "country=Atlantis&since=not-a-date"),
 )
