@@ -3,8 +3,8 @@
 Each visitor is a fresh browser context (no shared cache, as separate people) opening one address of the
 page mix of benchmarks/load.py and waiting until the page has settled: the app's frame is drawn, the page
 heading is there, and Streamlit's running indicator and skeletons are gone. Reports success, P50/P95 time to
-a settled page, the bytes the browser received, error responses, and any request leaving this machine
-(which must be none).
+a settled page, the bytes received over HTTP (scripts, styles, map data; the websocket messages are not
+counted), error responses, and any request leaving this machine (which must be none).
 
     python benchmarks/load_browser.py --url http://127.0.0.1:8501 --sessions 1,5,10
 """
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("--sessions: 1..30 browsers at a time")
         r = asyncio.run(level(base, n, args.timeout))
         print(f"{n:>3} browsers: {r['ok']}/{n} settled, P50 {r['p50_s']} s, P95 {r['p95_s']} s, "
-              f"{r['mb_per_visit']} MB per visit, {r['external_requests']} requests off this machine"
+              f"{r['mb_per_visit']} MB over HTTP per visit, {r['external_requests']} requests off this machine"
               + (f"; problems: {r['problems']}" if r["problems"] else ""), flush=True)
         good &= r["ok"] == n
     return 0 if good else 1
