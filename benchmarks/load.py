@@ -188,11 +188,12 @@ async def load(url: str, sessions: int, runs: int, *, timeout: float = 60.0, dea
         raise SystemExit(f"sessions must be 1..{MAX_SESSIONS} and runs 1..{MAX_RUNS}")
     base = loopback_only(url)
     pids = pids or []
-    if warmup:  # first runs import modules and fill caches: one visit to each page, not measured
-        w = Visitor(base)
-        for page, query in PAGE_MIX:
-            await w.run(page, query, timeout)
-        await w.close()
+    if warmup:  # first runs import modules and fill caches: visits not measured, each with its own cookie so
+        for _ in range(4):  # behind the proxy they reach every replica
+            w = Visitor(base)
+            for page, query in PAGE_MIX:
+                await w.run(page, query, timeout)
+            await w.close()
     rng = random.Random(seed)
     results: list[RunResult] = []
     reconnects: list[int] = []
