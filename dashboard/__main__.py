@@ -1,4 +1,4 @@
-"""Command line: `python -m dashboard build|validate|datapackage|metrics|brief|export|coverage|apply-review|template|import`."""
+"""Command line: `python -m dashboard build|validate|datapackage|metrics|brief|export|package|coverage|apply-review|template|import`."""
 
 from __future__ import annotations
 
@@ -129,6 +129,32 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_package(args) -> int:
+    """The whole-dataset package of a database: the published one, or one built now from --sources."""
+    import tempfile
+
+    from .package import package_bytes
+
+    if args.sources:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "package.duckdb"
+            try:
+                build(Path(args.sources), path)
+            except ValidationError as err:
+                return _report(err)
+            con = db.connect(path)
+            try:
+                payload = package_bytes(con)
+            finally:
+                con.close()
+    else:
+        con = open_db(args)
+        payload = package_bytes(con)
+    Path(args.out).write_bytes(payload)
+    print(f"Wrote {args.out} ({len(payload):,} bytes)")
+    return 0
+
+
 def cmd_apply_review(args) -> int:
     from .review import apply_verdicts
 
@@ -199,6 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     add_filter_args(p)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("package", help="write the whole-dataset data package (the same bytes as About's button)")
+    p.add_argument("--sources", default=None,
+                   help="build the package from these source files (through the build's privacy rules) "
+                        "instead of the published database")
+    p.add_argument("--db", default=None, help="database file (default: DASHBOARD_DB or data/dashboard.duckdb)")
+    p.add_argument("--out", required=True, help="the .zip file to write")
+    p.set_defaults(func=cmd_package)
     p = sub.add_parser("apply-review", help="apply a reviewer's verdicts file (fix/drop) to the source files")
     p.add_argument("verdicts", help="CSV with id, verdict, problem, correction")
     p.add_argument("--sources", default=str(config.SOURCES_DIR))

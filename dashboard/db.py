@@ -1,36 +1,201 @@
 """Read-only access to the DuckDB file.
 
-One connection per process, opened read-only with external access off, so no query can read or
-write anything but this file. Each query runs on its own cursor, which makes concurrent Streamlit
-sessions safe on the shared connection.
+A `Snapshot` is one published database file, opened read-only with external access off, so no query can
+read or write anything but that file. Each query runs on its own cursor, which makes concurrent
+Streamlit sessions safe on one shared snapshot.
+
+Republishing: the build writes a new file and moves it over the old one (`os.replace`), so the path
+then names a new file (a new inode) while the old one lives on for whoever still holds it. `Published`
+notices the change on the next `current()` and opens a new snapshot; a page run that already holds the old
+one finishes on it undisturbed, and the old file is closed when the last holder lets it go.
+
+Why ATTACH and not `duckdb.connect(path)`: DuckDB keeps one database instance per path in each process,
+so connecting to the same path again returns the *old* file as long as any connection to it is open.
+An in-memory connection that attaches the file is its own instance and always reads the file the path
+names now.
+
+The snapshot also keeps its own descriptor of the file it opened, so the "DuckDB database" download
+serves exactly the bytes the pages read, even after the path was replaced or deleted.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(
-        str(path), read_only=True, config={"enable_external_access": False, "autoinstall_known_extensions": False,
-                                           "autoload_known_extensions": False},
-    )
+ALIAS = "published"  # the name the attached file has inside its connection
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
-def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-    """Run one parameterized query on a fresh cursor and return its rows."""
+class DatabaseMissing(Exception):
+    """No database file can be opened at the configured path; the message is safe to show."""
+
+
+def _open_attached(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                             "autoload_known_extensions": False})
+    try:
+        con.execute(f"ATTACH $path AS {ALIAS} (READ_ONLY)", {"path": str(path)})
+        con.execute(f"USE {ALIAS}")
+        # Only now, after the one file is attached: no file or network access, and no way to turn it back on.
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """One published database file: its connection, its identity and a descriptor for downloading it."""
+
+    path: Path
+    con: duckdb.DuckDBPyConnection
+    identity: tuple[int, int, int, int]  # device, inode, size, mtime in ns
+    data_version: str
+    _fd: int = field(repr=False, default=-1)
+
+    @classmethod
+    def open(cls, path: Path) -> Snapshot:
+        path = Path(path)
+        for _ in range(5):  # a build may replace the file between the two opens below; then try again
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError as err:
+                raise DatabaseMissing(f"no database file at {path}") from err
+            try:
+                con = _open_attached(path)
+            except BaseException:
+                os.close(fd)
+                raise
+            st = os.fstat(fd)
+            try:
+                same = os.stat(path).st_ino == st.st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+                row = _cursor_fetch_one(con, "SELECT data_version FROM build_info LIMIT 1")
+                version = f"{row[0] if row else 'unknown'}@{st.st_ino}.{st.st_mtime_ns}"
+                return cls(path, con, identity, version, fd)
+            con.close()
+            os.close(fd)
+        raise DatabaseMissing(f"the database file at {path} kept changing while it was being opened")
+
+    def is_current(self) -> bool:
+        """Whether the path still names the file this snapshot opened, unchanged."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == self.identity
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self.con.cursor()
+        cur.execute(f"USE {ALIAS}")  # a cursor starts on the in-memory catalogue
+        return cur
+
+    def file_size(self) -> int:
+        """The size of the file this snapshot reads, after checking it is still whole (cheap: no full read).
+        Raises DatabaseMissing when it was cut short or overwritten in place since it was opened."""
+        size = self.identity[2]
+        st = os.fstat(self._fd)
+        if st.st_size != size or st.st_mtime_ns != self.identity[3]:
+            raise DatabaseMissing("the database file was changed in place since it was opened")
+        if os.pread(self._fd, 12, 0)[8:12] != DUCKDB_MAGIC:
+            raise DatabaseMissing("the database file is not complete")
+        return size
+
+    def file_bytes(self) -> bytes:
+        """The bytes of the file this snapshot reads (not whatever the path names now). Raises
+        DatabaseMissing when the file was cut short or overwritten in place since it was opened."""
+        size = self.file_size()
+        payload = os.pread(self._fd, size, 0)
+        if len(payload) != size or payload[8:12] != DUCKDB_MAGIC:
+            raise DatabaseMissing("the database file is not complete")
+        return payload
+
+    def close(self) -> None:
+        self.con.close()
+        self.__del__()
+
+    def __del__(self):  # the last page run holding this snapshot has finished
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = -1
+
+
+class Published:
+    """The snapshot of the file a path names now, reopened when the file is replaced. Thread-safe."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def current(self) -> Snapshot:
+        snap = self._snapshot
+        if snap is not None and snap.is_current():
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            if snap is not None and snap.is_current():
+                return snap
+            try:
+                fresh = Snapshot.open(self.path)
+            except (DatabaseMissing, duckdb.Error):
+                if snap is not None:  # keep serving the last good file rather than nothing
+                    return snap
+                raise
+            self._snapshot = fresh  # the old snapshot closes when the last page run holding it ends
+            return fresh
+
+
+def connect(path: Path) -> Snapshot:
+    """One read-only snapshot of the database file at `path` (commands, tests, the benchmark)."""
+    return Snapshot.open(Path(path))
+
+
+def _cursor(con) -> duckdb.DuckDBPyConnection:
+    return con.cursor()
+
+
+def _cursor_fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params=None):
     cur = con.cursor()
+    try:
+        cur.execute(f"USE {ALIAS}")
+        return cur.execute(sql, params or []).fetchone()
+    finally:
+        cur.close()
+
+
+def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    """Run one parameterized query on a fresh cursor and return its rows. `con` is a Snapshot, or anything
+    with the same `cursor()` (the UI layer's caching wrapper overrides `fetch` itself)."""
+    own = getattr(con, "fetch", None)
+    if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
+        return own(sql, params)
+    cur = _cursor(con)
     try:
         return cur.execute(sql, params or []).df()
     finally:
         cur.close()
 
 
-def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None):
-    cur = con.cursor()
+def fetch_one(con, sql: str, params: list | dict | None = None):
+    own = getattr(con, "fetch_one", None)
+    if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
+        return own(sql, params)
+    cur = _cursor(con)
     try:
         return cur.execute(sql, params or []).fetchone()
     finally:

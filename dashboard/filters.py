@@ -3,16 +3,17 @@
 URL values are the labels the widgets show (`?country=Iran&theme=Torture`), because Streamlit keeps
 a bound widget's displayed option in the URL. Codes are accepted too (`?country=IRN`,
 `?theme=torture`), so hand-made links and the CLI speak the same language. A value that cannot be
-understood is reported as a notice and left out; it never raises.
+understood is reported as a notice (quoting at most a short excerpt of it) and left out; it never raises.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from . import taxonomy
+from .formatting import excerpt, plain
 
 # What the country filter offers: the 12 priority areas, plus the two halves of Israel/OPT.
 PLACES: dict[str, tuple[str, ...]] = dict(taxonomy.PRIORITY_AREAS)
@@ -106,42 +107,89 @@ def _resolve(value: str, vocab: dict[str, str]) -> str | None:
     return None
 
 
+# The date formats the date widget reads from a URL (strptime, so "2023-1-5" too); nothing else, so a value the
+# widget would drop ("20230101", "2023-W05-1") is never silently taken here either.
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+# The range the date widgets offer. The upper end is far in the future on purpose: `since=2100-01-01` must
+# show no rows (with a notice), not fall back to all rows because the widget refused the date.
+EARLIEST = dt.date(1945, 1, 1)
+LATEST = dt.date(9999, 12, 31)
+
+
 def parse_date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(str(value).strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
-def from_query(params: Mapping[str, str | list[str]]) -> tuple[Filters, list[str]]:
-    """Filters from URL-style parameters, and a notice for every value that was not understood."""
+def _ignored(param: str, bad: list[str], why: str) -> str:
+    """One notice for every ignored value of one parameter, however many there were."""
+    if len(bad) == 1:
+        return f"Ignored {param} {excerpt(bad[0])}: {why}."
+    return f"Ignored {len(bad)} {param} values ({why}), for example {excerpt(bad[0])}."
+
+
+def from_query(params: Mapping[str, str | list[str]], single: Iterable[str] = (),
+               today: dt.date | None = None) -> tuple[Filters, list[str]]:
+    """Filters from URL-style parameters, and a notice for every value that was ignored or changed.
+
+    `single` names the parameters a page takes one value of (its country or theme); the first is kept.
+    A repeated date keeps the first, a repeated search text the last (as the widgets do)."""
     notices: list[str] = []
     values: dict = {}
+    single = set(single)
+    today = today or dt.date.today()
 
     def all_of(name: str) -> list[str]:
         raw = params.get(name, [])
         items = [raw] if isinstance(raw, str) else list(raw)
-        return [i for i in items if i is not None and str(i).strip() != ""]
+        return [str(i) for i in items if i is not None and str(i).strip() != ""]
 
     for param, (attr, vocab) in VOCABULARIES.items():
         chosen: list[str] = []
+        bad: list[str] = []
         for item in all_of(param):
-            code = _resolve(str(item), vocab)
+            code = _resolve(item, vocab)
             if code is None:
-                notices.append(f"Ignored {param}={item!r}: not a known {param}.")
+                bad.append(item)
             elif code not in chosen:
                 chosen.append(code)
+        if bad:
+            notices.append(_ignored(param, bad, f"not a known {param}"))
+        if param in single and len(chosen) > 1:
+            labels = {code: label for label, code in vocab.items()}
+            notices.append(f"This page shows one {param} at a time: {excerpt(labels[chosen[0]])} is shown, "
+                           f"{len(chosen) - 1} more ignored.")
+            chosen = chosen[:1]
         values[attr] = tuple(chosen)
     for param in DATE_PARAMS:
         items = all_of(param)
-        if items:
-            date = parse_date(str(items[0]))
-            if date is None:
-                notices.append(f"Ignored {param}={items[0]!r}: dates are written YYYY-MM-DD.")
-            values[param] = date
+        if not items:
+            continue
+        if len(items) > 1:
+            notices.append(f"{param} was given {len(items)} times; only the first, {excerpt(items[0])}, is used.")
+        date = parse_date(items[0])
+        if date is None:
+            notices.append(f"Ignored {param} {excerpt(items[0])}: dates are written YYYY-MM-DD.")
+        elif not EARLIEST <= date <= LATEST:
+            notices.append(f"Ignored {param} {excerpt(items[0])}: dates before {EARLIEST.isoformat()} are not offered.")
+            date = None
+        else:
+            if date.isoformat() != items[0].strip():
+                notices.append(f"{param} {excerpt(items[0])} was read as {date.isoformat()}.")
+            if param == "since" and date > today:
+                notices.append(f"since {date.isoformat()} is in the future, so no record can match.")
+        values[param] = date
     q_items = all_of("q")
     if q_items:
-        q = str(q_items[0]).strip()
+        if len(q_items) > 1:
+            notices.append(f"The search text was given {len(q_items)} times; only the last is used.")
+        q = plain(q_items[-1])
+        if q != q_items[-1].strip() and q.split() != q_items[-1].split():
+            notices.append("Control characters were removed from the search text.")
         if len(q) > MAX_QUERY_LENGTH:
             notices.append(f"The search text was cut to {MAX_QUERY_LENGTH} characters.")
             q = q[:MAX_QUERY_LENGTH]
@@ -151,4 +199,3 @@ def from_query(params: Mapping[str, str | list[str]]) -> tuple[Filters, list[str
         notices.append("The start date was after the end date; the dates were swapped.")
         filters = replace(filters, since=filters.until, until=filters.since)
     return filters, notices
-

@@ -1,197 +1,176 @@
-"""The one module in dashboard/ that imports Streamlit: shared widgets, the cached connection, and
-small render helpers. Pages call these; the numbers come from queries.py and figures.py.
+"""The thin widget layer: shared widgets, the connection to the published database, and small render
+helpers. Pages call these; the numbers come from queries.py and metrics.py, the figures from figures.py,
+the filter state from url_state.py. Only this module and url_state.py import Streamlit inside dashboard/.
 
-All data text is rendered as text: st.text, st.dataframe, st.caption with escaped markdown; never
-unsafe_allow_html or st.html.
+All data and URL text is rendered as text: plain-text elements (st.text, st.dataframe, st.code), or
+`formatting.text` in every element that renders Markdown; never unsafe_allow_html or st.html with data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import pickle
+import threading
 from collections.abc import Callable, Iterable
 
 import pandas as pd
 import streamlit as st
 
-from . import about, config, db, exports, filters, formatting, queries, taxonomy, urls
-from .build import build
-from .filters import PLACES, Filters
-from .validate import ValidationError
-from .formatting import shown, text  # noqa: F401 — pages call ui.text / ui.shown
+from . import about, config, db, exports, formatting, queries, taxonomy, urls
+from .filters import Filters
+from .formatting import excerpt, shown, text  # noqa: F401 — pages call ui.text / ui.shown / ui.excerpt
+from .url_state import (  # noqa: F401 — pages call these through ui
+    ALL_FILTERS,
+    LABELS,
+    OPTIONS,
+    CHOSEN,
+    check_choice,
+    filter_sidebar,
+    presentation_mode,
+    show_notices,
+    url_filters,
+)
 
 LOG = logging.getLogger("dashboard")
 TOPOJSON_URL = "app/static/topojson/"
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"]}
-ALL_FILTERS = ("country", "theme", "actor", "type", "status", "since", "until", "q")
-OPTIONS = {
-    "country": list(PLACES),
-    "theme": list(taxonomy.THEMES.values()),
-    "actor": list(taxonomy.ACTORS.values()),
-    "type": list(taxonomy.ACTION_TYPES.values()),
-    "status": list(taxonomy.CASE_STATUSES.values()),
-    "source": list(taxonomy.SOURCE_QUALITIES.values()),
-}
-LABELS = {"country": "Country or priority area", "theme": "Theme", "actor": "EU actor", "type": "Action type",
-          "status": "Case status", "source": "Source quality"}
+OUTAGE = ("The data is unavailable at the moment. The problem has been logged and is being looked at; "
+          "please come back later.")
 
 
 class DataUnavailable(Exception):
-    """The database could not be opened or built; the message is safe to show."""
+    """The database could not be opened; the message is safe to show."""
 
 
-@st.cache_resource(show_spinner="Opening the data…")
-def connection():
-    path = config.db_path()
-    if not path.exists():  # `make run` rebuilds a stale file; the app only fills a missing one
-        try:
-            build(config.SOURCES_DIR, path)
-        except ValidationError as err:
-            LOG.error("build failed:\n%s", "\n".join(map(str, err.problems)))
-            raise DataUnavailable("The data could not be built from its source files. "
-                                  "Staff: run `python -m dashboard validate` for the list of problems.") from err
-    return db.connect(path)
+class CachedSnapshot:
+    """The published snapshot as the pages see it: every query result is kept by Streamlit's cache under
+    the snapshot's data version, so a rerun that changes nothing runs no query, and a republished file
+    (a new data version) never serves an old result. `queries`, `metrics` and `exports` stay pure: they
+    call `db.fetch(con, ...)`, which hands the query to `fetch` here."""
+
+    def __init__(self, snapshot: db.Snapshot):
+        self.snapshot = snapshot
+        self.data_version = snapshot.data_version
+
+    def cursor(self):
+        return self.snapshot.cursor()
+
+    def fetch(self, sql: str, params=None) -> pd.DataFrame:
+        return _cached_query(self.data_version, sql, _params_key(params), "all", _snapshot=self.snapshot)
+
+    def fetch_one(self, sql: str, params=None):
+        return _cached_query(self.data_version, sql, _params_key(params), "one", _snapshot=self.snapshot)
+
+
+def _params_key(params) -> bytes:
+    """A hashable, exact stand-in for the bound values (a date and its ISO string must not collide)."""
+    if isinstance(params, dict):
+        return pickle.dumps(("named", sorted(params.items())))
+    return pickle.dumps(("positional", list(params or [])))
+
+
+@st.cache_data(max_entries=5000, show_spinner=False)
+def _cached_query(data_version: str, sql: str, params: bytes, shape: str, _snapshot: db.Snapshot):
+    kind, values = pickle.loads(params)  # noqa: S301 — bytes made by _params_key in this process, never from outside
+    bound = dict(values) if kind == "named" else values
+    return (db.fetch if shape == "all" else db.fetch_one)(_snapshot, sql, bound)
+
+
+_PUBLISHED: dict[str, db.Published] = {}
+_PUBLISHED_LOCK = threading.Lock()
+
+
+def _published() -> db.Published:
+    path = str(config.db_path())
+    with _PUBLISHED_LOCK:
+        if path not in _PUBLISHED:
+            _PUBLISHED[path] = db.Published(config.db_path())
+        return _PUBLISHED[path]
+
+
+def snapshot() -> db.Snapshot:
+    """The file the path names now; a republished file is picked up here, at the start of the next page run."""
+    try:
+        return _published().current()
+    except db.DatabaseMissing as err:
+        LOG.error("database unavailable: %s. Staff: run `make build` (or `python -m dashboard build`).", err)
+        raise DataUnavailable(OUTAGE) from err
+    except Exception as err:  # noqa: BLE001 — a damaged file: log it, tell the visitor plainly
+        LOG.exception("database could not be opened")
+        raise DataUnavailable(OUTAGE) from err
+
+
+def connection() -> CachedSnapshot:
+    """What pages pass to queries, metrics and exports: the current snapshot, with cached results."""
+    return CachedSnapshot(snapshot())
+
+
+def database_download() -> None:
+    """About's "DuckDB database" button: the very file the pages read, or a plain message why not."""
+    snap = snapshot()
+    try:
+        size = snap.file_size()
+    except db.DatabaseMissing as err:
+        LOG.error("database download unavailable: %s", err)
+        st.info("The database file cannot be downloaded at the moment; the problem has been logged. "
+                "The data package above holds the same published records.", icon=":material/info:")
+        return
+    st.download_button(f"DuckDB database ({size / 1e6:.1f} MB)", icon=":material/download:",
+                       data=snap.file_bytes, file_name="eu-hr-monitor.duckdb", mime="application/octet-stream",
+                       on_click="ignore")
+
+
+def package_download() -> None:
+    """About's "Data package" button: the published tables, the same bytes as `python -m dashboard package`."""
+    from . import package
+
+    snap = snapshot()
+    st.download_button("Data package (ZIP of CSV files + datapackage.json)", icon=":material/download:",
+                       data=lambda: package.package_bytes(snap), file_name=package.FILE_NAME,
+                       mime="application/zip", on_click="ignore")
+
+
+def notice(message: str) -> None:
+    """A warning whose text may quote data or the URL: always rendered inert."""
+    show_notices([message])
 
 
 def _leave_legacy_multipage_mode() -> None:
-    # Streamlit treats a `pages/` folder beside the main script as a v1 multipage app until app.py has
-    # called st.navigation once in this process: a deep link opened first on a fresh server would run
-    # the page file alone, with the wrong navigation. Clear the flag and rerun through app.py.
-    from streamlit.runtime.pages_manager import PagesManager
+    """Work around Streamlit's legacy multipage detection (Streamlit 1.67, streamlit/runtime/pages_manager.py).
 
-    if PagesManager.uses_pages_directory:
+    Upstream behaviour: `PagesManager.uses_pages_directory` starts as "is there a `pages/` folder beside the
+    main script"; while it is true, the script runner runs a requested page file alone (`_mpa_v1`) instead of
+    app.py, and only `st.navigation` sets it to False. So a deep link opened first on a fresh server would
+    run pages/case.py without app.py's navigation. No public option turns the legacy mode off (checked in
+    1.67: no config option, no API besides st.navigation itself), and the folder must be called `pages/`.
+    Here: clear the class flag and rerun through app.py. Fail-safe: if Streamlit renames or drops the
+    attribute, nothing happens (the page still renders; only the first deep link lacks the navigation),
+    and tests/test_security.py fails so the work-around is revisited."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        legacy = getattr(PagesManager, "uses_pages_directory", None)
+    except ImportError:
+        LOG.warning("streamlit.runtime.pages_manager is gone; legacy multipage work-around skipped")
+        return
+    if legacy:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
 
 def guarded(render: Callable[[], None]) -> None:
     """Run a page; a failure shows a plain message to the visitor and the details go to the server log."""
-    _leave_legacy_multipage_mode()
     try:
+        _leave_legacy_multipage_mode()
         render()
     except DataUnavailable as err:
         st.error(str(err))
     except Exception:  # noqa: BLE001 — a visitor must never see a traceback
         LOG.exception("page failed")
-        st.error("Sorry, this view could not be shown. The problem has been logged; try removing filters or "
-                 "reloading the page.")
-
-
-def _canonicalise_url_values(raw: dict[str, list[str]], parsed: Filters, keys: Iterable[str]) -> None:
-    """Links may carry codes (?country=IRN&theme=torture); bound widgets only know labels, so seed them."""
-    canonical = parsed.to_query()
-    for key in keys:
-        if key in OPTIONS and raw.get(key) and key not in st.session_state:
-            values = canonical.get(key, [])
-            if values and values != raw[key]:
-                st.session_state[key] = values
-
-
-SHARED_FILTERS = "_shared_filters"  # the URL parameters of the filters last set, on any page
-LAST_PAGE = "_last_filter_page"
-
-
-def _carry_filters_here(page: str, keys: tuple[str, ...], single: set[str], raw: dict[str, list[str]]) -> None:
-    """Filters are shared across pages: arriving without any in the URL, reopen this page with the filters
-    last set elsewhere, so the address bar (and a copied link) shows what the page shows."""
-    arrived = st.session_state.get(LAST_PAGE) != page
-    st.session_state[LAST_PAGE] = page
-    if not arrived or any(raw.get(k) for k in keys):
-        return
-    shared: dict[str, list[str]] = st.session_state.get(SHARED_FILTERS, {})
-    # A page's subject (the one country of Countries, the one theme of Themes) is not carried: the bare page,
-    # as the navigation opens it, is its index.
-    carry = {k: v for k, v in shared.items() if k in keys and k not in single and v}
-    if carry:
-        st.switch_page(page, query_params=carry)
-
-
-CHOSEN = "_subject_chosen_on_page"
-
-
-def _follow_the_url_for_the_subject(parsed: Filters, single: set[str]) -> None:
-    """A one-choice widget (the page's subject) shows what the URL names: a link to another country changes it
-    in one step, and the navigation's bare link empties it (so Countries returns to its list)."""
-    if st.session_state.pop(CHOSEN, False):  # chosen on the page this run; the URL follows the widget
-        return
-    wanted = parsed.to_query()
-    for key in single:
-        if key in OPTIONS and st.session_state.get(key, []) != wanted.get(key, []):
-            st.session_state[key] = wanted.get(key, [])
-
-
-def _remember_filters(current: Filters, keys: tuple[str, ...]) -> None:
-    shared = {k: v for k, v in st.session_state.get(SHARED_FILTERS, {}).items() if k not in keys}
-    shared.update({k: v for k, v in current.to_query().items() if k in keys})
-    st.session_state[SHARED_FILTERS] = shared
-
-
-def read_url() -> tuple[Filters, list[str]]:
-    raw = {p: st.query_params.get_all(p) for p in filters.PARAMS}
-    return filters.from_query(raw)
-
-
-# Presentation mode's look and keys: static files, no data in them (static/presentation/).
-PRESENTATION_ASSETS = config.ROOT / "static" / "presentation"
-
-
-def presentation_mode() -> bool:
-    """`?present=1`: no sidebar or toolbar, larger type (static CSS, no data in it)."""
-    if st.query_params.get("present") == "1":
-        css = (PRESENTATION_ASSETS / "presentation.css").read_text(encoding="utf-8")
-        js = (PRESENTATION_ASSETS / "presentation.js").read_text(encoding="utf-8")
-        st.html(f"<style>{css}</style><script>{js}</script>", unsafe_allow_javascript=True)
-        return True
-    return False
-
-
-def url_filters() -> Filters:
-    """Filters read from the URL without widgets (presentation mode), with the same notices."""
-    parsed, notices = read_url()
-    show_notices(notices)
-    return parsed
-
-
-def show_notices(notices: list[str]) -> None:
-    for notice in notices:
-        st.warning(notice, icon=":material/info:")
-
-
-def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterable[str] = ()) -> Filters:
-    """Filter widgets bound to the URL, shared across pages. `single` names those chosen one at a time."""
-    keys, single = tuple(keys), set(single)
-    raw = {p: st.query_params.get_all(p) for p in filters.PARAMS}
-    _carry_filters_here(page, keys, single, raw)
-    parsed, notices = filters.from_query(raw)
-    _follow_the_url_for_the_subject(parsed, single)
-    _canonicalise_url_values(raw, parsed, keys)
-    chosen: dict[str, list[str]] = {}
-    with st.sidebar:
-        st.header("Filters")
-        for key in keys:
-            if key in OPTIONS:
-                # One widget type per key on every page (a one-choice multiselect where a page shows one
-                # place or theme), so a value carried from another page always fits.
-                chosen[key] = st.multiselect(LABELS[key], OPTIONS[key], key=key, bind="query-params",
-                                             max_selections=1 if key in single else None,
-                                             placeholder="Choose one" if key in single else "All")
-        if "since" in keys or "until" in keys:
-            # Text fields, not st.date_input: a typed date applies on Enter (st.date_input commits only when
-            # focus leaves it, so a download clicked meanwhile got the rows of the date not yet applied).
-            left, right = st.columns(2)
-            date_field = dict(bind="query-params", max_chars=10, placeholder="YYYY-MM-DD",
-                              help="A date written YYYY-MM-DD; press Enter to apply.")
-            chosen["since"] = [left.text_input("From", key="since", **date_field)]
-            chosen["until"] = [right.text_input("Until", key="until", **date_field)]
-        if "q" in keys:
-            chosen["q"] = [st.text_input("Search text", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
-                                         placeholder="name, title, words…")]
-    current, more = filters.from_query(chosen)
-    show_notices(notices + [n for n in more if n not in notices])
-    # An empty subject (the Countries list) does not forget the country chosen elsewhere.
-    _remember_filters(current, tuple(k for k in keys if k not in single or k in current.to_query()))
-    return current
+        st.error("Sorry, this view could not be shown. The problem has been logged and is being looked at; "
+                 "please reload the page or come back later.")
 
 
 def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = None, height="content"):
@@ -270,7 +249,7 @@ def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str |
 def metric_row(items: list[tuple[str, object, str | None]]) -> None:
     cols = st.columns(len(items))
     for col, (label, value, help_text) in zip(cols, items):
-        col.metric(label, shown(value), help=help_text)
+        col.metric(text(label), shown(value), help=help_text)
 
 
 def page_links_to(page: str, places: Iterable[str], param: str = "country") -> None:

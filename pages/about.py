@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import about, config, exports, metrics, queries, ui
+from dashboard import about, metrics, queries, ui
 
 
 def render():
@@ -20,17 +20,17 @@ def render():
     st.header("The EU's own commitments")
     ui.table(queries.commitments(con))
     st.header("Download the whole dataset")
-    st.write("The reviewed source files with their Frictionless description (`datapackage.json`), the review log "
-             "(`review_log.csv`) and the coverage notes (`COVERAGE.md`); or the DuckDB database the pages read.")
+    st.write("The published records as CSV files with their Frictionless description (`datapackage.json`), the "
+             "review log of those records (`review_log.csv`) and the coverage notes (`COVERAGE.md`); or the DuckDB "
+             "database the pages read.")
     left, right = st.columns(2)
-    left.download_button("Data package (ZIP of CSV files + datapackage.json)", icon=":material/download:",
-                         data=lambda: exports.whole_dataset_zip(config.SOURCES_DIR, config.DATAPACKAGE,
-                                                                config.DATA_DOCUMENTS),
-                         file_name="eu-hr-monitor-data-package.zip", mime="application/zip", on_click="ignore")
-    right.download_button("DuckDB database", icon=":material/download:", data=lambda: config.db_path().read_bytes(),
-                          file_name="eu-hr-monitor.duckdb", mime="application/octet-stream", on_click="ignore")
+    with left:
+        ui.package_download()
+    with right:
+        ui.database_download()
     st.header("How to cite")
-    st.code(about.citation(info, ui.site().base), language=None, wrap_lines=True)
+    # A read-only text area, not st.code: no page loads the code highlighter to show one line of text.
+    st.text_area("Citation (select all and copy)", about.citation(info, ui.site().base), height=110)
     st.header("Licence")
     st.markdown(about.LICENCE_TEXT)
     st.header("This build")
@@ -40,7 +40,7 @@ def render():
         ("Cases", info.get("cases"), metrics.DEFINITIONS["Cases"]),
         ("EU actions", info.get("eu_actions"), metrics.DEFINITIONS["EU actions"]),
     ])
-    st.caption(f"Source digest (SHA-256 of the source files): {info.get('source_digest', '')}")
+    st.caption("Source digest (SHA-256 of the source files): " + ui.text(info.get("source_digest", "")))
 
 
 ui.guarded(render)

@@ -12,7 +12,7 @@ def render():
     if action is None:
         st.title("EU action")
         if action_id:
-            st.warning(f"No public EU action has the id {action_id!r}.", icon=":material/info:")
+            ui.notice(f"No public EU action has the id {ui.excerpt(action_id)}.")
         query = st.text_input("Search EU actions", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
                               placeholder="title, summary, words…")
         found, notices = filters.from_query({"q": [query]})
@@ -28,7 +28,7 @@ def render():
                    ("Instrument", action["Action"], None),
                    ("On behalf of the EU (27)", action["On behalf of EU27"] or "Not stated", None)])
     st.text(action["Summary"])
-    st.link_button(f"Source ({action['Source kind']})", action["Source"])
+    st.link_button(ui.text(f"Source ({action['Source kind']})"), action["Source"])
     st.header("Cases this action named")
     cases = queries.action_cases(con, action_id)
     if cases.empty:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import brief as briefing
-from dashboard import formatting, ui
+from dashboard import formatting, ui, urls
 from dashboard.taxonomy import PRIORITY_AREAS
 
 PRESENT_FONT = 15  # chart text in presentation mode, px
@@ -37,22 +37,22 @@ def presentation(b: briefing.Brief) -> None:
         for key, area, label in (("prev", areas[i - 1], f"← {areas[i - 1]}"),
                                  ("next", areas[(i + 1) % len(areas)], f"{areas[(i + 1) % len(areas)]} →")):
             with st.container(key=f"present_{key}", width="content"):
-                st.page_link("pages/brief.py", label=ui.text(label), query_params={"country": area, "present": "1"})
+                st.page_link(urls.file("brief"), label=ui.text(label), query_params=urls.query({"country": area, "present": "1"}))
         with st.container(key="present_exit", width="content"):
-            st.page_link("pages/brief.py", label="Leave presentation", query_params={"country": b.place})
+            st.page_link(urls.file("brief"), label="Leave presentation", query_params=urls.query({"country": b.place}))
 
 
 def render():
     con = ui.connection()
     presenting = ui.presentation_mode()
     if presenting:
-        f = ui.url_filters()
+        f = ui.url_filters(single=("country",))
     else:
-        f = ui.filter_sidebar("pages/brief.py", ("country",), single=("country",))
+        f = ui.filter_sidebar(urls.file("brief"), ("country",), single=("country",))
     if not f.places:
         st.title("Country brief")
         st.write("Choose a country or priority area:")
-        ui.page_links_to("pages/brief.py", PRIORITY_AREAS)
+        ui.page_links_to("brief", PRIORITY_AREAS)
         return
     b = briefing.brief_data(con, f)
     if presenting:
@@ -78,8 +78,8 @@ def render():
     st.download_button("Download this brief (HTML, works offline)", data=lambda site=ui.site(): briefing.brief_html(b, site),
                        file_name=f"brief-{b.place.replace('/', '-')}.html", mime="text/html",
                        icon=":material/download:", on_click="ignore")
-    st.page_link("pages/brief.py", label="Presentation mode (← → switch country, Esc leaves)",
-                 icon=":material/slideshow:", query_params={"country": b.place, "present": "1"})
+    st.page_link(urls.file("brief"), label="Presentation mode (← → switch country, Esc leaves)",
+                 icon=":material/slideshow:", query_params=urls.query({"country": b.place, "present": "1"}))
     ui.cite_this_view("brief", f)
 
 

@@ -12,7 +12,7 @@ def render():
     if case is None:
         st.title("Case")
         if case_id:
-            st.warning(f"No public case has the id {case_id!r}. Choose one below.", icon=":material/info:")
+            ui.notice(f"No public case has the id {ui.excerpt(case_id)}. Choose one below.")
         query = st.text_input("Search cases", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
                               placeholder="name, title, words…")
         found, notices = filters.from_query({"q": [query]})
@@ -28,7 +28,7 @@ def render():
                    ("Subject", case["subject_name"] or ("Name withheld" if not case["name_public"] else "—"),
                     case["subject_type_label"])])
     st.text(case["summary"])
-    st.link_button(f"Source ({case['source_kind_label']})", case["source_url"])
+    st.link_button(ui.text(f"Source ({case['source_kind_label']})"), case["source_url"])
     timeline = queries.case_timeline(con, case_id)
     actions = timeline[timeline["kind"] == "EU action"]
     answered = queries.answered_events(con, case_id=case_id)

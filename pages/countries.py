@@ -17,7 +17,7 @@ def render():
             "area": "Priority area", "actions": "EU actions", "cases": "Cases", "latest": "Latest EU action"}))
         return
     place = f.places[0]
-    st.title(place)
+    st.title(ui.text(place), anchor=False)
     left, _ = st.columns([2, 3])
     # One step to another country (the sidebar's one-choice box needs its choice removed first).
     change = f"change-country-{place}"

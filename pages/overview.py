@@ -24,6 +24,7 @@ def render():
         ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
     ])
 
+    ui.check_choice("measure", queries.MEASURES.values())
     measure_label = st.segmented_control("Map shows", list(queries.MEASURES.values()), default="EU actions",
                                          key="measure", bind="query-params") or "EU actions"
     measure = {v: k for k, v in queries.MEASURES.items()}[measure_label]
@@ -52,8 +53,8 @@ def render():
             year = getattr(row, "year", None)
             if year is not None and not pd.isna(year):
                 value += f" ({int(year)})"
-            st.page_link("pages/countries.py", label=f"{ui.text(row.label)} · {value}",
-                         query_params={"country": row.priority_area})
+            st.page_link(urls.file("countries"), label=f"{ui.text(row.label)} · {value}",
+                         query_params=urls.query({"country": row.priority_area}))
 
     st.header("Latest EU actions")
     ui.table(queries.latest_actions(con, f, limit=8).drop(columns=["Summary"]))

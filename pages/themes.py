@@ -12,13 +12,13 @@ def render():
     if not f.themes:
         st.title("Themes")
         for row in summary.itertuples():
-            st.subheader(row.name)
+            st.subheader(ui.text(row.name), anchor=False)
             st.text(row.description)
             st.caption(f"{row.actions} EU actions · {row.cases} cases")
-            st.page_link(urls.file("themes"), label=f"Open {row.name}", query_params=urls.query({"theme": row.name}))
+            st.page_link(urls.file("themes"), label=ui.text(f"Open {row.name}"), query_params=urls.query({"theme": row.name}))
         return
     theme = summary[summary["theme_id"] == f.themes[0]].iloc[0]
-    st.title(theme["name"])
+    st.title(ui.text(theme["name"]), anchor=False)
     st.text(theme["description"])
     head = queries.headline(con, f)
     defined = metrics.DEFINITIONS

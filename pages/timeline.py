@@ -10,6 +10,8 @@ def render():
     st.title("Timeline")
     f = ui.filter_sidebar(urls.file("timeline"))
     ui.active_filters(f)
+    ui.check_choice("grain", ["Year", "Month"])
+    ui.check_choice("by", ["Actor", "Action type"])
     left, right = st.columns(2)
     grain = left.segmented_control("Period", ["Year", "Month"], default="Year", key="grain",
                                    bind="query-params") or "Year"

@@ -115,4 +115,5 @@ def test_filters_follow_the_visitor_across_pages_and_stay_in_the_url(server, pag
         page.wait_for_url(f"**{path}theme=Torture", timeout=15000)
         settle(page)
         assert page.locator("h1").first.inner_text() == heading
-    assert page.locator("h2").filter(has_text="EU actions: 1").count() == 1
+    page.locator("h2").filter(has_text="EU actions: 1").first.wait_for(timeout=15000)
+    assert page.locator("h2").filter(has_text="EU actions: 1").count() == 1, page.locator("h2").all_inner_texts()

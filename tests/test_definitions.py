@@ -3,7 +3,9 @@ under one name is the same on every page, in the CLI and in the ladder it is par
 
 from __future__ import annotations
 
+
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,7 +76,8 @@ def run(page: str, params: dict) -> AppTest:
 
 
 def shown_metrics(at: AppTest) -> dict[str, tuple[str, str]]:
-    return {m.label: (m.value, m.proto.help) for m in at.metric}
+    """Metric labels as a reader sees them: the escaping backslashes (metric labels render Markdown) removed."""
+    return {re.sub(r"\\(.)", r"\1", m.label).replace("\u2060", ""): (m.value, m.proto.help) for m in at.metric}
 
 
 @pytest.mark.parametrize(("page", "params"), VIEWS, ids=[f"{p}-{'-'.join(q.values())}" for p, q in VIEWS])

@@ -13,7 +13,7 @@ def test_url_values_are_labels_or_codes():
     assert from_query({"source": "Original page"}) == (Filters(qualities=("original",)), [])
     assert from_query({"source": ["secondary", "Faithful copy"]})[0].qualities == ("secondary", "faithful_copy")
     f, notices = from_query({"source": "<script>"})
-    assert f.qualities == () and notices == ["Ignored source='<script>': not a known source."]
+    assert f.qualities == () and notices == ["Ignored source “<script>”: not a known source."]
     assert Filters(qualities=("original",)).to_query() == {"source": ["Original page"]}
     assert "source: Original page" in Filters(qualities=("original",)).describe()
 
