@@ -11,7 +11,7 @@ PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py dashboard/release.py
 
-.PHONY: run test build validate lock clean benchmark screenshot
+.PHONY: run test build validate lock clean benchmark screenshot serve
 
 run: $(VENV)/.installed $(DB)
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
@@ -31,6 +31,12 @@ benchmark: $(VENV)/.installed
 # The README's screenshot, taken from the app itself (Debian chromium), never by hand.
 screenshot: $(VENV)/.installed-test $(DB)
 	$(BIN)/python -m tests.screenshot
+
+# `make serve REPLICAS=4`: that many app processes (on 127.0.0.1 only) behind nginx, which listens on PORT and
+# ADDRESS like `make run` (README: "Serving a crowd").
+REPLICAS ?= 2
+serve: $(VENV)/.installed $(DB)
+	$(BIN)/python deploy/serve.py --replicas $(REPLICAS) --port $(PORT) --address $(ADDRESS)
 
 $(DB): $(SOURCES) $(BUILD_CODE) | $(VENV)/.installed
 	$(BIN)/python -m dashboard build --out $(DB)
