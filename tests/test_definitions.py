@@ -51,7 +51,7 @@ def early_action_db(tmp_path_factory):
     shutil.copytree(ROOT / "tests" / "fixtures" / "sources", sources)
     add_rows(sources / "action_cases.csv", {"action_id": "IRN-A-0001", "case_id": "IRN-C-0002"})
     path = tmp_path_factory.mktemp("db") / "early.duckdb"
-    build(sources, path)
+    build(sources, path, show_unreviewed=True)
     return path
 
 
@@ -138,7 +138,7 @@ def test_on_behalf_of_all_27_reads_the_column_the_label_promises(tmp_path):
                                           "source_url": "https://example.org/a9", "on_behalf_of_eu27": "true"},
              like="IRN-A-0002")
     add_rows(sources / "action_cases.csv", {"action_id": "IRN-A-0009", "case_id": "IRN-C-0001"})
-    build(sources, tmp_path / "unity.duckdb")
+    build(sources, tmp_path / "unity.duckdb", show_unreviewed=True)
     con = db.connect(tmp_path / "unity.duckdb")
     unity = metrics.summary(con, Filters())["unity"]
     assert unity["on_behalf_of_eu27"] == 2  # the declaration IRN-A-0002 and the UN statement

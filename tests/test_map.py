@@ -36,7 +36,7 @@ def map_db(sources, tmp_path) -> Path:
              .replace("/a1,", f"/map{iso3}{n},") for iso3, n in (("ISR", 1), ("PSE", 1), ("PSE", 2))]
     (sources / "eu_actions.csv").write_text("\n".join(actions + extra) + "\n", encoding="utf-8")
     path = tmp_path / "map.duckdb"
-    build(sources, path)
+    build(sources, path, show_unreviewed=True)
     return path
 
 

@@ -59,7 +59,7 @@ def test_every_csv_in_the_package_is_formula_neutralised(tmp_path):
         writer.writeheader()
         writer.writerows(rows)
     out = tmp_path / "x.duckdb"
-    build(sources, out)
+    build(sources, out, show_unreviewed=True)
     snap = db.connect(out)
     payload = package.package_bytes(snap)
     snap.close()

@@ -39,7 +39,7 @@ def test_shipped_sources_are_the_last_release():
     manifest = load_manifest(DATA_DIR / "release_manifest.json")
     assert manifest is not None, "run `python -m dashboard release`"
     changelog = (DATA_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
-    newest = changelog.split("\n## ", 1)[1]
+    newest = changelog.split("\n## ", 2)[1]  # the newest entry alone, up to the next release heading
     assert newest.startswith(manifest["version"] + " "), "CHANGELOG.md's newest entry is not the manifest's release"
     assert [line[2:] for line in newest.splitlines() if line.startswith("- ")] == manifest["changes"]
 

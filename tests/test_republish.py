@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import os
 import subprocess
 import sys
 import threading
@@ -43,7 +44,8 @@ def sources_with(target: Path, withdrawn: bool) -> Path:
 
 def cli_build(sources: Path, out: Path) -> None:
     subprocess.run([sys.executable, "-m", "dashboard", "build", "--sources", str(sources), "--out", str(out)],
-                   check=True, capture_output=True, cwd=ROOT)
+                   check=True, capture_output=True, cwd=ROOT,
+                   env={**os.environ, "DASHBOARD_SHOW_UNREVIEWED": "1"})  # hand-made sources: no review log
 
 
 @pytest.fixture

@@ -100,7 +100,8 @@ def hostile_sources(target: Path) -> Path:
             rows = list(csv.DictReader(f))
         for i, row in enumerate(rows):
             for j, col in enumerate(columns):
-                value = HOSTILE[(i + j) % len(HOSTILE)].replace("\x00", "")  # the build refuses NUL (issue 10.7)
+                # The validator refuses NUL and direction overrides in sources (issue 10.2), so the data carries the rest.
+                value = HOSTILE[(i + j) % len(HOSTILE)].replace("\x00", "").replace("\u202e", "").replace("\u202c", "")
                 row[col] = ("Iran: " if name == "eu_actions.csv" and col == "title" else "") + value[:5000]
         with open(path, "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -113,7 +114,7 @@ def hostile_sources(target: Path) -> Path:
 def hostile_db(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("hostile")
     path = tmp / "hostile.duckdb"
-    build(hostile_sources(tmp / "sources"), path)
+    build(hostile_sources(tmp / "sources"), path, show_unreviewed=True)
     return path
 
 
