@@ -101,10 +101,16 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
 
 
+# Control characters (NUL and the C0/C1 ranges except tab, line feed and carriage return) are never written raw.
+CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
+    """The one CSV writer for every CSV the project emits (plain export, the export ZIP, the data package):
+    cells a spreadsheet would run as a formula get a leading quote (OWASP), control characters become U+FFFD."""
     safe = frame.copy()
     for col in _text_columns(safe):
-        text = safe[col].astype("string")
+        text = safe[col].astype("string").str.replace(CONTROL_PATTERN, "\ufffd", regex=True)
         risky = text.str.contains(TRIGGER_PATTERN, regex=True, na=False)
         safe[col] = text.mask(risky, "'" + text)
     return safe.to_csv(index=False, date_format="%Y-%m-%d", quoting=csv.QUOTE_NONNUMERIC,
@@ -198,8 +204,8 @@ def export_datapackage(frame: pd.DataFrame, prov: Provenance, filename: str) -> 
 def to_zip(frame: pd.DataFrame, prov: Provenance) -> bytes:
     """The CSV with its datapackage.json and CITATION.txt. Entry dates are fixed, so the bytes are reproducible."""
     filename = f"{prov.table}.csv"
-    # Inside the package the CSV is plain data (no formula quotes), so the descriptor's types hold.
-    plain = frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+    # The CSV inside is neutralised like every CSV the project writes: a hostile cell stays text in a spreadsheet.
+    plain = to_csv(frame)  # the same neutralising writer as the plain CSV
     citation = "\n".join([prov.citation, "", *(f"{k}: {v}" for k, v in prov.as_dict().items())]) + "\n"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -170,3 +170,19 @@ def test_whole_dataset_package_validates(tmp_path):
         archive.extractall(tmp_path)
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:10]
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+def test_formula_injection_is_inert_in_the_csv_inside_the_zip(hostile_con, text):
+    # The ZIP's CSV used to be written raw (issue 10.7): every CSV goes through the one neutralising writer.
+    archive = zipfile.ZipFile(io.BytesIO(exports.export_bytes(hostile_con, Filters(), "actions", "zip")))
+    out = pd.read_csv(archive.open("actions.csv"), keep_default_na=False)
+    assert "'" + text in set(out["Title"])
+    assert not any(str(v).startswith(exports.FORMULA_TRIGGERS) for v in out["Title"])
+
+
+def test_csv_never_writes_control_bytes_raw():
+    frame = pd.DataFrame({"t": ["nul\x00byte", "bell\x07", "c1\x85x"]})
+    raw = exports.to_csv(frame)
+    assert b"\x00" not in raw and b"\x07" not in raw and "\x85".encode() not in raw
+    assert pd.read_csv(io.BytesIO(raw))["t"].tolist() == ["nul\ufffdbyte", "bell\ufffd", "c1\ufffdx"]
