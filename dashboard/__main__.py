@@ -84,7 +84,7 @@ def cmd_metrics(args) -> int:
     from . import metrics
 
     con = open_db(args)
-    result = metrics.summary(con, filters_from_args(args))
+    result = metrics.summary(con, filters_from_args(args)).as_dict()
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:

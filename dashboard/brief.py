@@ -33,7 +33,7 @@ class Brief:
     place: str
     filters: Filters
     as_of: dt.date
-    summary: dict
+    summary: metrics.Summary
     actions_total: int
     timeline: pd.DataFrame
     open_cases: pd.DataFrame
@@ -43,14 +43,14 @@ class Brief:
     @property
     def headline(self) -> list[tuple[str, str]]:
         s = self.summary
-        rate = s["response_rate"]
-        days = s["median_days_to_first_response"]
+        rate = s.response_rate
+        days = s.median_days_to_first_response
         return [
             ("EU actions", f"{self.actions_total}"),
-            ("Cases", f"{s['cases']}"),
+            ("Cases", f"{s.cases}"),
             ("Response rate", percent(rate)),
             ("Median days to respond", "—" if days is None else f"{days:.0f}"),
-            ("Silent open cases", f"{s['silent_cases']}"),
+            ("Silent open cases", f"{s.silent_cases}"),
         ]
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import taxonomy
+from . import summaries, taxonomy
 from .schema import TABLES, TABLES_BY_NAME
 from .validate import Row, load_sources
 
@@ -137,6 +137,7 @@ def write_database(data: dict[str, list[dict]], out: Path, digest: str, built_at
                 [built_at, digest, f"{built_at:%Y.%m.%d}-{digest[:8]}", len(data["cases"]), len(data["eu_actions"]),
                  len(data["case_events"]), len(data["action_cases"])],
             )
+            summaries.write(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -13,15 +13,15 @@ def render():
     st.info(metrics.SELECTION_CAVEAT, icon=":material/info:")
     f = ui.filter_sidebar("pages/accountability.py", ("country", "theme", "status", "since", "until"))
     s = metrics.summary(con, f)
-    rate = s["response_rate"]
+    rate = s.response_rate
     ui.metric_row([
-        ("Cases", s["cases"], "Cases matching the filters."),
+        ("Cases", s.cases, "Cases matching the filters."),
         ("Response rate", formatting.percent(rate), metrics.DEFINITIONS["Response rate"]),
-        ("Median days to respond", s["median_days_to_first_response"],
+        ("Median days to respond", s.median_days_to_first_response,
          metrics.DEFINITIONS["Time to first EU response"]),
-        ("Made on behalf of all 27", formatting.percent(s["unity"]["share_eu27"]),
+        ("Made on behalf of all 27", formatting.percent(s.unity.share_eu27),
          metrics.DEFINITIONS["Unity"]),
-        ("Silent open cases", s["silent_cases"], metrics.DEFINITIONS["Silence list"]),
+        ("Silent open cases", s.silent_cases, metrics.DEFINITIONS["Silence list"]),
     ])
 
     st.header("Priority areas side by side")
@@ -36,8 +36,8 @@ def render():
                                          "value": "Response rate (%)"}))
 
     st.header("Escalation ladder")
-    top = max(s["escalation"], key=s["escalation"].get) if s["cases"] else "—"
-    ui.chart(figures.escalation_bars(s["escalation"]),
+    top = max(s.escalation, key=s.escalation.get) if s.cases else "—"
+    ui.chart(figures.escalation_bars(s.escalation),
              alt=f"Bar chart of how many cases reached each step of the escalation ladder. Most cases: {top}.",
              data=metrics.escalation_frame(s))
 

@@ -20,10 +20,10 @@ def render():
     st.title(place)
     head = queries.headline(con, f)
     ui.metric_row([
-        ("EU actions", head["actions"], None),
-        ("Cases", head["cases"], None),
-        ("Cases without EU action", head["cases_without_action"], None),
-        ("Latest EU action", head["latest_action"], None),
+        ("EU actions", head.actions, None),
+        ("Cases", head.cases, None),
+        ("Cases without EU action", head.cases_without_action, None),
+        ("Latest EU action", head.latest_action, None),
     ])
 
     st.header("Timeline of EU actions and case events")
@@ -37,12 +37,12 @@ def render():
 
     st.header("Cases")
     ui.table(queries.cases_table(con, f, limit=200))
-    ui.export_buttons(con, f, "cases", head["cases"], key="country")
+    ui.export_buttons(con, f, "cases", head.cases, key="country")
     st.header("EU actions")
     ui.table(queries.actions_table(con, f, limit=200))
-    ui.export_buttons(con, f, "actions", head["actions"], key="country")
-    if head["actions"] > 200:
-        st.page_link("pages/explore.py", label=f"All {head['actions']} EU actions in Explore →",
+    ui.export_buttons(con, f, "actions", head.actions, key="country")
+    if head.actions > 200:
+        st.page_link("pages/explore.py", label=f"All {head.actions} EU actions in Explore →",
                      query_params={"country": place})
     figures_table = queries.death_penalty_figures(con, f.countries)
     if not figures_table.empty:

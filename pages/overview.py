@@ -14,10 +14,10 @@ def render():
     f = ui.filter_sidebar("pages/overview.py", ("theme", "since", "until"))
     head = queries.headline(con, f)
     ui.metric_row([
-        ("EU actions", head["actions"], "Statements, démarches, resolutions, sanctions… with a public source."),
-        ("Cases", head["cases"], "Documented cases of people, groups or organisations at risk."),
-        ("Cases without EU action", head["cases_without_action"], "No linked EU action in the dataset."),
-        ("Latest EU action", head["latest_action"], None),
+        ("EU actions", head.actions, "Statements, démarches, resolutions, sanctions… with a public source."),
+        ("Cases", head.cases, "Documented cases of people, groups or organisations at risk."),
+        ("Cases without EU action", head.cases_without_action, "No linked EU action in the dataset."),
+        ("Latest EU action", head.latest_action, None),
     ])
 
     measure_label = st.segmented_control("Map shows", list(queries.MEASURES.values()), default="EU actions",

@@ -21,8 +21,8 @@ def render():
     st.title(theme["name"])
     st.text(theme["description"])
     head = queries.headline(con, f)
-    ui.metric_row([("EU actions", head["actions"], None), ("Cases", head["cases"], None),
-                   ("Countries with EU action", head["countries_with_actions"], None)])
+    ui.metric_row([("EU actions", head.actions, None), ("Cases", head.cases, None),
+                   ("Countries with EU action", head.countries_with_actions, None)])
 
     values = queries.map_values(con, f, "actions")
     top = values.sort_values("value", ascending=False).head(3)
@@ -46,10 +46,10 @@ def render():
             ui.table(figures_table)
     st.header("Cases")
     ui.table(queries.cases_table(con, f, limit=200))
-    ui.export_buttons(con, f, "cases", head["cases"], key="theme")
+    ui.export_buttons(con, f, "cases", head.cases, key="theme")
     st.header("EU actions")
     ui.table(queries.actions_table(con, f, limit=200))
-    ui.export_buttons(con, f, "actions", head["actions"], key="theme")
+    ui.export_buttons(con, f, "actions", head.actions, key="theme")
     ui.cite_this_view("themes", f)
 
 

@@ -16,9 +16,9 @@ def f(**params):
 
 def test_headline_unfiltered(con):
     head = queries.headline(con, Filters())
-    assert head["actions"] == 5 and head["cases"] == 4
-    assert head["cases_without_action"] == 2  # IRN-C-0002 and PSE-C-0001
-    assert head["latest_action"] == dt.date(2023, 10, 10)
+    assert head.actions == 5 and head.cases == 4
+    assert head.cases_without_action == 2  # IRN-C-0002 and PSE-C-0001
+    assert head.latest_action == dt.date(2023, 10, 10)
 
 
 @pytest.mark.parametrize("params,actions,cases", [
