@@ -118,12 +118,15 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .exports import export_bytes
+    from .exports import ExportTooLarge, save_export
 
     con = open_db(args)
-    payload = export_bytes(con, filters_from_args(args), args.table, args.format)
-    Path(args.out).write_bytes(payload)
-    print(f"Wrote {args.out} ({len(payload):,} bytes)")
+    try:
+        size = save_export(con, filters_from_args(args), args.table, args.format, Path(args.out))
+    except ExportTooLarge as err:
+        print(f"error: {err} Nothing was written.", file=sys.stderr)
+        return 1
+    print(f"Wrote {args.out} ({size:,} bytes)")
     return 0
 
 
