@@ -22,7 +22,7 @@ import pandas as pd
 from . import taxonomy
 from .db import fetch, fetch_one
 from .filters import Filters
-from .summaries import PAIR
+from .summaries import PAIR, status_mask, theme_mask
 
 GROUP_COLUMNS = {"actor": "a.actor_label", "action_type": "a.type_label"}
 GRAINS = {"month": "month", "year": "year"}
@@ -82,13 +82,13 @@ def action_where(f: Filters) -> Clause:
     if f.countries:
         clauses.append(Clause("list_contains($countries, a.country_iso3)", {"countries": list(f.countries)}))
     if f.themes:
-        clauses.append(Clause("list_has_any(a.theme_ids, $themes)", {"themes": list(f.themes)}))
+        clauses.append(Clause("(a.theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
     if f.actors:
         clauses.append(Clause("list_contains($actors, a.actor)", {"actors": list(f.actors)}))
     if f.types:
         clauses.append(Clause("list_contains($types, a.action_type)", {"types": list(f.types)}))
     if f.statuses:  # actions concerning cases in these statuses
-        clauses.append(Clause("list_has_any(a.case_statuses, $statuses)", {"statuses": list(f.statuses)}))
+        clauses.append(Clause("(a.case_status_mask & $status_mask) <> 0", {"status_mask": status_mask(f.statuses)}))
     if f.since:
         clauses.append(Clause("a.date >= $since", {"since": f.since}))
     if f.until:
@@ -104,7 +104,7 @@ def case_where(f: Filters) -> Clause:
     if f.countries:
         clauses.append(Clause("list_contains($countries, c.country_iso3)", {"countries": list(f.countries)}))
     if f.themes:
-        clauses.append(Clause("list_has_any(c.theme_ids, $themes)", {"themes": list(f.themes)}))
+        clauses.append(Clause("(c.theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
     if f.statuses:
         clauses.append(Clause("list_contains($statuses, c.status)", {"statuses": list(f.statuses)}))
     if f.actors or f.types:  # one linked action of a chosen actor AND a chosen type
@@ -133,11 +133,6 @@ def event_dates(f: Filters) -> Clause:
 
 def _without_dates(f: Filters) -> Filters:
     return replace(f, since=None, until=None)
-
-
-def label(kind: str, expr: str) -> Clause:
-    """SQL: the label of a code of one kind (`expr` is SQL from this module; the kind is bound)."""
-    return Clause(f"(SELECT label FROM labels WHERE kind = $kind_{kind} AND code = {expr})", {f"kind_{kind}": kind})
 
 
 ACTION_COLUMNS = """
@@ -279,49 +274,46 @@ def actions_over_time(con, f: Filters, grain: str = "year", group: str = "actor"
 
 def events_over_time(con, f: Filters, grain: str = "year") -> pd.DataFrame:
     """Case events (of the filtered cases) per period and event type; dated by the event, not the case."""
-    where, dates, name = case_where(_without_dates(f)), event_dates(f), label("event_type", "n.event_type")
+    where, dates = case_where(_without_dates(f)), event_dates(f)
     return run(con, f"""
-        SELECT n.period, {name.sql} AS "group", n.n FROM (
-          SELECT date_trunc($grain, e.date)::DATE AS period, e.event_type, count(*) AS n
-          FROM case_events e JOIN case_rows c ON c.case_id = e.case_id
-          WHERE {where.sql} AND {dates.sql} GROUP BY ALL) n
-        ORDER BY n.period, "group" """, where, dates, name, grain=GRAINS[grain])
+        SELECT date_trunc($grain, e.date)::DATE AS period, e.event_label AS "group", count(*) AS n
+        FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+        WHERE {where.sql} AND {dates.sql} GROUP BY ALL ORDER BY period, "group" """, where, dates, grain=GRAINS[grain])
 
 
 def combined_timeline(con, f: Filters, limit: int = 200) -> pd.DataFrame:
     """EU actions and case events of the filter as dated points, newest first (for a country or case view)."""
     aw, cw, dates = action_where(f), case_where(_without_dates(f)), event_dates(f)
-    name = label("event_type", "e.event_type")
     return run(con, f"""
         SELECT * FROM (
           (SELECT a.date, 'EU action' AS kind, a.actor_label AS category, a.title AS text,
                   a.source_url AS source, a.action_id AS ref
            FROM action_rows a WHERE {aw.sql} ORDER BY a.date DESC LIMIT $limit)
           UNION ALL
-          (SELECT e.date, 'Case event' AS kind, {name.sql} AS category,
+          (SELECT e.date, 'Case event' AS kind, e.event_label AS category,
                   c.title || ': ' || e.description AS text, e.source_url AS source, c.case_id AS ref
-           FROM case_events e JOIN case_rows c ON c.case_id = e.case_id WHERE {cw.sql} AND {dates.sql}
+           FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank WHERE {cw.sql} AND {dates.sql}
            ORDER BY e.date DESC LIMIT $limit)
-        ) ORDER BY date DESC LIMIT $limit""", aw, cw, dates, name, limit=int(limit))
+        ) ORDER BY date DESC LIMIT $limit""", aw, cw, dates, limit=int(limit))
 
 
 def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Distinct sources behind the filtered actions and cases, with how many records each supports."""
     aw, cw = action_where(f), case_where(f)
-    kind = label("source_kind", "s.source_kind")
     return run(con, f"""
         SELECT regexp_extract(s.source, '^https?://(?:www\\.)?([^/]+)', 1) AS "Publisher",
-               {kind.sql} AS "Kind", s.records AS "Records", s.latest AS "Latest date", s.source AS "Source"
+               lb.label AS "Kind", s.records AS "Records", s.latest AS "Latest date", s.source AS "Source"
         FROM (
           SELECT source, source_kind, count(*) AS records, max(date) AS latest FROM (
             SELECT a.source_url AS source, a.source_kind, a.date FROM action_rows a WHERE {aw.sql}
             UNION ALL
             SELECT c.source_url, c.source_kind, c.opened_on FROM case_rows c WHERE {cw.sql}
             UNION ALL
-            SELECT e.source_url, e.source_kind, e.date FROM case_events e JOIN case_rows c ON c.case_id = e.case_id
+            SELECT e.source_url, e.source_kind, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
             WHERE {cw.sql}
           ) GROUP BY source, source_kind ORDER BY records DESC, latest DESC LIMIT $limit
-        ) s ORDER BY "Records" DESC, "Latest date" DESC""", aw, cw, kind, limit=int(limit))
+        ) s LEFT JOIN labels lb ON lb.kind = $source_kind_kind AND lb.code = s.source_kind
+        ORDER BY "Records" DESC, "Latest date" DESC""", aw, cw, source_kind_kind="source_kind", limit=int(limit))
 
 
 CASE_DETAIL_COLUMNS = ", ".join(["case_id", "title", "country_iso3", "subject_type", "subject_name", "name_public",
@@ -337,18 +329,18 @@ def case_detail(con, case_id: str) -> dict | None:
 
 def case_timeline(con, case_id: str) -> pd.DataFrame:
     """A case's events and the EU actions that concerned it, oldest first."""
-    name = label("event_type", "e.event_type")
-    return run(con, f"""
+    return run(con, """
+        WITH this AS (SELECT rank FROM case_rows WHERE case_id = $id)
         SELECT * FROM (
           SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
-                 {name.sql} AS category, e.description AS text, e.source_url AS source
-          FROM case_events e WHERE e.case_id = $id
+                 e.event_label AS category, e.description AS text, e.source_url AS source
+          FROM event_rows e WHERE e.case_rank = (SELECT rank FROM this)
           UNION ALL
           SELECT a.date, 'day', 'EU action', a.actor_label || ' — ' || a.type_label, a.title, a.source_url
           FROM action_rows a SEMI JOIN (
-              SELECT k.action_rank FROM action_links k
-              WHERE k.case_rank = (SELECT rank FROM case_rows WHERE case_id = $id)) k ON k.action_rank = a.rank
-        ) ORDER BY date, kind DESC""", name, id=case_id)
+              SELECT k.action_rank FROM action_links k WHERE k.case_rank = (SELECT rank FROM this)) k
+            ON k.action_rank = a.rank
+        ) ORDER BY date, kind DESC""", id=case_id)
 
 
 def case_ids(con, f: Filters | None = None, limit: int = 1000) -> pd.DataFrame:
@@ -371,12 +363,7 @@ def place_summary(con) -> pd.DataFrame:
 
 
 def theme_summary(con) -> pd.DataFrame:
-    return run(con, """
-        SELECT th.theme_id, th.name, th.description,
-               (SELECT count(*) FROM action_themes t WHERE t.theme_id = th.theme_id) AS actions,
-               (SELECT count(*) FROM case_themes t WHERE t.theme_id = th.theme_id) AS cases
-        FROM themes th
-        ORDER BY (SELECT sort_order FROM labels WHERE kind = $theme_kind AND code = th.theme_id)""", theme_kind="theme")
+    return fetch(con, "SELECT theme_id, name, description, actions, cases FROM theme_totals ORDER BY sort_order")
 
 
 def build_info(con) -> dict:

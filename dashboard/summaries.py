@@ -6,13 +6,18 @@ rebuilding from the same base tables gives the same rows.
 
 - `action_rows`: one row per EU action with every label a page shows (actor, instrument, country, themes,
   source kind), the number of cases its source names and the statuses of those cases; stored newest first,
-  numbered by `rank` in that order, so a page of the table is "the first ranks that match".
+  numbered by `rank` in that order, so a page of the table is "the first ranks that match". Themes and
+  case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `theme_mask()` and
+  `status_mask()`), so a filter on them is one integer test per row; actor and instrument are also small
+  numbers (`actor_no`, `type_no`: positions in taxonomy.ACTORS and taxonomy.ACTION_TYPES) to count by.
 - `case_rows`: one row per case with its labels, its *start* (earliest recorded event, or `opened_on` when it
   has none), its first responding EU action, last linked EU action, highest escalation step among its
   responses, the number of linked EU actions and the actor|instrument pairs of those actions; stored by
   `opened_on`, newest first, numbered by `rank`.
 - `case_statements`: per case, the Brussels statements (taxonomy.STATEMENT_TYPES) that respond to it, for
   the unity measure.
+- `event_rows`: the case events with their labels and their case's rank, sorted by case.
+- `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
 - `action_links`: the action ↔ case links by rank, sorted by case then by action, for the record pages.
 
 The definitions stated in metrics.DEFINITIONS (start, responds, escalation) are computed here and only here.
@@ -30,22 +35,24 @@ PAIR = "|"
 ACTION_ROWS_SQL = """
 CREATE OR REPLACE TABLE action_rows AS
 WITH themed AS (
-    SELECT t.action_id, list(t.theme_id ORDER BY lb.sort_order) AS theme_ids,
+    SELECT t.action_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask,
            string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
     FROM action_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
     GROUP BY t.action_id
 ), linked AS (
-    SELECT l.action_id, count(*) AS cases_named, list(DISTINCT c.status ORDER BY c.status) AS case_statuses
+    SELECT l.action_id, count(*) AS cases_named,
+           bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
     GROUP BY l.action_id
 )
 SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
        a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
        a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
-       coalesce(th.theme_ids, []::VARCHAR[]) AS theme_ids, th.theme_labels,
+       list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
+       coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
        a.title, a.summary, a.on_behalf_of_eu27,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
-       coalesce(lk.case_statuses, []::VARCHAR[]) AS case_statuses,
+       coalesce(lk.status_mask, 0) AS case_status_mask,
        a.source_kind, src.label AS source_kind_label, a.source_url
 FROM eu_actions a
 LEFT JOIN countries co ON co.iso3 = a.country_iso3
@@ -60,7 +67,7 @@ ORDER BY rank
 CASE_ROWS_SQL = """
 CREATE OR REPLACE TABLE case_rows AS
 WITH themed AS (
-    SELECT t.case_id, list(t.theme_id ORDER BY lb.sort_order) AS theme_ids,
+    SELECT t.case_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask,
            string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
     FROM case_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
     GROUP BY t.case_id
@@ -82,7 +89,7 @@ WITH themed AS (
 )
 SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank,
        c.case_id, c.title, c.country_iso3, co.name AS country_name, co.priority_area,
-       coalesce(th.theme_ids, []::VARCHAR[]) AS theme_ids, th.theme_labels,
+       coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
        c.subject_type, subject.label AS subject_type_label, c.subject_name, c.name_public,
        coalesce(c.subject_name, CASE WHEN c.name_public THEN '' ELSE 'Name withheld' END) AS subject,
        c.status, status.label AS status_label, c.opened_on, c.date_precision, c.summary,
@@ -109,6 +116,24 @@ WHERE list_contains($statement_types, a.action_type) AND a.date >= c.start
 ORDER BY case_rank, action_rank
 """
 
+EVENT_ROWS_SQL = """
+CREATE OR REPLACE TABLE event_rows AS
+SELECT c.rank AS case_rank, e.event_no, e.date, e.date_precision, e.event_type, lb.label AS event_label,
+       e.description, e.source_url, e.source_kind
+FROM case_events e JOIN case_rows c ON c.case_id = e.case_id
+LEFT JOIN labels lb ON lb.kind = 'event_type' AND lb.code = e.event_type
+ORDER BY case_rank, e.date, e.event_no
+"""
+
+THEME_TOTALS_SQL = """
+CREATE OR REPLACE TABLE theme_totals AS
+SELECT th.theme_id, th.name, th.description, lb.sort_order,
+       (SELECT count(*) FROM action_themes t WHERE t.theme_id = th.theme_id) AS actions,
+       (SELECT count(*) FROM case_themes t WHERE t.theme_id = th.theme_id) AS cases
+FROM themes th LEFT JOIN labels lb ON lb.kind = 'theme' AND lb.code = th.theme_id
+ORDER BY lb.sort_order
+"""
+
 ACTION_LINKS_SQL = """
 CREATE OR REPLACE TABLE action_links AS
 SELECT c.rank AS case_rank, a.rank AS action_rank
@@ -123,10 +148,29 @@ CREATE INDEX case_rows_id ON case_rows(case_id);
 """
 
 
+def _mask(codes, vocabulary: dict[str, str]) -> int:
+    order = list(vocabulary)
+    return sum(1 << order.index(code) for code in set(codes))
+
+
+def theme_mask(themes) -> int:
+    """The bits of `theme_mask` (action_rows, case_rows) standing for these theme codes."""
+    return _mask(themes, taxonomy.THEMES)
+
+
+def status_mask(statuses) -> int:
+    """The bits of `case_status_mask` (action_rows) standing for these case status codes."""
+    return _mask(statuses, taxonomy.CASE_STATUSES)
+
+
 def write(con: duckdb.DuckDBPyConnection) -> None:
     """Create (or replace) every summary table from the base tables on `con`."""
-    con.execute(ACTION_ROWS_SQL)
-    con.execute(CASE_ROWS_SQL)
+    vocabularies = {"themes": list(taxonomy.THEMES), "statuses": list(taxonomy.CASE_STATUSES),
+                    "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES)}
+    con.execute(ACTION_ROWS_SQL, vocabularies)
+    con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"]})
     con.execute(CASE_STATEMENTS_SQL, {"statement_types": list(taxonomy.STATEMENT_TYPES)})
+    con.execute(EVENT_ROWS_SQL)
+    con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
     con.execute(INDEXES_SQL)

@@ -46,7 +46,7 @@ def render():
     ui.table(metrics.silence_list(con, f))
 
     st.header("Who acts")
-    ui.table(metrics.who_acts(con, f).rename(columns={"actor": "Institution", "action_type": "Instrument",
+    ui.table(metrics.who_acts_frame(s).rename(columns={"actor": "Institution", "action_type": "Instrument",
                                                       "actions": "EU actions"}))
     ui.cite_this_view("accountability", f)
 
