@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -99,13 +101,27 @@ def _code_key() -> str:
     return hashlib.sha256(code.encode()).hexdigest()[:10]
 
 
+def _path(n_actions: int, cache: Path) -> Path:
+    return cache / f"actions-{n_actions}-{_code_key()}.duckdb"
+
+
+def cached(n_actions: int, cache: Path = CACHE) -> bool:
+    return _path(n_actions, cache).exists()
+
+
+def stats(path: Path) -> dict:
+    """How long generating the database and computing its summary tables took (seconds, wall)."""
+    sidecar = path.with_suffix(".json")
+    return json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.exists() else {}
+
+
 def database(n_actions: int, cache: Path = CACHE) -> Path:
     """The path of a generated database of `n_actions` EU actions, generating it if it is not cached."""
     cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"actions-{n_actions}-{_code_key()}.duckdb"
+    path = _path(n_actions, cache)
     if path.exists():
         return path
-    for stale in cache.glob(f"actions-{n_actions}-*.duckdb"):
+    for stale in cache.glob(f"actions-{n_actions}-*"):
         stale.unlink()
     tmp = path.with_suffix(".tmp")
     if tmp.exists():
@@ -113,12 +129,17 @@ def database(n_actions: int, cache: Path = CACHE) -> Path:
     con = duckdb.connect(str(tmp))
     con.execute("SET enable_progress_bar = false")
     try:
+        start = time.perf_counter()
         con.execute(build.SCHEMA_SQL)
         write_lookups(con)
         _fill(con, n_actions)
+        generated = time.perf_counter()
         summaries.write(con)
+        done = time.perf_counter()
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    path.with_suffix(".json").write_text(json.dumps({"generate_s": round(generated - start, 1),
+                                                     "summaries_s": round(done - generated, 1)}), encoding="utf-8")
     os.replace(tmp, path)
     return path
