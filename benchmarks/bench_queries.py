@@ -265,12 +265,12 @@ def apptest_cpu(path: Path, ids: dict[str, str], repeat: int) -> dict[str, float
     return out
 
 
-def measure(size: int, repeat: int, apptest: bool) -> dict:
+def measure(size: int, repeat: int, apptest: bool, cache: Path) -> dict:
     import generate
 
     start = time.perf_counter()
-    cached = generate.cached(size)
-    path = generate.database(size)
+    cached = generate.cached(size, cache)
+    path = generate.database(size, cache)
     result: dict = {"generated_s": None if cached else round(time.perf_counter() - start, 1),
                     "generation": generate.stats(path)}
     con = db.connect(path)
@@ -333,6 +333,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (the median is reported)")
     parser.add_argument("--no-apptest", action="store_true", help="skip the whole-page AppTest runs")
     parser.add_argument("--out", default=str(HERE / "results.json"))
+    parser.add_argument("--cache", default=str(HERE / ".cache"), help="where generated databases are kept")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -340,7 +341,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(json.dumps(child(args.child, args.db)))
         return {}
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    results = {size: measure(size, args.repeat, not args.no_apptest) for size in sizes}
+    results = {size: measure(size, args.repeat, not args.no_apptest, Path(args.cache)) for size in sizes}
     report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
               "repeat": args.repeat, "real_data_build_cpu_s": real_build_cpu(),
               "sizes": {str(size): r for size, r in results.items()}}
