@@ -48,7 +48,8 @@ def test_the_pandas_baseline_is_checked_against_duckdb(tmp_path):
     tables = bench_queries.load_tables(con)
     for name, (duck, panda, check) in bench_queries.QUESTIONS.items():
         check(duck(con), panda(tables))
-    tables["eu_actions"] = tables["eu_actions"].iloc[1:]  # one action lost
+    actions = tables["eu_actions"]
+    tables["eu_actions"] = actions.drop(actions[actions["country_iso3"].notna()].index[0])  # one action lost
     duck, panda, check = bench_queries.QUESTIONS["map values"]
     try:
         check(duck(con), panda(tables))
