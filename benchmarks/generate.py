@@ -43,14 +43,16 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
     con.execute("CREATE TEMP MACRO h(x) AS (hash(x) % 1000003)::BIGINT")  # a spread-out small integer
     con.execute("""CREATE TEMP TABLE vocab AS SELECT $iso AS iso, $actors AS actors, $types AS types,
                    $statuses AS statuses, $themes AS themes, $events AS events, $subjects AS subjects,
-                   $kinds AS kinds""",
+                   $kinds AS kinds, $qualities AS qualities, $discovery AS discovery""",
                 {"iso": iso, "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES),
                  "statuses": list(taxonomy.CASE_STATUSES), "themes": list(taxonomy.THEMES),
                  "events": list(taxonomy.EVENT_TYPES), "subjects": list(taxonomy.SUBJECT_TYPES),
-                 "kinds": list(taxonomy.SOURCE_KINDS)})
+                 "kinds": list(taxonomy.SOURCE_KINDS), "qualities": list(taxonomy.SOURCE_QUALITIES),
+                 "discovery": list(taxonomy.DISCOVERY)})
     # Theme sets: one theme, or two (the ';'-joined form the sources use).
     con.execute(f"""
-        INSERT INTO cases
+        INSERT INTO cases (case_id, title, country_iso3, themes, subject_type, subject_name, name_public, status,
+                           opened_on, date_precision, summary, source_url, source_kind, source_quality, discovered_via)
         SELECT printf('%s-C-%07d', v.iso[1 + h(i) % len(v.iso)], i), 'Synthetic case ' || i,
                v.iso[1 + h(i) % len(v.iso)],
                CASE WHEN i % 4 = 0 THEN v.themes[1 + i % 3] || ';' || v.themes[1 + (i + 1) % 3]
@@ -58,7 +60,8 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
                v.subjects[1 + i % len(v.subjects)], CASE WHEN i % 3 = 0 THEN 'Person ' || i END, i % 3 = 0,
                v.statuses[1 + h(i * 7) % len(v.statuses)], DATE '2000-01-01' + (h(i * 3) % 9400)::INTEGER,
                'day', 'Generated summary of case ' || i, 'https://example.org/case/' || i,
-               v.kinds[1 + i % len(v.kinds)]
+               v.kinds[1 + i % len(v.kinds)], v.qualities[1 + i % len(v.qualities)],
+               v.discovery[1 + h(i * 17) % len(v.discovery)]
         FROM range({n_cases}) t(i), vocab v""")
     con.execute("""INSERT INTO case_themes SELECT case_id, unnest(string_split(themes, ';')) FROM cases""")
     con.execute(f"""
@@ -68,7 +71,8 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
                'Generated event ' || k || ' of ' || c.case_id, c.source_url || '#e' || k, c.source_kind
         FROM cases c, range({EVENTS_PER_CASE}) e(k), vocab v""")
     con.execute(f"""
-        INSERT INTO eu_actions
+        INSERT INTO eu_actions (action_id, date, actor, action_type, country_iso3, themes, title, summary, source_url,
+                                source_kind, on_behalf_of_eu27, source_quality)
         SELECT printf('%s-A-%08d', CASE WHEN i % 50 = 0 THEN 'GLB' ELSE v.iso[1 + h(i) % len(v.iso)] END, i),
                DATE '2000-01-01' + (h(i * 5) % 9600)::INTEGER, v.actors[1 + h(i * 11) % len(v.actors)],
                v.types[1 + h(i * 13) % len(v.types)],
@@ -76,12 +80,13 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
                CASE WHEN i % 5 = 0 THEN v.themes[1 + i % 3] || ';' || v.themes[1 + (i + 2) % 3]
                     ELSE v.themes[1 + i % 3] END,
                'Synthetic EU action ' || i, 'Generated summary of EU action ' || i,
-               'https://example.org/action/' || i, 'official', CASE WHEN i % 4 = 0 THEN i % 8 = 0 END
+               'https://example.org/action/' || i, 'official', CASE WHEN i % 4 = 0 THEN i % 8 = 0 END,
+               v.qualities[1 + i % len(v.qualities)]
         FROM range({n_actions}) t(i), vocab v""")
     con.execute("""INSERT INTO action_themes SELECT action_id, unnest(string_split(themes, ';')) FROM eu_actions""")
     # One link per action: to a case of the same country (global actions: any case).
     con.execute("""
-        INSERT INTO action_cases
+        INSERT INTO action_cases (action_id, case_id)
         WITH numbered AS (SELECT case_id, country_iso3,
                                  row_number() OVER (PARTITION BY country_iso3 ORDER BY case_id) - 1 AS n FROM cases),
              sizes AS (SELECT country_iso3, count(*) AS size FROM cases GROUP BY ALL),

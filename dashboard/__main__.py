@@ -84,7 +84,10 @@ def cmd_metrics(args) -> int:
     from . import metrics
 
     con = open_db(args)
-    result = metrics.summary(con, filters_from_args(args)).as_dict()
+    f = filters_from_args(args)
+    s = metrics.summary(con, f)
+    result = s.as_dict()
+    result["by_discovery"] = metrics.discovery_split(con, f, whole=s)  # all cases beside independently found ones
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:

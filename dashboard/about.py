@@ -52,6 +52,19 @@ def definitions_markdown() -> str:
         f"**Kinds of source:** an official source is {taxonomy.OFFICIAL_SOURCE}; otherwise an NGO report or a news "
         "report of the EU action.",
         "**Cases with no EU action on record:** cases with no EU action in the dataset whose source names them.",
+        "**How a case was found** (`discovered_via`): "
+        + "; ".join(f"{label} (`{code}`)" for code, label in taxonomy.DISCOVERY.items())
+        + ". A case found through an EU text that names it has an EU action by construction, so the accountability "
+          "measures are also given for the cases found independently of the EU, where silence can show.",
+        "**Source quality** (`source_quality`), judged from the web address of the cited page: "
+        + "; ".join(f"{taxonomy.SOURCE_QUALITIES[code]} (`{code}`): {meaning}"
+                    for code, meaning in taxonomy.SOURCE_QUALITY_MEANING.items())
+        + ". Explore can show only records of one quality.",
+        "**Titles:** every title is shown in English. Where the document's own title is in another language it is "
+        "kept as the original title with its language, and the English title is our translation in [square brackets] "
+        "unless the document has an official English version.",
+        "**Searches for an EU response:** for a case found independently, a search for EU responses is recorded with "
+        "its date and search phrases (`response_searches.csv`), so \"no EU action found\" is a finding, not an absence.",
         "**Dates:** the date the source states. Where a source gives only a month or a year, the date is stored "
         "as the first day of that period and marked as such.",
     ])

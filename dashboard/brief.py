@@ -34,6 +34,7 @@ class Brief:
     filters: Filters
     as_of: dt.date
     summary: metrics.Summary
+    split: dict  # the measures for all cases beside those for cases found independently of the EU
     actions_total: int
     timeline: pd.DataFrame
     open_cases: pd.DataFrame
@@ -53,14 +54,19 @@ class Brief:
             ("Silent open cases", f"{s.silent_cases}"),
         ]
 
+    @property
+    def independent_note(self) -> str:
+        return metrics.selection_note(self.split)
+
 
 def brief_data(con, f: Filters, as_of: dt.date | None = None) -> Brief:
     if not f.places:
         raise ValueError("a brief needs one country or priority area")
     as_of = as_of or dt.date.today()
+    summary = metrics.summary(con, f, as_of=as_of)
     return Brief(
         place=f.places[0], filters=f, as_of=as_of,
-        summary=metrics.summary(con, f, as_of=as_of),
+        summary=summary, split=metrics.discovery_split(con, f, as_of=as_of, whole=summary),
         actions_total=queries.count_actions(con, f),
         timeline=queries.combined_timeline(con, f, limit=300),
         open_cases=metrics.silence_list(con, f, as_of=as_of, limit=OPEN_CASES_SHOWN),
@@ -124,6 +130,7 @@ def brief_html(brief: Brief) -> str:
 <p class="meta">EU Human Rights Action Monitor · as of {brief.as_of.isoformat()} · data version
 {esc(str(brief.build.get('data_version', '')))} · filters: {esc(brief.filters.describe())}</p>
 <div class="figures">{figures_html}</div>
+<p class="meta">{esc(brief.independent_note)}</p>
 <h2>EU actions and case events over time</h2>
 <p class="meta">Blue circles: EU actions. Orange crosses: case events.</p>
 {chart}

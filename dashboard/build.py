@@ -28,17 +28,21 @@ CREATE TABLE themes (theme_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, descri
 CREATE TABLE cases (case_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, country_iso3 VARCHAR NOT NULL,
                     themes VARCHAR NOT NULL, subject_type VARCHAR, subject_name VARCHAR, name_public BOOLEAN,
                     status VARCHAR NOT NULL, opened_on DATE NOT NULL, date_precision VARCHAR, summary VARCHAR,
-                    source_url VARCHAR NOT NULL, source_kind VARCHAR);
+                    source_url VARCHAR NOT NULL, source_kind VARCHAR, source_quality VARCHAR, other_sources VARCHAR,
+                    discovered_via VARCHAR NOT NULL);
 CREATE TABLE case_themes (case_id VARCHAR NOT NULL, theme_id VARCHAR NOT NULL);
 CREATE TABLE case_events (event_no INTEGER PRIMARY KEY, case_id VARCHAR NOT NULL, date DATE NOT NULL,
                           date_precision VARCHAR, event_type VARCHAR NOT NULL, description VARCHAR,
                           source_url VARCHAR NOT NULL, source_kind VARCHAR);
 CREATE TABLE eu_actions (action_id VARCHAR PRIMARY KEY, date DATE NOT NULL, actor VARCHAR NOT NULL,
                          action_type VARCHAR NOT NULL, country_iso3 VARCHAR, themes VARCHAR NOT NULL,
-                         title VARCHAR NOT NULL, summary VARCHAR, source_url VARCHAR NOT NULL, source_kind VARCHAR,
+                         title VARCHAR NOT NULL, title_original VARCHAR, title_language VARCHAR, summary VARCHAR,
+                         source_url VARCHAR NOT NULL, source_kind VARCHAR, source_quality VARCHAR, other_sources VARCHAR,
                          on_behalf_of_eu27 BOOLEAN);
 CREATE TABLE action_themes (action_id VARCHAR NOT NULL, theme_id VARCHAR NOT NULL);
-CREATE TABLE action_cases (action_id VARCHAR NOT NULL, case_id VARCHAR NOT NULL);
+CREATE TABLE action_cases (action_id VARCHAR NOT NULL, case_id VARCHAR NOT NULL, note VARCHAR);
+CREATE TABLE response_searches (case_id VARCHAR NOT NULL, searched_on DATE NOT NULL, queries VARCHAR NOT NULL,
+                                result VARCHAR NOT NULL);
 CREATE TABLE commitments (commitment_id VARCHAR PRIMARY KEY, title VARCHAR, adopted_on DATE, date_precision VARCHAR,
                           instrument_type VARCHAR,
                           themes VARCHAR, summary VARCHAR, source_url VARCHAR, source_kind VARCHAR);
@@ -88,7 +92,8 @@ def publishable(tables: dict[str, list[Row]]) -> dict[str, list[dict]]:
     links = [dict(r.values) for r in tables["action_cases"]
              if r.values["action_id"] in action_ids and r.values["case_id"] in case_ids]
     out = {name: [dict(r.values) for r in rows] for name, rows in tables.items()}
-    out.update(cases=cases, eu_actions=actions, case_events=events, action_cases=links)
+    searches = [dict(r.values) for r in tables.get("response_searches", []) if r.values["case_id"] in case_ids]
+    out.update(cases=cases, eu_actions=actions, case_events=events, action_cases=links, response_searches=searches)
     return out
 
 
@@ -117,7 +122,7 @@ def write_database(data: dict[str, list[dict]], out: Path, digest: str, built_at
         try:
             con.execute(SCHEMA_SQL)
             for name in ("countries", "themes", "cases", "eu_actions", "action_cases", "commitments",
-                         "death_penalty_figures"):
+                         "death_penalty_figures", "response_searches"):
                 cols = [f.name for f in TABLES_BY_NAME[name].fields if f.name != "public"]
                 _insert(con, name, _frame(data[name], cols))
             events = [dict(e, event_no=i) for i, e in enumerate(data["case_events"], start=1)]

@@ -26,6 +26,7 @@ VOCABULARIES: dict[str, tuple[str, dict[str, str]]] = {
     "actor": ("actors", {label: code for code, label in taxonomy.ACTORS.items()}),
     "type": ("types", {label: code for code, label in taxonomy.ACTION_TYPES.items()}),
     "status": ("statuses", {label: code for code, label in taxonomy.CASE_STATUSES.items()}),
+    "source": ("qualities", {label: code for code, label in taxonomy.SOURCE_QUALITIES.items()}),
 }
 DATE_PARAMS = ("since", "until")
 PARAMS = (*VOCABULARIES, *DATE_PARAMS, "q")
@@ -39,6 +40,8 @@ class Filters:
     actors: tuple[str, ...] = ()    # actor codes
     types: tuple[str, ...] = ()     # action type codes
     statuses: tuple[str, ...] = ()  # case status codes
+    qualities: tuple[str, ...] = ()  # source_quality codes of the records themselves
+    discovery: tuple[str, ...] = ()  # discovered_via codes (set in code, not from the URL): see independent()
     since: dt.date | None = None
     until: dt.date | None = None
     q: str = ""
@@ -47,6 +50,10 @@ class Filters:
     def countries(self) -> tuple[str, ...]:
         """ISO3 codes the selected places cover, in a stable order."""
         return tuple(sorted({iso for p in self.places for iso in PLACES[p]}))
+
+    def independent(self) -> "Filters":
+        """The same selection restricted to cases not found through an EU text (discovered_via other than eu)."""
+        return replace(self, discovery=taxonomy.INDEPENDENT_DISCOVERY)
 
     def to_query(self) -> dict[str, list[str]]:
         """URL parameters in the labels the widgets show; defaults are left out."""
@@ -72,6 +79,8 @@ class Filters:
             values = getattr(self, attr)
             if values:
                 parts.append(f"{param}: " + ", ".join(labels[param][v] for v in values))
+        if self.discovery:
+            parts.append("cases found via: " + ", ".join(taxonomy.DISCOVERY[d] for d in self.discovery))
         if self.since:
             parts.append(f"since {self.since.isoformat()}")
         if self.until:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from . import taxonomy
+from .formatting import percent
 from .filters import Filters
 from .queries import Clause, action_where, case_where, run, run_one
 
@@ -44,8 +45,9 @@ DEFINITIONS = {
 # Read with the numbers: how cases entered the dataset shapes every rate computed from it.
 SELECTION_CAVEAT = (
     "Many cases in this dataset were found through the EU statements that named them, so the response rate "
-    "overstates how often the EU responds to cases in general. The silence list and the time to respond are the "
-    "more telling measures; cases documented from NGO sources alone show where the EU stayed silent."
+    "overstates how often the EU responds to cases in general. Each case records how it was found (discovered_via), "
+    "and the Accountability page, the country brief and `metrics --json` give the response rate, time to respond and "
+    "silent cases for the cases found independently of the EU beside the figures for all cases."
 )
 
 
@@ -150,10 +152,37 @@ def silence_list(con, f: Filters, as_of: dt.date | None = None, limit: int | Non
     return run(con, f"""
         SELECT c.case_id AS "ID", c.title AS "Title", c.priority_area AS "Area", c.status_label AS "Status",
                c.start AS "Started", c.last_action AS "Last EU action",
-               date_diff('day', c.last_action, $as_of::DATE) AS "Days since last EU action"
+               date_diff('day', c.last_action, $as_of::DATE) AS "Days since last EU action",
+               c.discovered_via_label AS "Found via"
         FROM case_rows c
         WHERE {where.sql} AND {silent.sql}
         ORDER BY c.last_action ASC NULLS FIRST, c.start ASC, c.case_id {page.sql}""", where, silent, page, as_of=as_of)
+
+
+# The measures reported twice: for all selected cases, and for those found independently of the EU.
+SPLIT_MEASURES = ("cases", "responded", "response_rate", "median_days_to_first_response", "time_to_first_response",
+                  "silent_cases")
+
+
+def discovery_split(con, f: Filters, as_of: dt.date | None = None, whole: Summary | None = None) -> dict:
+    """Response rate, time to respond and silent cases for all selected cases and, beside them, for the cases
+    found independently of the EU (discovered_via other than eu). `whole` reuses a summary already computed for f."""
+    whole = whole or summary(con, f, as_of=as_of)
+    independent = summary(con, f.independent(), as_of=as_of)
+    return {"all_cases": {k: getattr(whole, k) for k in SPLIT_MEASURES},
+            "independently_discovered": {k: getattr(independent, k) for k in SPLIT_MEASURES}}
+
+
+def selection_note(split: dict) -> str:
+    """The selection caveat as numbers: how many cases came in through the EU, and the rate without them."""
+    every, independent = split["all_cases"], split["independently_discovered"]
+    through_eu = every["cases"] - independent["cases"]
+    if not every["cases"]:
+        return "No case matches the filters."
+    return (f"{through_eu} of the {every['cases']} selected cases were found through an EU text that names them, so "
+            f"each has an EU action by construction. Response rate for all {every['cases']} cases: "
+            f"{percent(every['response_rate'])}; for the {independent['cases']} cases found independently of the EU "
+            f"(NGO, UN or news sources): {percent(independent['response_rate'])}.")
 
 
 def who_acts(con, f: Filters) -> pd.DataFrame:

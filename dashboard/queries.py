@@ -22,7 +22,7 @@ import pandas as pd
 from . import taxonomy
 from .db import fetch, fetch_one
 from .filters import Filters
-from .summaries import PAIR, status_mask, theme_mask
+from .summaries import PAIR, discovery_mask, status_mask, theme_mask
 
 GROUP_COLUMNS = {"actor": "a.actor_label", "action_type": "a.type_label"}
 GRAINS = {"month": "month", "year": "year"}
@@ -89,6 +89,11 @@ def action_where(f: Filters) -> Clause:
         clauses.append(Clause("list_contains($types, a.action_type)", {"types": list(f.types)}))
     if f.statuses:  # actions concerning cases in these statuses
         clauses.append(Clause("(a.case_status_mask & $status_mask) <> 0", {"status_mask": status_mask(f.statuses)}))
+    if f.qualities:
+        clauses.append(Clause("list_contains($qualities, a.source_quality)", {"qualities": list(f.qualities)}))
+    if f.discovery:  # actions concerning cases found this way
+        clauses.append(Clause("(a.case_discovery_mask & $discovery_mask) <> 0",
+                              {"discovery_mask": discovery_mask(f.discovery)}))
     if f.since:
         clauses.append(Clause("a.date >= $since", {"since": f.since}))
     if f.until:
@@ -107,6 +112,10 @@ def case_where(f: Filters) -> Clause:
         clauses.append(Clause("(c.theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
     if f.statuses:
         clauses.append(Clause("list_contains($statuses, c.status)", {"statuses": list(f.statuses)}))
+    if f.qualities:
+        clauses.append(Clause("list_contains($qualities, c.source_quality)", {"qualities": list(f.qualities)}))
+    if f.discovery:
+        clauses.append(Clause("list_contains($discovery, c.discovered_via)", {"discovery": list(f.discovery)}))
     if f.actors or f.types:  # one linked action of a chosen actor AND a chosen type
         pairs = [f"{actor}{PAIR}{kind}" for actor in (f.actors or taxonomy.ACTORS)
                  for kind in (f.types or taxonomy.ACTION_TYPES)]
@@ -141,12 +150,15 @@ ACTION_COLUMNS = """
     a.actor_label AS "Actor",
     a.type_label AS "Action",
     a.title AS "Title",
+    coalesce(a.title_original, '') AS "Original title",
+    a.title_language AS "Title language",
     a.theme_labels AS "Themes",
     a.summary AS "Summary",
     CASE WHEN a.on_behalf_of_eu27 THEN 'Yes' WHEN a.on_behalf_of_eu27 = FALSE THEN 'No' ELSE '' END
         AS "On behalf of EU27",
     a.cases_named AS "Cases named",
     a.source_kind_label AS "Source kind",
+    a.source_quality_label AS "Source quality",
     a.source_url AS "Source",
     a.action_id AS "ID"
 """
@@ -162,6 +174,8 @@ CASE_COLUMNS = """
     c.eu_actions AS "EU actions",
     c.last_action AS "Last EU action",
     c.summary AS "Summary",
+    c.discovered_via_label AS "Found via",
+    c.source_quality_label AS "Source quality",
     c.source_url AS "Source"
 """
 
@@ -364,6 +378,12 @@ def place_summary(con) -> pd.DataFrame:
 
 def theme_summary(con) -> pd.DataFrame:
     return fetch(con, "SELECT theme_id, name, description, actions, cases FROM theme_totals ORDER BY sort_order")
+
+
+def data_as_of(con):
+    """"Data as of": the latest date any published record's source gives for an act (an EU action or a case event)."""
+    return fetch_one(con, """SELECT greatest((SELECT max(date) FROM eu_actions), (SELECT max(date) FROM case_events),
+                                             (SELECT max(opened_on) FROM cases))""", [])[0]
 
 
 def build_info(con) -> dict:

@@ -54,6 +54,15 @@ SOURCE_KIND = Field("source_kind", "string",
 PUBLIC = Field("public", "boolean", "false keeps the record out of the published database.", required=True)
 PRECISION = Field("date_precision", "string", "How precise the date is: day, month (stored as the 1st) or year.",
                   required=True, enum=_enum(taxonomy.DATE_PRECISIONS))
+URL_LIST_PATTERN = r"^https?://\S+( https?://\S+)*$"
+SOURCE_QUALITY = Field("source_quality", "string",
+                       "How close the cited page is to the act: "
+                       + "; ".join(f"{code}: {meaning}" for code, meaning in taxonomy.SOURCE_QUALITY_MEANING.items())
+                       + " (hosts listed in dashboard/hosts.py).",
+                       required=True, enum=_enum(taxonomy.SOURCE_QUALITIES))
+OTHER_SOURCES = Field("other_sources", "string",
+                      "Further public pages a claim in the record needs, as space-separated URLs; the summary "
+                      "still says only what source_url says.", pattern=URL_LIST_PATTERN, fmt="uri-list")
 THEMES_FIELD = Field("themes", "string", "Theme ids separated by ';' (death_penalty, torture, hrd).",
                      required=True, pattern=THEME_LIST_PATTERN)
 
@@ -85,7 +94,12 @@ TABLES: tuple[Table, ...] = (
         Field("opened_on", "date", "Date of the case's first recorded event (YYYY-MM-DD).", required=True),
         PRECISION,
         Field("summary", "string", "One or two sentences in our own words.", required=True),
-        SOURCE_URL, SOURCE_KIND, PUBLIC,
+        SOURCE_URL, SOURCE_KIND, SOURCE_QUALITY, OTHER_SOURCES,
+        Field("discovered_via", "string",
+              "How the case was found: through an NGO report (ngo), a UN or other intergovernmental human-rights "
+              "body (un), a news report (media), or an EU text that names it (eu). Cases not found through the EU "
+              "show where the EU stayed silent.", required=True, enum=_enum(taxonomy.DISCOVERY)),
+        PUBLIC,
     ), ("case_id",)),
     Table("case_events", "Dated events in a case: arrest, trial, sentence, execution, release...", (
         Field("case_id", "string", "The case.", required=True, foreign=("cases", "case_id")),
@@ -103,9 +117,14 @@ TABLES: tuple[Table, ...] = (
         Field("action_type", "string", "The instrument used.", required=True, enum=_enum(taxonomy.ACTION_TYPES)),
         Field("country_iso3", "string", "Country concerned; blank for a global action.", foreign=("countries", "iso3")),
         THEMES_FIELD,
-        Field("title", "string", "The document's own title.", required=True),
+        Field("title", "string", "The title in English: the document's own English title, or a translation or "
+              "description in [square brackets].", required=True),
+        Field("title_original", "string", "The document's own title in its own language; blank when that is "
+              "English."),
+        Field("title_language", "string", "ISO 639-1 code of the language of the document's own title.",
+              required=True, enum=_enum(taxonomy.LANGUAGES)),
         Field("summary", "string", "One or two sentences in our own words.", required=True),
-        SOURCE_URL, SOURCE_KIND,
+        SOURCE_URL, SOURCE_KIND, SOURCE_QUALITY, OTHER_SOURCES,
         Field("on_behalf_of_eu27", "boolean", "true for declarations on behalf of the EU (all 27); blank if unknown."),
         PUBLIC,
     # One news article can report two institutions acting on the same day, hence the actor in the key.
@@ -113,7 +132,18 @@ TABLES: tuple[Table, ...] = (
     Table("action_cases", "Which EU action concerned which case (only where the action's source names it).", (
         Field("action_id", "string", "The EU action.", required=True, foreign=("eu_actions", "action_id")),
         Field("case_id", "string", "The case.", required=True, foreign=("cases", "case_id")),
+        Field("note", "string", "Why the link holds where it is not obvious; required when the action is dated "
+              "more than a year before the case's start."),
     ), ("action_id", "case_id")),
+    Table("response_searches", "Searches for an EU response to a case, so that 'no EU action found' is a recorded "
+          "finding with its search.", (
+        Field("case_id", "string", "The case.", required=True, foreign=("cases", "case_id")),
+        Field("searched_on", "date", "Date of the search (YYYY-MM-DD).", required=True),
+        Field("queries", "string", "The search phrases used, separated by ' | ', and where they were searched.",
+              required=True),
+        Field("result", "string", "found: an EU action was found and linked; none: no EU action was found.",
+              required=True, enum=_enum(taxonomy.SEARCH_RESULTS)),
+    ), ("case_id", "searched_on", "queries")),
     Table("commitments", "The EU's own human-rights commitments, shown on About.", (
         Field("commitment_id", "string", "Stable id, e.g. COM-01.", required=True, pattern="^COM-[0-9]{2}$"),
         Field("title", "string", "The document's title.", required=True),
@@ -144,7 +174,7 @@ def datapackage() -> dict:
         fields = []
         for f in table.fields:
             spec: dict = {"name": f.name, "type": f.type, "description": f.description}
-            if f.fmt:
+            if f.fmt == "uri":  # a list of URIs has no Frictionless format; its pattern says it
                 spec["format"] = f.fmt
             if f.type == "boolean":
                 spec["trueValues"] = ["true"]

@@ -41,7 +41,8 @@ WITH themed AS (
     GROUP BY t.action_id
 ), linked AS (
     SELECT l.action_id, count(*) AS cases_named,
-           bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask
+           bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
+           bit_or(1 << (list_position($discovery, c.discovered_via) - 1))::INTEGER AS discovery_mask
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
     GROUP BY l.action_id
 )
@@ -50,15 +51,17 @@ SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
        a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
        list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
        coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
-       a.title, a.summary, a.on_behalf_of_eu27,
+       a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
-       coalesce(lk.status_mask, 0) AS case_status_mask,
-       a.source_kind, src.label AS source_kind_label, a.source_url
+       coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
+       a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
+       a.source_url
 FROM eu_actions a
 LEFT JOIN countries co ON co.iso3 = a.country_iso3
 LEFT JOIN labels actor ON actor.kind = 'actor' AND actor.code = a.actor
 LEFT JOIN labels kind ON kind.kind = 'action_type' AND kind.code = a.action_type
 LEFT JOIN labels src ON src.kind = 'source_kind' AND src.code = a.source_kind
+LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = a.source_quality
 LEFT JOIN themed th ON th.action_id = a.action_id
 LEFT JOIN linked lk ON lk.action_id = a.action_id
 ORDER BY rank
@@ -94,6 +97,7 @@ SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank
        coalesce(c.subject_name, CASE WHEN c.name_public THEN '' ELSE 'Name withheld' END) AS subject,
        c.status, status.label AS status_label, c.opened_on, c.date_precision, c.summary,
        c.source_url, c.source_kind, src.label AS source_kind_label,
+       c.source_quality, quality.label AS source_quality_label, c.discovered_via, found.label AS discovered_via_label,
        s.start, pc.first_response, pc.last_action, coalesce(pc.top_step, 0)::INTEGER AS top_step,
        coalesce(pc.eu_actions, 0)::INTEGER AS eu_actions,
        coalesce(pc.actor_types, []::VARCHAR[]) AS actor_types
@@ -103,6 +107,8 @@ JOIN started s ON s.case_id = c.case_id
 LEFT JOIN labels subject ON subject.kind = 'subject_type' AND subject.code = c.subject_type
 LEFT JOIN labels status ON status.kind = 'status' AND status.code = c.status
 LEFT JOIN labels src ON src.kind = 'source_kind' AND src.code = c.source_kind
+LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = c.source_quality
+LEFT JOIN labels found ON found.kind = 'discovered_via' AND found.code = c.discovered_via
 LEFT JOIN themed th ON th.case_id = c.case_id
 LEFT JOIN per_case pc ON pc.case_id = c.case_id
 ORDER BY rank
@@ -163,9 +169,15 @@ def status_mask(statuses) -> int:
     return _mask(statuses, taxonomy.CASE_STATUSES)
 
 
+def discovery_mask(ways) -> int:
+    """The bits of `case_discovery_mask` (action_rows) standing for these discovered_via codes."""
+    return _mask(ways, taxonomy.DISCOVERY)
+
+
 def write(con: duckdb.DuckDBPyConnection) -> None:
     """Create (or replace) every summary table from the base tables on `con`."""
     vocabularies = {"themes": list(taxonomy.THEMES), "statuses": list(taxonomy.CASE_STATUSES),
+                    "discovery": list(taxonomy.DISCOVERY),
                     "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES)}
     con.execute(ACTION_ROWS_SQL, vocabularies)
     con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"]})

@@ -61,6 +61,17 @@ ACTION_TYPES: dict[str, str] = {
     "funding": "Funding",
     "un_statement": "Statement at the UN",
     "prize": "Prize",
+    "ep_member_statement": "Statement by MEPs or an EP office-holder",
+    "mep_letter": "Letter from MEPs",
+    "parliamentary_answer": "Answer to a parliamentary question or enquiry",
+    "osce_coe_statement": "Statement at the OSCE or Council of Europe",
+    "member_states_statement": "Joint statement by member states",
+    "presidency_statement": "Statement by the Council Presidency",
+    "public_remarks": "Speech, interview, op-ed or post by an EU official",
+    "family_meeting": "Meeting with victims or their families",
+    "public_event": "Event hosted (exhibition, side event, webinar)",
+    "policy_document": "Policy adopted (guidelines, annual report, initiative)",
+    "aid_conditionality": "Aid conditionality (Article 96 consultations, suspension of support)",
     "other": "Other",
 }
 
@@ -73,19 +84,22 @@ STATEMENT_TYPES = ("spokesperson_statement", "hrvp_statement", "declaration_eu27
 ESCALATION_STEPS: dict[int, str] = {
     0: "No EU action",
     1: "Diplomatic step (démarche, Delegation statement, trial observation, visit, dialogue)",
-    2: "Public statement (Spokesperson, High Representative, EP debate, UN)",
+    2: "Public statement (Spokesperson, High Representative, MEPs, EP debate, UN, OSCE or Council of Europe)",
     3: "Declaration on behalf of the EU (27)",
     4: "European Parliament resolution or prize",
-    5: "Council conclusions",
+    5: "Council conclusions or aid conditionality",
     6: "Sanctions",
 }
 ESCALATION: dict[str, int] = {
     "demarche": 1, "summoning": 1, "local_statement": 1, "trial_observation": 1, "prison_visit": 1,
     "hrd_meeting": 1, "dialogue": 1, "high_level_meeting": 1, "funding": 1, "other": 1,
+    "family_meeting": 1, "public_event": 1,
     "spokesperson_statement": 2, "hrvp_statement": 2, "plenary_debate": 2, "un_statement": 2,
+    "ep_member_statement": 2, "mep_letter": 2, "parliamentary_answer": 2, "osce_coe_statement": 2,
+    "member_states_statement": 2, "presidency_statement": 2, "public_remarks": 2, "policy_document": 2,
     "declaration_eu27": 3,
     "resolution": 4, "urgency_resolution": 4, "prize": 4,
-    "council_conclusions": 5,
+    "council_conclusions": 5, "aid_conditionality": 5,
     "sanctions": 6,
 }
 
@@ -137,6 +151,44 @@ SOURCE_KINDS: dict[str, str] = {
     "media": "News report",
 }
 
+# How a case came into the dataset. A case found first through an EU text (a statement, resolution or
+# listing that names it) says nothing about EU silence, so the accountability measures are also shown
+# for the other cases. docs/CURATION.md gives the rule used for cases recorded before this column.
+DISCOVERY: dict[str, str] = {
+    "ngo": "NGO report",
+    "un": "UN or other intergovernmental human-rights body",
+    "media": "News report",
+    "eu": "EU text",
+}
+INDEPENDENT_DISCOVERY = tuple(code for code in DISCOVERY if code != "eu")
+
+# How close the cited page is to the act it documents. The hosts behind each class are listed in
+# dashboard/hosts.py, which also derives the class of a URL.
+SOURCE_QUALITIES: dict[str, str] = {
+    "original": "Original page",
+    "faithful_copy": "Faithful copy",
+    "secondary": "Secondary source",
+}
+SOURCE_QUALITY_MEANING = {
+    "original": "the page of the body that acted or documented the case, on its own web address (for an EU action: "
+                "the EU institution, member state or intergovernmental body itself)",
+    "faithful_copy": "a complete, unaltered copy of that page kept by an archive or an official republisher",
+    "secondary": "a report of the act by someone else (a news article or NGO page about an EU action), or a mirror, "
+                 "repost, aggregator, look-alike site or blog",
+}
+
+SEARCH_RESULTS: dict[str, str] = {
+    "found": "EU action found",
+    "none": "No EU action found",
+}
+
+# ISO 639-1 codes of the languages titles in the dataset are written in (more may be added).
+LANGUAGES: dict[str, str] = {
+    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
+    "nl": "Dutch", "pl": "Polish", "lt": "Lithuanian", "et": "Estonian", "cs": "Czech", "da": "Danish",
+    "sv": "Swedish", "no": "Norwegian", "ru": "Russian", "ar": "Arabic", "tr": "Turkish",
+}
+
 DATE_PRECISIONS: dict[str, str] = {
     "day": "Exact day",
     "month": "Month only (stored as the 1st)",
@@ -152,6 +204,8 @@ LOOKUPS: dict[str, dict[str, str]] = {
     "status": CASE_STATUSES,
     "subject_type": SUBJECT_TYPES,
     "source_kind": SOURCE_KINDS,
+    "discovered_via": DISCOVERY,
+    "source_quality": SOURCE_QUALITIES,
 }
 
 

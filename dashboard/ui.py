@@ -31,9 +31,10 @@ OPTIONS = {
     "actor": list(taxonomy.ACTORS.values()),
     "type": list(taxonomy.ACTION_TYPES.values()),
     "status": list(taxonomy.CASE_STATUSES.values()),
+    "source": list(taxonomy.SOURCE_QUALITIES.values()),
 }
 LABELS = {"country": "Country or priority area", "theme": "Theme", "actor": "EU actor", "type": "Action type",
-          "status": "Case status"}
+          "status": "Case status", "source": "Source quality"}
 
 
 class DataUnavailable(Exception):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from . import taxonomy
+from . import hosts, taxonomy
 from .schema import TABLES, Field, Table
 
 # Nothing in this dataset predates the Universal Declaration of Human Rights era; an earlier
@@ -83,7 +83,17 @@ def _parse_value(f: Field, raw: str, today: dt.date):
         tracking = tracking_part(parsed.hostname or "", parsed.query)
         if tracking:
             return None, f"'{raw[:80]}…' is a tracking link, redirect or mirror ({tracking}): cite the publisher's own address"
+    if f.fmt == "uri-list":
+        for url in raw.split():
+            _, message = _parse_value(URL_IN_LIST, url, today)
+            if message:
+                return None, message
+        if len(set(raw.split())) != len(raw.split()):
+            return None, "lists the same URL twice"
     return raw, None
+
+
+URL_IN_LIST = Field("other_sources", "string", "", fmt="uri")
 
 
 # Newsletter and short links can carry a reader's identity (an lnks.gd token holds the subscriber's e-mail
@@ -232,6 +242,84 @@ def _check_cross_rules(tables: dict[str, list[Row]], problems: list[Problem]) ->
                                     f"must be '{taxonomy.THEMES.get(tid)}' as defined in dashboard/taxonomy.py"))
 
 
+# A link may predate its case's start by up to this many days without a note (a statement on a
+# trial often precedes the verdict the case is dated by only by weeks, never by years).
+LINK_LEAD_DAYS = 365
+DATED_TABLES = (("cases", "opened_on"), ("case_events", "date"), ("commitments", "adopted_on"))
+
+
+def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem]) -> None:
+    """Rules from docs/CURATION.md that can be checked mechanically."""
+    for name, column in DATED_TABLES:
+        for row in tables.get(name, []):
+            day, precision = row.values.get(column), row.values.get("date_precision")
+            if day and precision == "year" and (day.month, day.day) != (1, 1):
+                problems.append(Problem(f"{name}.csv", row.line, column,
+                                        f"{day} has date_precision year: store a year-only date as 1 January"))
+            if day and precision == "month" and day.day != 1:
+                problems.append(Problem(f"{name}.csv", row.line, column,
+                                        f"{day} has date_precision month: store a month-only date as the 1st"))
+    first_event: dict[str, dt.date] = {}
+    for ev in tables["case_events"]:
+        cid, date = ev.values.get("case_id"), ev.values.get("date")
+        if cid and date and (cid not in first_event or date < first_event[cid]):
+            first_event[cid] = date
+    start: dict[str, dt.date] = {}
+    for case in tables["cases"]:
+        v = case.values
+        cid, opened = v.get("case_id"), v.get("opened_on")
+        if cid and opened:
+            start[cid] = min(opened, first_event.get(cid, opened))
+        if cid in first_event and opened and opened < first_event[cid]:
+            problems.append(Problem("cases.csv", case.line, "opened_on",
+                                    f"{opened} is before the case's first event ({first_event[cid]}): opened_on is "
+                                    "the date of the first event"))
+        url = v.get("source_url")
+        if url and v.get("discovered_via") not in (None, "eu") and hosts.is_eu_text(url):
+            problems.append(Problem("cases.csv", case.line, "discovered_via",
+                                    f"is {v['discovered_via']} but the case is cited from an EU text ({hosts.host_of(url)}): "
+                                    "a case found on an EU page was discovered via eu"))
+    for name, record in (("cases", "case"), ("eu_actions", "action")):
+        for row in tables[name]:
+            url, quality = row.values.get("source_url"), row.values.get("source_quality")
+            if not url or not quality:
+                continue
+            derived = hosts.source_quality(url, record)
+            if quality == "original" and derived != "original":
+                problems.append(Problem(f"{name}.csv", row.line, "source_quality",
+                                        f"is original but {hosts.host_of(url)} is not the acting body's own host "
+                                        f"(dashboard/hosts.py says {derived}): cite the original page or mark it {derived}"))
+            elif quality != "secondary" and derived == "secondary" and hosts.is_secondary_host(url):
+                problems.append(Problem(f"{name}.csv", row.line, "source_quality",
+                                        f"is {quality} but {hosts.host_of(url)} is listed as a mirror, repost or "
+                                        "aggregator in dashboard/hosts.py: mark it secondary or cite the original page"))
+    for action in tables["eu_actions"]:
+        v = action.values
+        language, original = v.get("title_language"), v.get("title_original")
+        if language and language != "en" and not original:
+            problems.append(Problem("eu_actions.csv", action.line, "title_original",
+                                    f"is required when title_language is {language}: keep the document's own title "
+                                    "here and put the English title (or a translation in [square brackets]) in title"))
+        if language == "en" and original and original != v.get("title"):
+            problems.append(Problem("eu_actions.csv", action.line, "title_original",
+                                    "is set but title_language is en: leave it blank for an English title"))
+    action_dates = {a.values.get("action_id"): a.values.get("date") for a in tables["eu_actions"]}
+    linked_cases = set()
+    for link in tables["action_cases"]:
+        aid, cid = link.values.get("action_id"), link.values.get("case_id")
+        linked_cases.add(cid)
+        acted, began = action_dates.get(aid), start.get(cid)
+        if acted and began and (began - acted).days > LINK_LEAD_DAYS and not link.values.get("note"):
+            problems.append(Problem("action_cases.csv", link.line, "note",
+                                    f"{aid} ({acted}) predates the start of {cid} ({began}) by more than a year: "
+                                    "say in note why the action concerns this case, or remove the link"))
+    for search in tables.get("response_searches", []):
+        cid = search.values.get("case_id")
+        if search.values.get("result") == "found" and cid and cid in start and cid not in linked_cases:
+            problems.append(Problem("response_searches.csv", search.line, "result",
+                                    f"is found but {cid} is linked to no EU action in action_cases.csv"))
+
+
 def load_sources(sources: Path, today: dt.date | None = None) -> dict[str, list[Row]]:
     """Read and check every source file. Raises ValidationError listing every problem."""
     today = today or dt.date.today()
@@ -243,6 +331,7 @@ def load_sources(sources: Path, today: dt.date | None = None) -> dict[str, list[
         tables[table.name] = rows
     _check_foreign_keys(tables, problems)
     _check_cross_rules(tables, problems)
+    _check_curation_rules(tables, problems)
     if problems:
         raise ValidationError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
     return tables

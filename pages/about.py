@@ -9,6 +9,7 @@ def render():
     con = ui.connection()
     info = queries.build_info(con)
     st.title("About this monitor")
+    st.caption(f"Data as of {queries.data_as_of(con)}: the latest date a source in the dataset gives for an act.")
     st.markdown(about.INTRO)
     st.header("Definitions")
     st.markdown(about.definitions_markdown())

@@ -10,9 +10,10 @@ def render():
     st.title("Accountability")
     st.caption("Did the EU respond to documented cases, how fast, how strongly, and how united? "
                "Definitions are on the About page.")
-    st.info(metrics.SELECTION_CAVEAT, icon=":material/info:")
     f = ui.filter_sidebar("pages/accountability.py", ("country", "theme", "status", "since", "until"))
     s = metrics.summary(con, f)
+    split = metrics.discovery_split(con, f, whole=s)
+    st.info(ui.text(metrics.selection_note(split)), icon=":material/info:")
     rate = s.response_rate
     ui.metric_row([
         ("Cases", s.cases, "Cases matching the filters."),
@@ -22,6 +23,16 @@ def render():
         ("Made on behalf of all 27", formatting.percent(s.unity.share_eu27),
          metrics.DEFINITIONS["Unity"]),
         ("Silent open cases", s.silent_cases, metrics.DEFINITIONS["Silence list"]),
+    ])
+    st.caption("Above: all selected cases. Below: only the cases found independently of the EU (from NGO, UN or "
+               "news sources, not through an EU text that names them), where EU silence can show.")
+    ind = split["independently_discovered"]
+    ui.metric_row([
+        ("Cases found independently", ind["cases"], "Cases whose discovered_via is not eu."),
+        ("Response rate (independent)", formatting.percent(ind["response_rate"]), metrics.DEFINITIONS["Response rate"]),
+        ("Median days to respond (independent)", ind["median_days_to_first_response"],
+         metrics.DEFINITIONS["Time to first EU response"]),
+        ("Silent open cases (independent)", ind["silent_cases"], metrics.DEFINITIONS["Silence list"]),
     ])
 
     st.header("Priority areas side by side")
@@ -42,7 +53,8 @@ def render():
              data=metrics.escalation_frame(s))
 
     st.header("Silence list")
-    st.caption(metrics.DEFINITIONS["Silence list"])
+    st.caption(metrics.DEFINITIONS["Silence list"] + " The column Found via says which cases were found "
+               "independently of the EU.")
     ui.table(metrics.silence_list(con, f))
 
     st.header("Who acts")

@@ -22,6 +22,7 @@ def render():
     b = briefing.brief_data(con, f)
     st.title(f"Country brief: {ui.text(b.place)}", anchor=False)
     ui.metric_row([(label, value, briefing.HELP.get(label)) for label, value in b.headline])
+    st.caption(ui.text(b.independent_note))
     left, right = st.columns([1, 1] if presenting else [3, 2], gap="large")
     with left:
         st.header("EU actions and case events", anchor=False)

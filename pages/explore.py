@@ -10,7 +10,7 @@ from dashboard import exports, queries, ui
 def render():
     con = ui.connection()
     st.title("Explore")
-    f = ui.filter_sidebar("pages/explore.py")
+    f = ui.filter_sidebar("pages/explore.py", (*ui.ALL_FILTERS, "source"))
     table_label = st.segmented_control("Table", list(exports.TABLES.values()), default="EU actions", key="table",
                                        bind="query-params") or "EU actions"
     table = {v: k for k, v in exports.TABLES.items()}[table_label]

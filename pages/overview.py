@@ -11,6 +11,7 @@ def render():
     st.title("EU Human Rights Action Monitor")
     st.caption("Documented human-rights cases in the EU's priority countries, and what the EU institutions did "
                "about them: where they acted, how fast, how united, and where they stayed silent.")
+    st.caption(f"Data as of {queries.data_as_of(con)}: the latest date a source in the dataset gives for an act.")
     f = ui.filter_sidebar("pages/overview.py", ("theme", "since", "until"))
     head = queries.headline(con, f)
     ui.metric_row([

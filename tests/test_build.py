@@ -41,7 +41,7 @@ BAD_INPUTS = [
     ("eu_actions.csv", "IRN,death_penalty,Iran: Statement", "XXX,death_penalty,Iran: Statement", "eu_actions.csv:2: country_iso3: 'XXX' does not exist in countries.csv"),
     ("eu_actions.csv", "IRN,death_penalty,Iran: Statement", "IRN,death_penalty;slavery,Iran: Statement", "eu_actions.csv:2: themes: 'death_penalty;slavery' does not match"),
     ("eu_actions.csv", "IRN-A-0002,2023-01-08", "IRN-A-0001,2023-01-08", "eu_actions.csv:3: action_id: duplicate of line 2"),
-    ("eu_actions.csv", "official,false,true\nIRN-A-0002", "official,maybe,true\nIRN-A-0002", "eu_actions.csv:2: on_behalf_of_eu27: 'maybe' is not true or false"),
+    ("eu_actions.csv", "secondary,,false,true\nIRN-A-0002", "secondary,,maybe,true\nIRN-A-0002", "eu_actions.csv:2: on_behalf_of_eu27: 'maybe' is not true or false"),
     ("cases.csv", "2022-10-01,day,Fixture case", "2022-10-05,day,Fixture case", "cases.csv:2: opened_on: 2022-10-05 is after the case's first event (2022-10-01)"),
     ("cases.csv", "IRN-C-0001,Death", "IRN-X-0001,Death", "cases.csv:2: case_id: 'IRN-X-0001' does not match"),
     ("cases.csv", "individual,Test Person One,true", "alien,Test Person One,true", "cases.csv:2: subject_type: 'alien' is not one of"),

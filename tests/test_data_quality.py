@@ -107,3 +107,65 @@ def test_every_record_has_passed_a_review():
     ids = [r["action_id"] for r in rows("eu_actions")] + [r["case_id"] for r in rows("cases")]
     assert [i for i in ids if i not in latest] == []
     assert [(i, latest[i]) for i in ids if latest[i] not in ("ok", "fix")] == []
+
+
+# Issue 11: how cases were found, how close each source is to the act, titles in English.
+ENGLISH = "en"
+
+
+def test_every_case_says_how_it_was_found():
+    from dashboard.taxonomy import DISCOVERY
+    missing = [c["case_id"] for c in rows("cases") if c["discovered_via"] not in DISCOVERY]
+    assert missing == []
+
+
+def test_every_action_and_case_has_a_source_quality():
+    from dashboard.taxonomy import SOURCE_QUALITIES
+    for name, key in (("eu_actions", "action_id"), ("cases", "case_id")):
+        assert [r[key] for r in rows(name) if r["source_quality"] not in SOURCE_QUALITIES] == [], name
+
+
+def test_other_is_under_three_percent_of_actions():
+    actions = rows("eu_actions")
+    other = [a["action_id"] for a in actions if a["action_type"] == "other"]
+    assert len(other) < 0.03 * len(actions), f"{len(other)} of {len(actions)} actions typed other: {other}"
+
+
+def test_every_title_has_its_language_and_a_non_english_one_keeps_its_original():
+    for a in rows("eu_actions"):
+        assert a["title_language"], a["action_id"]
+        if a["title_language"] != ENGLISH:
+            assert a["title_original"].strip(), a["action_id"]
+            assert a["title"].startswith("[") or a["title"] != a["title_original"], a["action_id"]
+
+
+def test_no_title_shown_to_english_readers_is_in_a_language_with_its_own_letters():
+    # A title in Cyrillic, Arabic, Greek or Hebrew script marked English is a title left untranslated.
+    import unicodedata
+    for a in rows("eu_actions"):
+        scripts = {unicodedata.name(ch, "").split(" ")[0] for ch in a["title"] if ch.isalpha() and ord(ch) > 0x24F}
+        assert not scripts & {"CYRILLIC", "ARABIC", "GREEK", "HEBREW"}, (a["action_id"], a["title"])
+
+
+def test_every_independently_found_case_was_searched_for_an_eu_response():
+    searched = {s["case_id"] for s in rows("response_searches")}
+    linked = {link["case_id"] for link in rows("action_cases")}
+    unsearched = [c["case_id"] for c in rows("cases")
+                  if c["discovered_via"] != "eu" and c["case_id"] not in searched | linked]
+    assert unsearched == [], (f"{len(unsearched)} cases not found through the EU have neither a linked EU action nor "
+                              "a row in response_searches.csv (docs/CURATION.md, step 5)")
+
+
+# Reviewed dates that really are 1 January to the day (the source states that day).
+TRUE_FIRST_OF_JANUARY = {("case_events", "PSE-C-0010", "2018-01-01")}
+
+
+def test_a_first_of_january_to_the_day_is_a_reviewed_exception():
+    found = set()
+    for name, key, col in (("cases", "case_id", "opened_on"), ("case_events", "case_id", "date"),
+                           ("commitments", "commitment_id", "adopted_on")):
+        for r in rows(name):
+            if r[col].endswith("-01-01") and r["date_precision"] == "day":
+                found.add((name, r[key], r[col]))
+    assert found <= TRUE_FIRST_OF_JANUARY, ("a year-only date stored as 1 January must carry date_precision=year",
+                                            found - TRUE_FIRST_OF_JANUARY)

@@ -41,8 +41,9 @@ def hostile_con(tmp_path_factory):
 
         writer = csv.writer(f, lineterminator="\n")
         for i, text in enumerate(INJECTIONS, start=10):
-            writer.writerow([f"IRN-A-00{i}", "2024-01-01", "council", "sanctions", "IRN", "hrd", text, text,
-                             f"https://example.org/inj{i}", "official", "", "true"])
+            # title, original title and summary all carry the formula (the original as a French title)
+            writer.writerow([f"IRN-A-00{i}", "2024-01-01", "council", "sanctions", "IRN", "hrd", text, text, "fr", text,
+                             f"https://example.org/inj{i}", "official", "secondary", "", "", "true"])
     path = sources.parent / "hostile.duckdb"
     build(sources, path)
     con = db.connect(path)
@@ -127,7 +128,9 @@ def test_zip_package_validates_with_frictionless(con, tmp_path):
 def test_formula_injection_is_inert_in_csv(hostile_con, text):
     out = pd.read_csv(io.BytesIO(exports.export_bytes(hostile_con, Filters(), "actions", "csv")), keep_default_na=False)
     assert "'" + text in set(out["Title"]) and "'" + text in set(out["Summary"])
-    assert not any(str(v).startswith(exports.FORMULA_TRIGGERS) for col in ("Title", "Summary") for v in out[col])
+    assert "'" + text in set(out["Original title"])
+    assert not any(str(v).startswith(exports.FORMULA_TRIGGERS) for col in ("Title", "Original title", "Summary")
+                   for v in out[col])
 
 
 def test_csv_neutralises_control_character_prefixes():
