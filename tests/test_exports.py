@@ -210,8 +210,8 @@ def hostile_nul_con(tmp_path_factory):
     shutil.copytree(FIXTURE_SOURCES, sources)
     with open(sources / "eu_actions.csv", "a", encoding="utf-8", newline="") as f:
         csv.writer(f, lineterminator="\n").writerow(
-            ["IRN-A-0050", "2024-01-01", "council", "sanctions", "IRN", "hrd", "before\x00after", "x",
-             "https://example.org/nul", "official", "", "true"])
+            ["IRN-A-0050", "2024-01-01", "council", "sanctions", "IRN", "hrd", "before\x00after", "", "en", "x",
+             "https://example.org/nul", "official", "secondary", "", "", "true"])
     path = sources.parent / "nul.duckdb"
     build(sources, path)  # the build accepts a NUL in a title today; should it refuse one, this fixture says so
     con = db.connect(path)
