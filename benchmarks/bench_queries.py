@@ -8,7 +8,7 @@ measures, as CPU time (`time.process_time`, every thread of the process; stable 
   caches before each run, and a bare one-line page for comparison;
 - the usual pandas approach (the tables loaded into memory once, then filtered there) on the same
   questions, interleaved with DuckDB in the same process, after checking both give the same answer;
-- peak memory (ru_maxrss) of a process answering those questions with DuckDB, and of one doing it with
+- peak memory (VmHWM) of a process answering those questions with DuckDB, and of one doing it with
   pandas, each in its own process, beside a process that only imports the same modules;
 - the CSV export of every EU action, written to a file, and the XLSX export of 100 k rows: CPU, wall time
   and peak memory of a process doing only that;
@@ -193,7 +193,11 @@ def compare_with_pandas(con, repeat: int) -> dict:
 # --- child processes: one job each, so that their peak memory is theirs alone ---
 
 def _peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # kilobytes on Linux
+    # VmHWM is this process's own peak; ru_maxrss would carry the parent's peak over from fork.
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def child(job: str, path: str) -> dict:

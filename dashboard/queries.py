@@ -200,6 +200,8 @@ def _page(limit: int | None, offset: int) -> Clause:
 def actions_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> Clause:
     """The SQL of `actions_table` (exports stream it without building a frame)."""
     where, page = action_where(f), _page(limit, offset)
+    if limit is None:  # every row, streamed in stored (rank) order; DuckDB keeps insertion order without a sort
+        return Clause(f"SELECT {ACTION_COLUMNS} FROM action_rows a WHERE {where.sql}", where.params)
     # Cut the page on the narrow rank column first; only its rows' text columns are then read.
     return Clause(f"""WITH page AS (SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY a.rank {page.sql})
                       SELECT {ACTION_COLUMNS} FROM action_rows a SEMI JOIN page p ON p.rank = a.rank
@@ -208,6 +210,8 @@ def actions_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> C
 
 def cases_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0) -> Clause:
     where, page = case_where(f), _page(limit, offset)
+    if limit is None:  # as in actions_sql
+        return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql}", where.params)
     return Clause(f"""WITH page AS (SELECT c.rank FROM case_rows c WHERE {where.sql} ORDER BY c.rank {page.sql})
                       SELECT {CASE_COLUMNS} FROM case_rows c SEMI JOIN page p ON p.rank = c.rank
                       ORDER BY c.rank""", merge(where.params, page.params))
