@@ -184,7 +184,7 @@ def compare_with_pandas(con, repeat: int) -> dict:
         check(duck(con), panda(tables))  # same answers first
         duck_runs, panda_runs = [], []
         for _ in range(repeat):  # interleaved, so both see the same machine
-            for fn, runs in ((lambda: duck(con), duck_runs), (lambda: panda(tables), panda_runs)):
+            for fn, runs in ((lambda duck=duck: duck(con), duck_runs), (lambda panda=panda: panda(tables), panda_runs)):
                 start = time.process_time()
                 fn()
                 runs.append(time.process_time() - start)

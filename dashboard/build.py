@@ -197,7 +197,7 @@ def build(sources: Path, out: Path, today: dt.date | None = None, show_unreviewe
     reviewed = None if shows_unreviewed else reviewed_ids(log)
     published = publishable_frames(checked.frames(), reviewed)
     info = {
-        "built_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         "source_digest": source_digest(sources, log, shows_unreviewed),
         "shows_unreviewed": shows_unreviewed,
         "unreviewed_held_back": published.unreviewed_held_back,

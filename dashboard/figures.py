@@ -96,7 +96,7 @@ def map_hover(values: pd.DataFrame, measure_label: str, missing: str = "no data"
     years = values["year"] if "year" in values else [None] * len(values)
     notes = values["note"] if "note" in values else [None] * len(values)
     out = []
-    for name, area, value, year, note in zip(values["name"], values["priority_area"], values["value"], years, notes):
+    for name, area, value, year, note in zip(values["name"], values["priority_area"], values["value"], years, notes, strict=True):
         area = area if isinstance(area, str) else ""
         head = safe(name)
         if area and members.get(area, 1) > 1:
@@ -269,7 +269,7 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
         if label_gaps:
             pairs = pairs.sort_values("action_date")
             levels = _dodge(pairs["action_date"], span * 4, levels=3)  # labels are wider than markers
-            for r, level in zip(pairs.itertuples(), levels):
+            for r, level in zip(pairs.itertuples(), levels, strict=True):
                 fig.add_annotation(x=r.action_date, y=r.action_y, text=f"+{r.days} d", showarrow=False,
                                    yshift=-16 - 13 * level,
                                    font=dict(size=(font_size or FONT["size"]) - 1, color="#374151"))
@@ -282,7 +282,7 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
             rows = part[keys == category]
             s = swatch(vocabulary, category)
             text = [f"{d:%Y-%m-%d}<br>{safe(c)}<br>{safe(t)[:160]}"
-                    for d, c, t in zip(rows["date"], rows["category"], rows["text"])]
+                    for d, c, t in zip(rows["date"], rows["category"], rows["text"], strict=True)]
             fig.add_trace(go.Scatter(
                 x=rows["date"], y=rows["y"], mode="markers", name=safe(category), text=text,
                 legendgroup=kind, legendgrouptitle_text=title,

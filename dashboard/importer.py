@@ -24,8 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .schema import TABLES_BY_NAME, Table
-from .spreadsheet import (CLEAR, NEW_PREFIX, InputProblem, InputRow, id_field, id_letter, read_input,
-                          record_tables, sheet_title)
+from .spreadsheet import (
+    CLEAR,
+    NEW_PREFIX,
+    InputProblem,
+    InputRow,
+    id_field,
+    id_letter,
+    read_input,
+    record_tables,
+    sheet_title,
+)
 from .validate import ValidationError, load_sources
 
 # A global EU action has no country; its id starts with this prefix (the validator's rule for action ids).
@@ -94,7 +103,7 @@ def _read_source(path: Path) -> SourceFile:
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         header = next(reader, [])
-        return SourceFile(header, [dict(zip(header, r)) for r in reader if any(c.strip() for c in r)])
+        return SourceFile(header, [dict(zip(header, r, strict=False)) for r in reader if any(c.strip() for c in r)])
 
 
 def _serialize(source: SourceFile) -> tuple[bytes, list[int]]:
@@ -130,7 +139,7 @@ class _Merger:
         self.updated: dict[tuple[str, int], Outcome] = {}
         for name, source in self.files.items():
             table = TABLES_BY_NAME[name]
-            for i, row in enumerate(source.rows):
+            for row in source.rows:
                 self._index(table, row, self._label(table, row), self._label(table, row))
 
     # --- ids and duplicates -----------------------------------------------------------------------------------
@@ -337,7 +346,7 @@ def _check(merger: _Merger, outcomes: list[Outcome], tmp: Path, today: dt.date |
     except ValidationError as err:
         for p in err.problems:
             owner = line_owner.get((p.file, p.line))
-            message = re.sub(r"\bline (\d+)\b", lambda m: _line_name(line_owner, p.file, int(m.group(1))), p.message)
+            message = re.sub(r"\bline (\d+)\b", lambda m, p=p: _line_name(line_owner, p.file, int(m.group(1))), p.message)
             if owner is None:
                 general.append(f"{name}: existing record at {p.file}:{p.line}: {p.column}: {message}")
                 continue
@@ -529,7 +538,8 @@ def report_html(result: ImportResult) -> str:
     problems = "".join(f"<li>{_e(p)}</li>" for p in result.problems) or "<li>none</li>"
     rows = "".join(
         f"<tr class='{_e(o.status)}'><td>{_e(o.row.sheet)}</td><td>{o.row.row}</td>"
-        f"<td>{_e(STATUS_WORDS[o.status] if result.ok or o.status == REJECTED else 'not imported: ' + STATUS_WORDS[o.status])}</td>"
+        f"<td>{_e(STATUS_WORDS[o.status] if result.ok or o.status == REJECTED else 'not imported: ' + STATUS_WORDS[o.status])}"
+        "</td>"
         f"<td>{_e(_record_name(o, result))}</td><td>{_row_details(o, result.withheld_names)}</td></tr>"
         for o in result.outcomes)
     return f"""<!DOCTYPE html>

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from . import taxonomy
-from .formatting import percent
 from .filters import Filters
+from .formatting import percent
 from .queries import Clause, action_where, case_where, run, run_one
 
 SILENCE_MONTHS = 12

@@ -22,10 +22,10 @@ from .filters import Filters
 from .formatting import excerpt, shown, text  # noqa: F401 — pages call ui.text / ui.shown / ui.excerpt
 from .url_state import (  # noqa: F401 — pages call these through ui
     ALL_FILTERS,
+    CHOSEN,
     LABELS,
     OPTIONS,
     PRESENTATION_ASSETS,
-    CHOSEN,
     check_choice,
     filter_sidebar,
     presentation_mode,
@@ -249,7 +249,7 @@ def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str |
 
 def metric_row(items: list[tuple[str, object, str | None]]) -> None:
     cols = st.columns(len(items))
-    for col, (label, value, help_text) in zip(cols, items):
+    for col, (label, value, help_text) in zip(cols, items, strict=True):
         col.metric(text(label), shown(value), help=help_text)
 
 

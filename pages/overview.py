@@ -35,7 +35,7 @@ def render():
                    "Grey: no number stated (China: a state secret) — hover for the source's words. "
                    "Details and sources are on the Themes page.")
     top = values.dropna(subset=["value"]).sort_values("value", ascending=False).head(3)
-    finding = ", ".join(f"{n} ({v:.0f})" for n, v in zip(top["name"], top["value"]) if v > 0)
+    finding = ", ".join(f"{n} ({v:.0f})" for n, v in zip(top["name"], top["value"], strict=True) if v > 0)
     st.caption("Click a country outlined in orange to open its page, or choose a priority area from the list.")
     map_column, list_column = st.columns([4, 1], gap="medium")
     with map_column, st.container(key="overview_map_frame"):

@@ -3,9 +3,12 @@ way into the country pages, and no horizontal overflow at phone size."""
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+
 from .browser import settle
 
 pytestmark = pytest.mark.browser
@@ -56,7 +59,7 @@ def test_headings_form_an_outline(server, browser, path):
     levels = page.evaluate("(sel) => [...document.querySelectorAll(sel)].filter(h => h.offsetParent !== null)"
                            ".map(h => Number(h.tagName[1]))", selector)
     assert levels and levels[0] == 1 and levels.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
     page.context.close()
 
 

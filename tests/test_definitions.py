@@ -106,7 +106,7 @@ def test_every_number_in_the_area_table_is_defined(use_db):
 def test_cases_without_eu_action_agree_on_every_page_the_ladder_and_the_cli(use_db):
     con = db.connect(use_db)
     summary = metrics.summary(con, Filters())
-    ladder = dict(zip(*metrics.escalation_frame(summary).to_dict("list").values()))
+    ladder = dict(zip(*metrics.escalation_frame(summary).to_dict("list").values(), strict=True))
     expected = summary.cases - summary.responded
     assert expected == 2  # IRN-C-0002 (its only action predates it) and PSE-C-0001 (none)
     assert ladder["No EU action"] == expected == summary.cases_without_action

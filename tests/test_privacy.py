@@ -7,11 +7,10 @@ package, the DuckDB download, the offline brief and the pages."""
 
 from __future__ import annotations
 
-import os
-
 import csv
 import io
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -55,7 +54,7 @@ LINK = ("action_id", "case_id")
 
 
 def rows(columns: tuple[str, ...], *values: list[str]) -> list[dict[str, str]]:
-    return [dict(zip(columns, v)) for v in values]
+    return [dict(zip(columns, v, strict=True)) for v in values]
 
 
 def private_sources(target: Path) -> Path:
