@@ -344,15 +344,15 @@ def _check(merger: _Merger, outcomes: list[Outcome], tmp: Path, today: dt.date |
     try:
         load_sources(tmp, today=today)
     except ValidationError as err:
-        for p in err.problems:
-            owner = line_owner.get((p.file, p.line))
-            message = re.sub(r"\bline (\d+)\b", lambda m, p=p: _line_name(line_owner, p.file, int(m.group(1))), p.message)
+        for problem in err.problems:
+            owner = line_owner.get((problem.file, problem.line))
+            message = _with_line_names(line_owner, problem.file, problem.message)
             if owner is None:
-                general.append(f"{name}: existing record at {p.file}:{p.line}: {p.column}: {message}")
+                general.append(f"{name}: existing record at {problem.file}:{problem.line}: {problem.column}: {message}")
                 continue
-            if (owner.row.sheet, owner.row.row, p.column) in reader_cells:
+            if (owner.row.sheet, owner.row.row, problem.column) in reader_cells:
                 continue  # the cell's own problem (a formula, an error value) is already reported
-            owner.problems.append(f"{p.column}: {message}")
+            owner.problems.append(f"{problem.column}: {message}")
     for o in outcomes:
         if o.generated_id and len(o.problems) > 1:
             # An id made from a bad country is a consequence; the country's problem is the cause.
@@ -369,6 +369,11 @@ def _check(merger: _Merger, outcomes: list[Outcome], tmp: Path, today: dt.date |
             general.append(f"{name}:{p.sheet}:{p.row}: {p.column}: {p.message}")
     del by_cell
     return general, new_bytes
+
+
+def _with_line_names(line_owner: dict[tuple[str, int], Outcome], file: str, message: str) -> str:
+    """The message with every "line N" of `file` named as the record the import put there."""
+    return re.sub(r"\bline (\d+)\b", lambda m: _line_name(line_owner, file, int(m.group(1))), message)
 
 
 def _line_name(line_owner: dict[tuple[str, int], Outcome], file: str, line: int) -> str:

@@ -165,6 +165,7 @@ class SourceFile:
     frame: pd.DataFrame  # typed values, one column per schema field, plus `line`; missing or invalid is NA
     roots: list[Problem] = field(default_factory=list)  # problems that lost rows or the whole file
     bad_columns: set[str] = field(default_factory=set)  # columns where at least one value was refused
+    value_problems: list[Problem] = field(default_factory=list)  # values refused (their rows are kept, the value is NA)
 
     @property
     def complete(self) -> bool:
@@ -626,7 +627,7 @@ def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem])
     for link in tables["action_cases"]:
         aid, cid = link.values.get("action_id"), link.values.get("case_id")
         linked_cases.add(cid)
-        acted, began = action_dates.get(aid), start.get(cid)
+        acted, began = action_dates.get(aid), (start.get(cid) if cid else None)
         if acted and began and (began - acted).days > LINK_LEAD_DAYS and not link.values.get("note"):
             problems.append(Problem("action_cases.csv", link.line, "note",
                                     f"{aid} ({acted}) predates the start of {cid} ({began}) by more than a year: "
