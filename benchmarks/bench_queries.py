@@ -66,7 +66,7 @@ def sample_ids(con) -> dict[str, str]:
 # Each page's database work: the calls its script makes, in order (see pages/*.py), and its URL parameters.
 PAGES: dict[str, tuple[dict, Callable]] = {
     "overview": ({}, lambda con, ids: (queries.headline(con, ALL), queries.map_values(con, ALL, "actions"),
-                                       queries.latest_actions(con, ALL, limit=8), queries.build_info(con))),
+                                       queries.actions_table(con, ALL, limit=8), queries.build_info(con))),
     "countries (Iran)": ({"country": "Iran"}, lambda con, ids: (
         queries.headline(con, IRAN), queries.combined_timeline(con, IRAN), queries.cases_table(con, IRAN, limit=200),
         queries.actions_table(con, IRAN, limit=200), queries.death_penalty_figures(con, IRAN.countries),

@@ -217,10 +217,6 @@ DERIVED_TABLES: tuple[Table, ...] = (
         _column("action_type", "string", "The instrument."),
         _column("step", "integer", "Its step."),
     ), ("action_type",)),
-    Table("escalation_steps", "The name of each step of the escalation ladder (taxonomy.ESCALATION_STEPS).", (
-        _column("step", "integer", "The step."),
-        _column("label", "string", "Its name."),
-    ), ("step",)),
     Table("build_info", "One row: which release of the data this database holds, and how it was built.", (
         _column("built_at", "timestamp", "When the build ran (UTC)."),
         _column("source_digest", "string", "SHA-256 of the source files and the review log the build read."),

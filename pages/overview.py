@@ -57,7 +57,7 @@ def render():
                          query_params=urls.query({"country": row.priority_area}))
 
     st.header("Latest EU actions")
-    ui.table(queries.latest_actions(con, f, limit=8).drop(columns=["Summary"]))
+    ui.table(queries.actions_table(con, f, limit=8).drop(columns=["Summary"]))
     st.page_link(urls.file("explore"), label="All EU actions, with every filter →")
 
     st.header("Priority areas")

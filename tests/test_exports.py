@@ -19,7 +19,6 @@ from frictionless import validate
 
 from dashboard import db, exports
 from dashboard.build import build
-from dashboard.config import DATA_DOCUMENTS, DATAPACKAGE, SOURCES_DIR
 from dashboard.filters import Filters, from_query
 
 ACCESSED = dt.date(2026, 11, 28)
@@ -161,15 +160,6 @@ def test_cli_export_gives_the_same_bytes(fixture_db, con, tmp_path):
                                 capture_output=True, text=True, env=dict(os.environ))
         assert result.returncode == 0, result.stderr
         assert out.read_bytes() == exports.export_bytes(con, f, "actions", fmt), fmt
-
-
-def test_whole_dataset_package_validates(tmp_path):
-    payload = exports.whole_dataset_zip(SOURCES_DIR, DATAPACKAGE, DATA_DOCUMENTS)
-    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-        assert {"review_log.csv", "COVERAGE.md", "sources/eu_actions.csv"} <= set(archive.namelist())
-        archive.extractall(tmp_path)
-    report = validate(str(tmp_path / "datapackage.json"))
-    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:10]
 
 
 @pytest.mark.parametrize("text", INJECTIONS)
