@@ -160,7 +160,9 @@ def test_every_independently_found_case_was_searched_for_an_eu_response():
 
 
 # Reviewed dates that really are 1 January to the day (the source states that day).
-TRUE_FIRST_OF_JANUARY = {("case_events", "PSE-C-0010", "2018-01-01")}
+TRUE_FIRST_OF_JANUARY = {("case_events", "PSE-C-0010", "2018-01-01"),
+                         # killed on the night of 1 January 2025, as the police investigation team dated it (review round 9)
+                         ("case_events", "IND-C-0023", "2025-01-01"), ("cases", "IND-C-0023", "2025-01-01")}
 
 
 def test_a_first_of_january_to_the_day_is_a_reviewed_exception():
