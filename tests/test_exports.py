@@ -21,6 +21,8 @@ from dashboard import db, exports
 from dashboard.build import build
 from dashboard.filters import Filters, from_query
 
+from .conftest import copy_fixture_sources
+
 ACCESSED = dt.date(2026, 11, 28)
 INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A2)", "＝1+1", "＋1", "－1", "＠x",
               "=cmd|' /C calc'!A0"]
@@ -29,12 +31,7 @@ INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM
 @pytest.fixture(scope="module")
 def hostile_con(tmp_path_factory):
     """The fixture data plus actions whose title and summary are spreadsheet formulas."""
-    import shutil
-
-    from .conftest import FIXTURE_SOURCES
-
-    sources = tmp_path_factory.mktemp("hostile") / "sources"
-    shutil.copytree(FIXTURE_SOURCES, sources)
+    sources = copy_fixture_sources(tmp_path_factory.mktemp("hostile") / "sources")
     with open(sources / "eu_actions.csv", "a", encoding="utf-8", newline="") as f:
         import csv
 

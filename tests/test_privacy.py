@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from dashboard import brief, config, db, exports, package
 from dashboard.build import build
 from dashboard.filters import Filters
 
-from .conftest import FIXTURE_SOURCES, ROOT
+from .conftest import ROOT, copy_fixture_sources
 
 PRIVATE_CASE, PRIVATE_ACTION = "IRN-C-0099", "IRN-A-0099"
 # Words that exist only in non-public records or withheld names. None may appear in any output.
@@ -58,7 +57,7 @@ def rows(columns: tuple[str, ...], *values: list[str]) -> list[dict[str, str]]:
 
 
 def private_sources(target: Path) -> Path:
-    shutil.copytree(FIXTURE_SOURCES, target)
+    copy_fixture_sources(target)
     _append(target / "cases.csv", rows(CASE, [PRIVATE_CASE, "Detention of Zebracanary Xanthippe Privatename", "IRN", "hrd",
                                     "individual", "Xanthippe Privatename", "true", "detained", "2023-02-01", "day",
                                     "Zebracanary summary of a record that is not public.",
