@@ -11,13 +11,20 @@ PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py dashboard/release.py
 
-.PHONY: run test build validate lock clean benchmark screenshot serve
+.PHONY: run test check build validate lock clean benchmark screenshot serve
 
 run: $(VENV)/.installed $(DB)
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+# Cheapest first, stopping at the first stage that fails: lint, types, the tests without a browser, then the
+# browser tests (Debian chromium). `make check` runs the first two alone.
+test: check $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m browser
+
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 build: $(VENV)/.installed
 	$(BIN)/python -m dashboard build

@@ -66,7 +66,7 @@ def sample_ids(con) -> dict[str, str]:
 # Each page's database work: the calls its script makes, in order (see pages/*.py), and its URL parameters.
 PAGES: dict[str, tuple[dict, Callable]] = {
     "overview": ({}, lambda con, ids: (queries.headline(con, ALL), queries.map_values(con, ALL, "actions"),
-                                       queries.latest_actions(con, ALL, limit=8), queries.build_info(con))),
+                                       queries.actions_table(con, ALL, limit=8), queries.build_info(con))),
     "countries (Iran)": ({"country": "Iran"}, lambda con, ids: (
         queries.headline(con, IRAN), queries.combined_timeline(con, IRAN), queries.cases_table(con, IRAN, limit=200),
         queries.actions_table(con, IRAN, limit=200), queries.death_penalty_figures(con, IRAN.countries),
@@ -184,7 +184,7 @@ def compare_with_pandas(con, repeat: int) -> dict:
         check(duck(con), panda(tables))  # same answers first
         duck_runs, panda_runs = [], []
         for _ in range(repeat):  # interleaved, so both see the same machine
-            for fn, runs in ((lambda: duck(con), duck_runs), (lambda: panda(tables), panda_runs)):
+            for fn, runs in ((lambda duck=duck: duck(con), duck_runs), (lambda panda=panda: panda(tables), panda_runs)):
                 start = time.process_time()
                 fn()
                 runs.append(time.process_time() - start)

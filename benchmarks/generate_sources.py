@@ -51,7 +51,8 @@ def generate(n_actions: int, out: Path) -> dict[str, int]:
         "case_id": case_ids, "title": "Synthetic case " + pd.Series(i).astype(str), "country_iso3": case_iso,
         "themes": themes[i % 3], "subject_type": "individual", "subject_name": "Person " + pd.Series(i).astype(str),
         "name_public": "true", "status": list(taxonomy.CASE_STATUSES)[0], "opened_on": opened.strftime("%Y-%m-%d"),
-        "date_precision": "day", "summary": "Generated summary.", "source_url": "https://example.org/c/" + pd.Series(i).astype(str),
+        "date_precision": "day", "summary": "Generated summary.",
+        "source_url": "https://example.org/c/" + pd.Series(i).astype(str),
         "source_kind": "ngo", "source_quality": "secondary", "public": "true"})
     per_case = np.where(i % 10 < 3, 3, 2)  # 2.3 events per case
     ev_case = np.repeat(np.arange(n_cases), per_case)
@@ -70,7 +71,8 @@ def generate(n_actions: int, out: Path) -> dict[str, int]:
         "actor": np.array(list(taxonomy.ACTORS))[j % len(taxonomy.ACTORS)], "action_type": types,
         "country_iso3": act_iso, "themes": themes[j % 3], "title": "Synthetic EU action " + pd.Series(j).astype(str),
         "summary": "Generated summary.", "source_url": "https://example.org/a/" + pd.Series(j).astype(str),
-        "source_kind": "official", "source_quality": "secondary", "on_behalf_of_eu27": np.where(types == "declaration_eu27", "true", ""),
+        "source_kind": "official", "source_quality": "secondary",
+        "on_behalf_of_eu27": np.where(types == "declaration_eu27", "true", ""),
         "public": "true"})
     # Each action names one case of its own country (case numbers and action numbers agree modulo the countries).
     span = max(len(iso), (n_cases // len(iso)) * len(iso))
@@ -79,7 +81,7 @@ def generate(n_actions: int, out: Path) -> dict[str, int]:
     links["note"] = "Generated link."  # dates are not aligned with the case's start; kept only if the column exists
     for name, frame in (("cases", cases), ("case_events", events), ("eu_actions", actions), ("action_cases", links)):
         _complete(name, frame).to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-    for name, table in TABLES_BY_NAME.items():  # any other source table (e.g. response_searches): header only
+    for table in TABLES_BY_NAME.values():  # any other source table (e.g. response_searches): header only
         if not (out / table.filename).exists():
             pd.DataFrame(columns=[f.name for f in table.fields]).to_csv(out / table.filename, index=False)
     ids = pd.concat([actions["action_id"], cases["case_id"]])

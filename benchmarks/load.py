@@ -144,7 +144,7 @@ class Visitor:
                     return RunResult(page, query, False, time.perf_counter() - started, f"connection: {exc!r}")
                 self.reconnects += 1
                 await asyncio.sleep(0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return RunResult(page, query, False, time.perf_counter() - started, f"no finished run in {timeout:g} s")
         raise AssertionError("unreachable")
 

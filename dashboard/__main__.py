@@ -1,4 +1,5 @@
-"""Command line: `python -m dashboard build|validate|datapackage|metrics|brief|export|package|coverage|apply-review|template|import`."""
+"""Command line: `python -m dashboard
+build|validate|datapackage|metrics|brief|export|package|coverage|apply-review|template|import`."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def brief_data(con, f: Filters, as_of: dt.date | None = None) -> Brief:
         timeline=queries.combined_timeline(con, f, limit=300),
         answered=queries.answered_events(con, f),
         open_cases=metrics.silence_list(con, f, as_of=as_of, limit=OPEN_CASES_SHOWN),
-        latest_actions=queries.latest_actions(con, f, limit=LATEST_ACTIONS_SHOWN),
+        latest_actions=queries.actions_table(con, f, limit=LATEST_ACTIONS_SHOWN),
         build=queries.build_info(con),
     )
 

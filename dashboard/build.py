@@ -117,13 +117,12 @@ def publishable(tables: dict[str, list[Row]], reviewed: set[str] | None = None) 
 
 
 def write_lookups(con: duckdb.DuckDBPyConnection) -> None:
-    """The tables taken from dashboard/taxonomy.py: labels, escalation steps (used by the build and the benchmark)."""
+    """The tables taken from dashboard/taxonomy.py: labels and escalation (used by the build and the benchmark)."""
     labels = pd.DataFrame(
         [(kind, code, text, i) for kind, mapping in taxonomy.LOOKUPS.items() for i, (code, text) in enumerate(mapping.items())],
         columns=["kind", "code", "label", "sort_order"])
     _insert(con, "labels", labels)
     _insert(con, "escalation", pd.DataFrame(list(taxonomy.ESCALATION.items()), columns=["action_type", "step"]))
-    _insert(con, "escalation_steps", pd.DataFrame(list(taxonomy.ESCALATION_STEPS.items()), columns=["step", "label"]))
 
 
 def write_themes(con: duckdb.DuckDBPyConnection) -> None:
@@ -197,7 +196,7 @@ def build(sources: Path, out: Path, today: dt.date | None = None, show_unreviewe
     reviewed = None if shows_unreviewed else reviewed_ids(log)
     published = publishable_frames(checked.frames(), reviewed)
     info = {
-        "built_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         "source_digest": source_digest(sources, log, shows_unreviewed),
         "shows_unreviewed": shows_unreviewed,
         "unreviewed_held_back": published.unreviewed_held_back,

@@ -40,7 +40,7 @@ def counts_markdown(sources: Path) -> str:
     out.append(f"| Global (no country) | {len(global_actions)} | – | – | – | "
                + " | ".join(map(str, _themes(global_actions))) + " |")
     out += ["", "| Theme | EU actions | Cases |", "|---|---|---|"]
-    for (code, label), n_actions, n_cases in zip(THEMES.items(), _themes(actions), _themes(cases)):
+    for (_code, label), n_actions, n_cases in zip(THEMES.items(), _themes(actions), _themes(cases), strict=True):
         out.append(f"| {label} | {n_actions} | {n_cases} |")
     out += ["", "| Instrument | EU actions |", "|---|---|"]
     for code, n in Counter(r["action_type"] for r in actions).most_common():

@@ -400,14 +400,3 @@ def file_name(table: str, fmt: str) -> str:
     return f"eu-hr-monitor-{table}.{fmt}"
 
 
-def whole_dataset_zip(sources_dir, datapackage_path, documents=()) -> bytes:
-    """The source CSVs with data/datapackage.json: the whole dataset as a Frictionless data package, plus
-    `documents` (the review log, the coverage notes) at the top level so a reuser can see how it was checked."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(datapackage_path, "datapackage.json")
-        for path in documents:
-            archive.write(path, path.name)
-        for path in sorted(sources_dir.glob("*.csv")):
-            archive.write(path, f"sources/{path.name}")
-    return buffer.getvalue()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,7 +30,7 @@ ACTOR_SYMBOLS = ["hexagram", "star-square", "diamond-wide", "octagon", "hourglas
 # Counts and rates: one blue hue from light to dark, so grey (no figure) can never be read as a value.
 SCALE = [[0.0, "#dbe9f6"], [0.5, "#4a90c9"], [1.0, "#08306b"]]
 NO_DATA = "#9ca3af"
-FONT = dict(family="sans-serif", size=13, color="#1f2937")
+FONT: dict[str, Any] = dict(family="sans-serif", size=13, color="#1f2937")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def safe(text) -> str:
     return html.escape("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text), quote=True)
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
+def _layout(fig: go.Figure, height: int | None) -> go.Figure:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), paper_bgcolor="white",
                       plot_bgcolor="white")
@@ -96,7 +97,7 @@ def map_hover(values: pd.DataFrame, measure_label: str, missing: str = "no data"
     years = values["year"] if "year" in values else [None] * len(values)
     notes = values["note"] if "note" in values else [None] * len(values)
     out = []
-    for name, area, value, year, note in zip(values["name"], values["priority_area"], values["value"], years, notes):
+    for name, area, value, year, note in zip(values["name"], values["priority_area"], values["value"], years, notes, strict=True):
         area = area if isinstance(area, str) else ""
         head = safe(name)
         if area and members.get(area, 1) > 1:
@@ -160,8 +161,8 @@ def _period_bounds(period: pd.Timestamp, grain: str) -> tuple[pd.Timestamp, pd.T
 
 
 def current_period(grain: str, today: dt.date | None = None) -> pd.Timestamp:
-    today = pd.Timestamp(today or dt.date.today())
-    return today.to_period("Y" if grain == "year" else "M").to_timestamp()
+    day = pd.Timestamp(today or dt.date.today())
+    return day.to_period("Y" if grain == "year" else "M").to_timestamp()
 
 
 def period_range(frames, grain: str = "year", today: dt.date | None = None) -> list[pd.Timestamp] | None:
@@ -216,7 +217,8 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
 
 def _dodge(dates: pd.Series, span_days: float, levels: int = 4) -> list[int]:
     """A level per point so points closer in time than a marker's width sit side by side, not on top of each other."""
-    out, last = [], {}
+    out: list[int] = []
+    last: dict[int, pd.Timestamp] = {}
     gap = max(span_days / 90, 1)
     for d in dates:
         level = next((lv for lv in range(levels) if lv not in last or (d - last[lv]).days > gap), 0)
@@ -269,7 +271,7 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
         if label_gaps:
             pairs = pairs.sort_values("action_date")
             levels = _dodge(pairs["action_date"], span * 4, levels=3)  # labels are wider than markers
-            for r, level in zip(pairs.itertuples(), levels):
+            for r, level in zip(pairs.itertuples(), levels, strict=True):
                 fig.add_annotation(x=r.action_date, y=r.action_y, text=f"+{r.days} d", showarrow=False,
                                    yshift=-16 - 13 * level,
                                    font=dict(size=(font_size or FONT["size"]) - 1, color="#374151"))
@@ -282,7 +284,7 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
             rows = part[keys == category]
             s = swatch(vocabulary, category)
             text = [f"{d:%Y-%m-%d}<br>{safe(c)}<br>{safe(t)[:160]}"
-                    for d, c, t in zip(rows["date"], rows["category"], rows["text"])]
+                    for d, c, t in zip(rows["date"], rows["category"], rows["text"], strict=True)]
             fig.add_trace(go.Scatter(
                 x=rows["date"], y=rows["y"], mode="markers", name=safe(category), text=text,
                 legendgroup=kind, legendgrouptitle_text=title,

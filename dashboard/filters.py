@@ -52,7 +52,7 @@ class Filters:
         """ISO3 codes the selected places cover, in a stable order."""
         return tuple(sorted({iso for p in self.places for iso in PLACES[p]}))
 
-    def independent(self) -> "Filters":
+    def independent(self) -> Filters:
         """The same selection restricted to cases not found through an EU text (discovered_via other than eu)."""
         return replace(self, discovery=taxonomy.INDEPENDENT_DISCOVERY)
 

@@ -24,8 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .schema import TABLES_BY_NAME, Table
-from .spreadsheet import (CLEAR, NEW_PREFIX, InputProblem, InputRow, id_field, id_letter, read_input,
-                          record_tables, sheet_title)
+from .spreadsheet import (
+    CLEAR,
+    NEW_PREFIX,
+    InputProblem,
+    InputRow,
+    id_field,
+    id_letter,
+    read_input,
+    record_tables,
+    sheet_title,
+)
 from .validate import ValidationError, load_sources
 
 # A global EU action has no country; its id starts with this prefix (the validator's rule for action ids).
@@ -94,7 +103,7 @@ def _read_source(path: Path) -> SourceFile:
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         header = next(reader, [])
-        return SourceFile(header, [dict(zip(header, r)) for r in reader if any(c.strip() for c in r)])
+        return SourceFile(header, [dict(zip(header, r, strict=False)) for r in reader if any(c.strip() for c in r)])
 
 
 def _serialize(source: SourceFile) -> tuple[bytes, list[int]]:
@@ -130,7 +139,7 @@ class _Merger:
         self.updated: dict[tuple[str, int], Outcome] = {}
         for name, source in self.files.items():
             table = TABLES_BY_NAME[name]
-            for i, row in enumerate(source.rows):
+            for row in source.rows:
                 self._index(table, row, self._label(table, row), self._label(table, row))
 
     # --- ids and duplicates -----------------------------------------------------------------------------------
@@ -335,15 +344,15 @@ def _check(merger: _Merger, outcomes: list[Outcome], tmp: Path, today: dt.date |
     try:
         load_sources(tmp, today=today)
     except ValidationError as err:
-        for p in err.problems:
-            owner = line_owner.get((p.file, p.line))
-            message = re.sub(r"\bline (\d+)\b", lambda m: _line_name(line_owner, p.file, int(m.group(1))), p.message)
+        for problem in err.problems:
+            owner = line_owner.get((problem.file, problem.line))
+            message = _with_line_names(line_owner, problem.file, problem.message)
             if owner is None:
-                general.append(f"{name}: existing record at {p.file}:{p.line}: {p.column}: {message}")
+                general.append(f"{name}: existing record at {problem.file}:{problem.line}: {problem.column}: {message}")
                 continue
-            if (owner.row.sheet, owner.row.row, p.column) in reader_cells:
+            if (owner.row.sheet, owner.row.row, problem.column) in reader_cells:
                 continue  # the cell's own problem (a formula, an error value) is already reported
-            owner.problems.append(f"{p.column}: {message}")
+            owner.problems.append(f"{problem.column}: {message}")
     for o in outcomes:
         if o.generated_id and len(o.problems) > 1:
             # An id made from a bad country is a consequence; the country's problem is the cause.
@@ -360,6 +369,11 @@ def _check(merger: _Merger, outcomes: list[Outcome], tmp: Path, today: dt.date |
             general.append(f"{name}:{p.sheet}:{p.row}: {p.column}: {p.message}")
     del by_cell
     return general, new_bytes
+
+
+def _with_line_names(line_owner: dict[tuple[str, int], Outcome], file: str, message: str) -> str:
+    """The message with every "line N" of `file` named as the record the import put there."""
+    return re.sub(r"\bline (\d+)\b", lambda m: _line_name(line_owner, file, int(m.group(1))), message)
 
 
 def _line_name(line_owner: dict[tuple[str, int], Outcome], file: str, line: int) -> str:
@@ -529,7 +543,8 @@ def report_html(result: ImportResult) -> str:
     problems = "".join(f"<li>{_e(p)}</li>" for p in result.problems) or "<li>none</li>"
     rows = "".join(
         f"<tr class='{_e(o.status)}'><td>{_e(o.row.sheet)}</td><td>{o.row.row}</td>"
-        f"<td>{_e(STATUS_WORDS[o.status] if result.ok or o.status == REJECTED else 'not imported: ' + STATUS_WORDS[o.status])}</td>"
+        f"<td>{_e(STATUS_WORDS[o.status] if result.ok or o.status == REJECTED else 'not imported: ' + STATUS_WORDS[o.status])}"
+        "</td>"
         f"<td>{_e(_record_name(o, result))}</td><td>{_row_details(o, result.withheld_names)}</td></tr>"
         for o in result.outcomes)
     return f"""<!DOCTYPE html>

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from . import taxonomy
-from .formatting import percent
 from .filters import Filters
+from .formatting import percent
 from .queries import Clause, action_where, case_where, run, run_one
 
 SILENCE_MONTHS = 12
@@ -99,7 +99,8 @@ def _silent(as_of: dt.date | None) -> Clause:
 
 def _band(days: str) -> Clause:
     """SQL: the TIME_BUCKETS label of a number of days; limits and labels are bound."""
-    parts, params = [], {}
+    parts: list[str] = []
+    params: dict[str, object] = {}
     for i, (limit, label) in enumerate(TIME_BUCKETS, start=1):
         params[f"band_label_{i}"] = label
         if limit is None:

@@ -100,7 +100,7 @@ def review_log(con, path: Path) -> bytes:
     """The review log, reduced to published records; findings about withheld-name cases left out."""
     published = fetch(con, "SELECT case_id AS id, NOT coalesce(name_public, false) AS withheld FROM cases "
                            "UNION ALL SELECT action_id, false FROM eu_actions")
-    withheld = dict(zip(published["id"], published["withheld"]))
+    withheld = dict(zip(published["id"], published["withheld"], strict=True))
     if not Path(path).exists():
         return exports.to_csv(pd.DataFrame(columns=list(REVIEW_COLUMNS)))
     with open(path, newline="", encoding="utf-8") as f:

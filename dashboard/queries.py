@@ -328,10 +328,6 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
         ORDER BY co.iso3""", where)
 
 
-def latest_actions(con, f: Filters, limit: int = 8) -> pd.DataFrame:
-    return actions_table(con, f, limit=limit)
-
-
 def actions_over_time(con, f: Filters, grain: str = "year", group: str = "actor") -> pd.DataFrame:
     """EU actions counted per period and per actor or action type."""
     column = GROUP_COLUMNS[group]

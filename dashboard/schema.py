@@ -7,6 +7,7 @@ published and built. The validator reads the same fields, so a new column is dec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import taxonomy
@@ -64,12 +65,11 @@ SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "integer
              "bigint": "BIGINT", "timestamp": "TIMESTAMP"}
 
 
-def _enum(d: dict[str, str]) -> tuple[str, ...]:
+def _enum(d: Mapping[str, object]) -> tuple[str, ...]:
     return tuple(d)
 
 
-URL = dict(type="string", fmt="uri")
-SOURCE_URL = Field("source_url", **URL, required=True, description="Public page the record is taken from (http or https).")
+SOURCE_URL = Field("source_url", "string", "Public page the record is taken from (http or https).", required=True, fmt="uri")
 SOURCE_KIND = Field("source_kind", "string",
                     f"Kind of source: official ({taxonomy.OFFICIAL_SOURCE}), NGO report or news report.",
                     required=True, enum=_enum(taxonomy.SOURCE_KINDS))
@@ -217,10 +217,6 @@ DERIVED_TABLES: tuple[Table, ...] = (
         _column("action_type", "string", "The instrument."),
         _column("step", "integer", "Its step."),
     ), ("action_type",)),
-    Table("escalation_steps", "The name of each step of the escalation ladder (taxonomy.ESCALATION_STEPS).", (
-        _column("step", "integer", "The step."),
-        _column("label", "string", "Its name."),
-    ), ("step",)),
     Table("build_info", "One row: which release of the data this database holds, and how it was built.", (
         _column("built_at", "timestamp", "When the build ran (UTC)."),
         _column("source_digest", "string", "SHA-256 of the source files and the review log the build read."),
@@ -272,8 +268,8 @@ def ddl() -> str:
                 column += " NOT NULL"
             columns.append(column)
         statements.append(f"CREATE TABLE {table.name} ({', '.join(columns)});")
-    for table, column in INDEXES:
-        statements.append(f"CREATE INDEX {table}_{column.removesuffix('_iso3')} ON {table}({column});")
+    for table_name, column in INDEXES:
+        statements.append(f"CREATE INDEX {table_name}_{column.removesuffix('_iso3')} ON {table_name}({column});")
     return "\n".join(statements) + "\n"
 
 

@@ -436,7 +436,7 @@ def read_csv(path: Path) -> tuple[list[InputRow], list[InputProblem]]:
                                                                f"{len(header)}"))
                 continue
             values = {}
-            for col, raw in zip(header, record):
+            for col, raw in zip(header, record, strict=False):  # a short row leaves the rest empty
                 f = table.field(col)
                 if raw.strip().startswith("="):
                     problems.append(InputProblem(sheet, line, col, "starts with '=', which a spreadsheet would run "

@@ -211,13 +211,6 @@ LOOKUPS: dict[str, dict[str, str]] = {
 }
 
 
-def label(kind: str, code: str | None) -> str:
-    """The user-facing label of a code, or the code itself when unknown (never raises)."""
-    if code is None:
-        return ""
-    return LOOKUPS.get(kind, {}).get(code, code)
-
-
 def area_of(iso3: str) -> str | None:
     for area, members in PRIORITY_AREAS.items():
         if iso3 in members:

@@ -13,6 +13,8 @@ import logging
 import pickle
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -22,10 +24,10 @@ from .filters import Filters
 from .formatting import excerpt, shown, text  # noqa: F401 — pages call ui.text / ui.shown / ui.excerpt
 from .url_state import (  # noqa: F401 — pages call these through ui
     ALL_FILTERS,
+    CHOSEN,
     LABELS,
     OPTIONS,
     PRESENTATION_ASSETS,
-    CHOSEN,
     check_choice,
     filter_sidebar,
     presentation_mode,
@@ -183,7 +185,7 @@ def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = Non
 
 def clickable_map(fig, alt: str, data: pd.DataFrame, key: str) -> None:
     """A world map whose countries open their priority area's country page when clicked."""
-    event = st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt + " Select a priority country to open its page.",
+    event: Any = st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt + " Select a priority country to open its page.",
                             key=key, on_select="rerun", selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", [])
     for point in points:
@@ -207,8 +209,8 @@ def _content_width(frame: pd.DataFrame, col: str, cap: int) -> int:
     return int(min(cap, max(70, 7.5 * chars + 28)))
 
 
-def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str | None = None, key: str | None = None,
-          complete: bool = True):
+def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | Literal["content", "auto"] | None = None,
+          key: str | None = None, complete: bool = True):
     """A data table: the title links to its record, sources as links, shares and dates formatted once
     (dashboard/formatting.py), columns sized to their content, short tables shown whole.
     `complete=False` when the table is one page of a longer result: the header sort is then switched off
@@ -249,7 +251,7 @@ def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | str |
 
 def metric_row(items: list[tuple[str, object, str | None]]) -> None:
     cols = st.columns(len(items))
-    for col, (label, value, help_text) in zip(cols, items):
+    for col, (label, value, help_text) in zip(cols, items, strict=True):
         col.metric(text(label), shown(value), help=help_text)
 
 
@@ -288,8 +290,7 @@ def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export", 
                 st.caption(f"Excel holds at most {exports.EXCEL_MAX_ROWS:,} rows: use CSV or Parquet, or narrow "
                            "the filters.")
                 continue
-            st.download_button(label, data=lambda fmt=fmt: exports.export_file(con, f, table, fmt, site=here,
-                                                                        order=order),
+            st.download_button(label, data=partial(exports.export_file, con, f, table, fmt, site=here, order=order),
                                file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt],
                                icon=":material/download:", on_click="ignore", key=f"{key}-{table}-{fmt}")
 

@@ -180,10 +180,11 @@ def filter_sidebar(page: str, keys: Iterable[str] = ALL_FILTERS, single: Iterabl
             # focus leaves it, so a download clicked meanwhile got the rows of the date not yet applied).
             # The parser checks them (form, range) and says what it ignored.
             left, right = st.columns(2)
-            date_field = dict(bind="query-params", max_chars=10, placeholder="YYYY-MM-DD",
-                              help="A date written YYYY-MM-DD; press Enter to apply.")
-            chosen["since"] = [left.text_input("From", key="since", **date_field)]
-            chosen["until"] = [right.text_input("Until", key="until", **date_field)]
+            date_help = "A date written YYYY-MM-DD; press Enter to apply."
+            chosen["since"] = [left.text_input("From", key="since", bind="query-params", max_chars=10,
+                                               placeholder="YYYY-MM-DD", help=date_help)]
+            chosen["until"] = [right.text_input("Until", key="until", bind="query-params", max_chars=10,
+                                                placeholder="YYYY-MM-DD", help=date_help)]
         if "q" in keys:
             chosen["q"] = [st.text_input("Search text", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
                                          placeholder="name, title, words…")]

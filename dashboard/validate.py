@@ -21,7 +21,6 @@ import functools
 import io
 import ipaddress
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +165,7 @@ class SourceFile:
     frame: pd.DataFrame  # typed values, one column per schema field, plus `line`; missing or invalid is NA
     roots: list[Problem] = field(default_factory=list)  # problems that lost rows or the whole file
     bad_columns: set[str] = field(default_factory=set)  # columns where at least one value was refused
+    value_problems: list[Problem] = field(default_factory=list)  # values refused (their rows are kept, the value is NA)
 
     @property
     def complete(self) -> bool:
@@ -294,7 +294,7 @@ def _read_simple(reader, text: str, width: int, first_line: int):
     lines = list(range(first_line, first_line + len(records)))
     if all(len(record) == width for record in records):
         return records, lines
-    kept = [(record, line) for record, line in zip(records, lines) if len(record) == width]
+    kept = [(record, line) for record, line in zip(records, lines, strict=True) if len(record) == width]
     if len(kept) + sum(1 for record in records if not "".join(record).strip()) != len(records):
         return None  # a row of the wrong width: reported by the careful reading
     return [record for record, _ in kept], [line for _, line in kept]
@@ -357,9 +357,9 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
         # The rare file with invisible characters: find them field by field (line breaks inside a field were
         # reported above, with the rows they swallowed).
         keep = []
-        for i, (record, line) in enumerate(zip(records, lines)):
+        for record, line in zip(records, lines, strict=True):
             bad = False
-            for col, value in zip(header, record):
+            for col, value in zip(header, record, strict=True):
                 message = text_problem(value) if CONTROL_CHARS.search(value) else None
                 if message:
                     value_problems.append(Problem(name, line, col, message))
@@ -367,7 +367,7 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
             keep.append(not bad)
         # Such a row is refused whole: its other fields may be as wrong as the one we saw.
         raw = raw[keep]
-        lines = [line for line, k in zip(lines, keep) if k]
+        lines = [line for line, k in zip(lines, keep, strict=True) if k]
     return _typed(table, raw, lines, today, roots, value_problems)
 
 
@@ -421,7 +421,7 @@ def rows_of(frame: pd.DataFrame) -> list[Row]:
         if str(out[col].dtype).startswith("datetime"):
             out[col] = out[col].dt.date
     out = out.astype(object).where(out.notna(), None)
-    return [Row(int(line), values) for line, values in zip(frame["line"], out.to_dict("records"))]
+    return [Row(int(line), values) for line, values in zip(frame["line"], out.to_dict("records"), strict=True)]
 
 
 def _check_keys(source: SourceFile, problems: list[Problem]) -> None:
@@ -463,7 +463,7 @@ def _check_foreign_keys(sources: dict[str, SourceFile], problems: list[Problem],
                 counts = consequences.setdefault(target_name, {})
                 counts[source.table.filename] = counts.get(source.table.filename, 0) + int(missing.sum())
                 continue
-            for line, value in zip(source.frame["line"][missing], values[missing]):
+            for line, value in zip(source.frame["line"][missing], values[missing], strict=True):
                 problems.append(Problem(source.table.filename, int(line), f.name,
                                         f"'{value}' does not exist in {target_name}.csv ({target_col})"))
 
@@ -489,8 +489,8 @@ def _check_withheld_names(sources: dict[str, SourceFile], problems: list[Problem
     withheld = cases[(cases["name_public"] == False) & (names.str.len() > 3)]  # noqa: E712 (NA-aware)
     if withheld.empty:
         return
-    wanted = {cid: normalised(name) for cid, name in zip(withheld["case_id"], withheld["subject_name"])}
-    public_case = dict(zip(withheld["case_id"], withheld["public"].fillna(False)))
+    wanted = {cid: normalised(name) for cid, name in zip(withheld["case_id"], withheld["subject_name"], strict=True)}
+    public_case = dict(zip(withheld["case_id"], withheld["public"].fillna(False), strict=True))
     places = []  # (file, frame, case_id column, text fields, rows wanted)
     own_cases = withheld[withheld["public"].fillna(False).astype(bool)]
     places.append(("cases.csv", own_cases, own_cases["case_id"], _published_text_fields("cases")))
@@ -504,7 +504,7 @@ def _check_withheld_names(sources: dict[str, SourceFile], problems: list[Problem
     places.append(("eu_actions.csv", actions, actions["case_id"], _published_text_fields("eu_actions")))
     for filename, frame, case_ids, text_fields in places:
         for col in text_fields:
-            for line, cid, text in zip(frame["line"], case_ids, frame[col]):
+            for line, cid, text in zip(frame["line"], case_ids, frame[col], strict=True):
                 if isinstance(text, str) and wanted[cid] in normalised(text):
                     what = "the subject's name" if filename == "cases.csv" else f"the name of the subject of {cid}"
                     problems.append(Problem(filename, int(line), col,
@@ -517,7 +517,7 @@ def _check_cross_rules(sources: dict[str, SourceFile], problems: list[Problem]) 
     opened = cases["opened_on"]
     first = cases[["case_id"]].merge(first_event, on="case_id", how="left")["date"].set_axis(cases.index)
     late = opened.notna() & first.notna() & (opened > first)
-    for line, day, first_day in zip(cases["line"][late], opened[late], first[late]):
+    for line, day, first_day in zip(cases["line"][late], opened[late], first[late], strict=True):
         problems.append(Problem("cases.csv", int(line), "opened_on",
                                 f"{_shown(day)} is after the case's first event ({_shown(first_day)})"))
     if sources["case_events"].complete:
@@ -528,7 +528,7 @@ def _check_cross_rules(sources: dict[str, SourceFile], problems: list[Problem]) 
                                     "source reports first"))
     known = cases["case_id"].notna() & cases["country_iso3"].notna()
     wrong = known & (cases["case_id"].str.slice(0, 3) != cases["country_iso3"])
-    for line, cid, iso in zip(cases["line"][wrong], cases["case_id"][wrong], cases["country_iso3"][wrong]):
+    for line, cid, iso in zip(cases["line"][wrong], cases["case_id"][wrong], cases["country_iso3"][wrong], strict=True):
         if not cid.startswith(iso):
             problems.append(Problem("cases.csv", int(line), "case_id", f"id should start with the country code {iso}"))
     _check_withheld_names(sources, problems)
@@ -540,12 +540,12 @@ def _check_cross_rules(sources: dict[str, SourceFile], problems: list[Problem]) 
     prefix = actions["country_iso3"].fillna("GLB")
     ids = actions["action_id"]
     wrong = ids.notna() & (ids.str.slice(0, 4) != prefix + "-")
-    for line, iso in zip(actions["line"][wrong], actions["country_iso3"][wrong]):
+    for line, iso in zip(actions["line"][wrong], actions["country_iso3"][wrong], strict=True):
         problems.append(Problem("eu_actions.csv", int(line), "action_id",
                                 f"id should start with {iso if isinstance(iso, str) else 'GLB'}- "
                                 f"(country_iso3 is {iso if isinstance(iso, str) else 'blank'})"))
     themes = sources["themes"].frame
-    for line, tid, name in zip(themes["line"], themes["theme_id"], themes["name"]):
+    for line, tid, name in zip(themes["line"], themes["theme_id"], themes["name"], strict=True):
         if isinstance(tid, str) and isinstance(name, str) and name != taxonomy.THEMES.get(tid):
             problems.append(Problem("themes.csv", int(line), "name",
                                     f"must be '{taxonomy.THEMES.get(tid)}' as defined in dashboard/taxonomy.py"))
@@ -627,7 +627,7 @@ def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem])
     for link in tables["action_cases"]:
         aid, cid = link.values.get("action_id"), link.values.get("case_id")
         linked_cases.add(cid)
-        acted, began = action_dates.get(aid), start.get(cid)
+        acted, began = action_dates.get(aid), (start.get(cid) if cid else None)
         if acted and began and (began - acted).days > LINK_LEAD_DAYS and not link.values.get("note"):
             problems.append(Problem("action_cases.csv", link.line, "note",
                                     f"{aid} ({acted}) predates the start of {cid} ({began}) by more than a year: "

@@ -85,7 +85,7 @@ class Cluster:
         return subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                                 start_new_session=True)
 
-    def start(self, timeout: float = 90.0) -> "Cluster":
+    def start(self, timeout: float = 90.0) -> Cluster:
         if shutil.which("nginx") is None:
             raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
         for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
@@ -93,7 +93,7 @@ class Cluster:
         self.replica_ports = [free_port() for _ in range(self.n)]
         try:
             self.replicas = [self.start_replica(i) for i in range(self.n)]
-            for i, (proc, p) in enumerate(zip(self.replicas, self.replica_ports)):
+            for i, (proc, p) in enumerate(zip(self.replicas, self.replica_ports, strict=True)):
                 wait_ok(f"http://127.0.0.1:{p}/_stcore/health", timeout, proc, self.workdir / f"replica-{i}.log")
             (self.workdir / "replicas.pid").write_text("".join(f"{p.pid}\n" for p in self.replicas))
             listen = f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
@@ -125,7 +125,7 @@ class Cluster:
                 p.kill()
                 p.wait()
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self.start()
 
     def __exit__(self, *exc) -> None:

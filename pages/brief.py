@@ -75,7 +75,8 @@ def render():
         ui.table(open_cases[["ID", "Title", "Status", "Last EU action"]], height="content")
     st.header("Latest EU actions", anchor=False)
     ui.table(b.latest_actions[["Date", "Actor", "Action", "Title", "Source"]], height="content")
-    st.download_button("Download this brief (HTML, works offline)", data=lambda site=ui.site(): briefing.brief_html(b, site),
+    site = ui.site()
+    st.download_button("Download this brief (HTML, works offline)", data=lambda: briefing.brief_html(b, site),
                        file_name=f"brief-{b.place.replace('/', '-')}.html", mime="text/html",
                        icon=":material/download:", on_click="ignore")
     st.page_link(urls.file("brief"), label="Presentation mode (← → switch country, Esc leaves)",

@@ -35,7 +35,7 @@ def render():
                    "Grey: no number stated (China: a state secret) — hover for the source's words. "
                    "Details and sources are on the Themes page.")
     top = values.dropna(subset=["value"]).sort_values("value", ascending=False).head(3)
-    finding = ", ".join(f"{n} ({v:.0f})" for n, v in zip(top["name"], top["value"]) if v > 0)
+    finding = ", ".join(f"{n} ({v:.0f})" for n, v in zip(top["name"], top["value"], strict=True) if v > 0)
     st.caption("Click a country outlined in orange to open its page, or choose a priority area from the list.")
     map_column, list_column = st.columns([4, 1], gap="medium")
     with map_column, st.container(key="overview_map_frame"):
@@ -57,7 +57,7 @@ def render():
                          query_params=urls.query({"country": row.priority_area}))
 
     st.header("Latest EU actions")
-    ui.table(queries.latest_actions(con, f, limit=8).drop(columns=["Summary"]))
+    ui.table(queries.actions_table(con, f, limit=8).drop(columns=["Summary"]))
     st.page_link(urls.file("explore"), label="All EU actions, with every filter →")
 
     st.header("Priority areas")

@@ -29,7 +29,7 @@ def render():
     top = values.sort_values("value", ascending=False).head(3)
     ui.chart(figures.world_map(values, "EU actions", height=400),
              alt=f"World map of EU actions on {theme['name'].lower()} per country. Most: "
-                 + ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"]) if v) + ".",
+                 + ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"], strict=True) if v) + ".",
              data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
                                          "value": "EU actions"}))
     over_time = queries.actions_over_time(con, f, "year", "actor")

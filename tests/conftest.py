@@ -28,13 +28,19 @@ def con(fixture_db):
     connection.close()
 
 
+def copy_fixture_sources(target: Path, review_log: bool = False) -> Path:
+    """A writable copy of the fixture sources at `target` (with `review_log`, the review log beside it, as in
+    data/), for tests that add hostile, private or broken records and build from them."""
+    shutil.copytree(FIXTURE_SOURCES, target)
+    if review_log:
+        shutil.copy(FIXTURE_SOURCES.parent / "review_log.csv", target.parent / "review_log.csv")
+    return target
+
+
 @pytest.fixture
 def sources(tmp_path) -> Path:
     """A writable copy of the fixture sources (and the review log beside them), for tests that break them."""
-    target = tmp_path / "sources"
-    shutil.copytree(FIXTURE_SOURCES, target)
-    shutil.copy(FIXTURE_SOURCES.parent / "review_log.csv", tmp_path / "review_log.csv")
-    return target
+    return copy_fixture_sources(tmp_path / "sources", review_log=True)
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,7 @@ def test_the_pandas_baseline_is_checked_against_duckdb(tmp_path):
     """A baseline that answered differently would make the ratio meaningless: the check must catch it."""
     con = duckdb.connect(str(generate.database(1000, cache=tmp_path)), read_only=True)
     tables = bench_queries.load_tables(con)
-    for name, (duck, panda, check) in bench_queries.QUESTIONS.items():
+    for duck, panda, check in bench_queries.QUESTIONS.values():
         check(duck(con), panda(tables))
     actions = tables["eu_actions"]
     tables["eu_actions"] = actions.drop(actions[actions["country_iso3"].notna()].index[0])  # one action lost

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import subprocess
 import sys
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from dashboard import brief as briefing
 from dashboard.filters import from_query
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, settle, streamlit_server
+from .browser import PageWatch, settle
 
 
 def make_brief(con, place="Egypt"):
@@ -50,14 +48,6 @@ def test_cli_brief_writes_the_same_content(fixture_db, tmp_path):
     assert text.startswith("<!doctype html>") and "Country brief: Egypt" in text
 
 
-def test_cli_metrics_json(fixture_db):
-    result = subprocess.run([sys.executable, "-m", "dashboard", "metrics", "--country", "IRN", "--db", str(fixture_db),
-                             "--json"], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert data["cases"] == 2 and data["filters"] == "country: Iran"
-
-
 def test_cli_rejects_unknown_filter_values(fixture_db):
     result = subprocess.run([sys.executable, "-m", "dashboard", "metrics", "--country", "XXX", "--db", str(fixture_db),
                              "--json"], capture_output=True, text=True)
@@ -65,39 +55,35 @@ def test_cli_rejects_unknown_filter_values(fixture_db):
 
 
 @pytest.mark.browser
-def test_brief_file_opens_offline_in_chromium(con, tmp_path):
+def test_brief_file_opens_offline_in_chromium(con, tmp_path, browser):
     path = tmp_path / "brief.html"
     path.write_text(briefing.brief_html(make_brief(con, "Iran")), encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        requests = []
-        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
-        page.goto(path.as_uri())
-        page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=20000)
-        assert requests == []
-        browser.close()
+    page = browser.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None)
+    page.goto(path.as_uri())
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=20000)
+    assert requests == []
+    page.close()
 
 
 @pytest.mark.browser
-def test_presentation_mode_hides_sidebar_and_toolbar(fixture_db):
-    with streamlit_server(fixture_db) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for width, height in ((1920, 1080), (1366, 768)):
-            page = browser.new_page(viewport={"width": width, "height": height})
-            watch = PageWatch(page)
-            page.goto(base + "/brief?country=IRN&present=1")
-            settle(page)
-            page.wait_for_selector(".js-plotly-plot", timeout=20000)
-            assert page.locator("h1").first.inner_text().startswith("Country brief: Iran")
-            assert not page.locator("[data-testid='stSidebar']").is_visible()
-            assert not page.locator("[data-testid='stToolbar']").is_visible()
-            # one screen: nothing below the fold, on a meeting-room screen and on a laptop
-            assert page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight") <= height
-            assert watch.external == [] and watch.errors == []
-            page.close()
-        page = browser.new_page()
-        page.goto(base + "/brief?country=IRN")
+def test_presentation_mode_hides_sidebar_and_toolbar(server, browser):
+    for width, height in ((1920, 1080), (1366, 768)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        watch = PageWatch(page)
+        page.goto(server + "/brief?country=IRN&present=1")
         settle(page)
-        assert page.locator("[data-testid='stSidebar']").is_visible()
-        browser.close()
+        page.wait_for_selector(".js-plotly-plot", timeout=20000)
+        assert page.locator("h1").first.inner_text().startswith("Country brief: Iran")
+        assert not page.locator("[data-testid='stSidebar']").is_visible()
+        assert not page.locator("[data-testid='stToolbar']").is_visible()
+        # one screen: nothing below the fold, on a meeting-room screen and on a laptop
+        assert page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight") <= height
+        assert watch.external == [] and watch.errors == []
+        page.close()
+    page = browser.new_page()
+    page.goto(server + "/brief?country=IRN")
+    settle(page)
+    assert page.locator("[data-testid='stSidebar']").is_visible()
+    page.close()

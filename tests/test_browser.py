@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from .browser import PageWatch, settle
 
 pytestmark = pytest.mark.browser

@@ -120,7 +120,7 @@ def test_build_info_and_tables(con):
             "action_themes", "labels", "build_info", "commitments", "death_penalty_figures"} <= tables
     built_at, digest, version, cases, actions = con.execute(
         "SELECT built_at, source_digest, data_version, cases, eu_actions FROM build_info").fetchone()
-    assert built_at.date() <= dt.datetime.now(dt.timezone.utc).date()
+    assert built_at.date() <= dt.datetime.now(dt.UTC).date()
     assert len(digest) == 64 and version.endswith(digest[:8])
     assert (cases, actions) == (4, 5)
 

@@ -17,6 +17,8 @@ from dashboard import db, metrics
 from dashboard.build import build
 from dashboard.filters import Filters
 
+from .conftest import copy_fixture_sources
+
 ROOT = Path(__file__).resolve().parent.parent
 # Every page with the parameters that make it show its numbers.
 VIEWS = [("overview", {}), ("countries", {}), ("countries", {"country": "Iran"}), ("themes", {}),
@@ -45,10 +47,7 @@ def add_rows(path: Path, values: dict, like: str | None = None) -> None:
 def early_action_db(tmp_path_factory):
     """The fixture data plus one link the old overview miscounted: an action dated before the case it names
     began (IRN-A-0001, 2022-12-09, names IRN-C-0002, whose first event is 2023-01-10)."""
-    import shutil
-
-    sources = tmp_path_factory.mktemp("src") / "sources"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "sources", sources)
+    sources = copy_fixture_sources(tmp_path_factory.mktemp("src") / "sources")
     add_rows(sources / "action_cases.csv", {"action_id": "IRN-A-0001", "case_id": "IRN-C-0002"})
     path = tmp_path_factory.mktemp("db") / "early.duckdb"
     build(sources, path, show_unreviewed=True)
@@ -106,7 +105,7 @@ def test_every_number_in_the_area_table_is_defined(use_db):
 def test_cases_without_eu_action_agree_on_every_page_the_ladder_and_the_cli(use_db):
     con = db.connect(use_db)
     summary = metrics.summary(con, Filters())
-    ladder = dict(zip(*metrics.escalation_frame(summary).to_dict("list").values()))
+    ladder = dict(zip(*metrics.escalation_frame(summary).to_dict("list").values(), strict=True))
     expected = summary.cases - summary.responded
     assert expected == 2  # IRN-C-0002 (its only action predates it) and PSE-C-0001 (none)
     assert ladder["No EU action"] == expected == summary.cases_without_action
@@ -129,10 +128,7 @@ def test_median_step_is_a_step_of_the_ladder(use_db):
 def test_on_behalf_of_all_27_reads_the_column_the_label_promises(tmp_path):
     # A statement at the UN delivered on behalf of all 27 (as its source says) responds to IRN-C-0001: the
     # label "Made on behalf of all 27" must count it, though its type is not a Brussels declaration.
-    import shutil
-
-    sources = tmp_path / "sources"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "sources", sources)
+    sources = copy_fixture_sources(tmp_path / "sources")
     add_rows(sources / "eu_actions.csv", {"action_id": "IRN-A-0009", "date": "2023-02-01", "actor": "eu_at_un",
                                           "action_type": "un_statement", "title": "EU statement at the UN",
                                           "source_url": "https://example.org/a9", "on_behalf_of_eu27": "true"},

@@ -19,8 +19,9 @@ from frictionless import validate
 
 from dashboard import db, exports
 from dashboard.build import build
-from dashboard.config import DATA_DOCUMENTS, DATAPACKAGE, SOURCES_DIR
 from dashboard.filters import Filters, from_query
+
+from .conftest import copy_fixture_sources
 
 ACCESSED = dt.date(2026, 11, 28)
 INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A2)", "＝1+1", "＋1", "－1", "＠x",
@@ -30,12 +31,7 @@ INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM
 @pytest.fixture(scope="module")
 def hostile_con(tmp_path_factory):
     """The fixture data plus actions whose title and summary are spreadsheet formulas."""
-    import shutil
-
-    from .conftest import FIXTURE_SOURCES
-
-    sources = tmp_path_factory.mktemp("hostile") / "sources"
-    shutil.copytree(FIXTURE_SOURCES, sources)
+    sources = copy_fixture_sources(tmp_path_factory.mktemp("hostile") / "sources")
     with open(sources / "eu_actions.csv", "a", encoding="utf-8", newline="") as f:
         import csv
 
@@ -161,15 +157,6 @@ def test_cli_export_gives_the_same_bytes(fixture_db, con, tmp_path):
                                 capture_output=True, text=True, env=dict(os.environ))
         assert result.returncode == 0, result.stderr
         assert out.read_bytes() == exports.export_bytes(con, f, "actions", fmt), fmt
-
-
-def test_whole_dataset_package_validates(tmp_path):
-    payload = exports.whole_dataset_zip(SOURCES_DIR, DATAPACKAGE, DATA_DOCUMENTS)
-    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-        assert {"review_log.csv", "COVERAGE.md", "sources/eu_actions.csv"} <= set(archive.namelist())
-        archive.extractall(tmp_path)
-    report = validate(str(tmp_path / "datapackage.json"))
-    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:10]
 
 
 @pytest.mark.parametrize("text", INJECTIONS)

@@ -149,7 +149,7 @@ def test_round_trip_template_fill_import_build_shows_the_new_records(tmp_path, s
         ("Links", 2, "added", "IRN-A-0004 / IRN-C-0003")]
     assert result.applied and result.rebuilt == database
     written = (sources / "eu_actions.csv").read_text().splitlines()
-    assert dict(zip(written[0].split(","), written[-1].split(","))) == {
+    assert dict(zip(written[0].split(","), written[-1].split(","), strict=True)) == {
         **{k: str(v) for k, v in GOOD_ACTION.items()}, "action_id": "IRN-A-0004", "date": "2025-03-01",
         "title_original": "", "other_sources": "", "on_behalf_of_eu27": "false", "public": "true"}
     con = db.connect(database)
@@ -292,7 +292,7 @@ def test_the_report_escapes_every_value_and_never_shows_a_withheld_name(tmp_path
                          "source_url": "https://example.org/t", "source_kind": "ngo"}],
     })
     report = tmp_path / "r.html"
-    result = import_file(filled, sources, report=report, dry_run=True, today=TODAY)
+    import_file(filled, sources, report=report, dry_run=True, today=TODAY)
     html = report.read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert "&#x27;IRN-&lt;b&gt;&#x27; is not an existing id" in html

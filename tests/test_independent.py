@@ -72,7 +72,7 @@ def test_silence_list_says_how_each_case_was_found(mcon):
     assert list(silent["ID"]) == ["ISR-C-0001", "IRN-C-0002"]
     assert list(silent["Found via"]) == ["UN or other intergovernmental human-rights body", "NGO report"]
     every = metrics.silence_list(mcon, Filters(), as_of=AS_OF, limit=None)
-    assert dict(zip(every["ID"], every["Found via"]))["IRN-C-0001"] == "EU text"
+    assert dict(zip(every["ID"], every["Found via"], strict=True))["IRN-C-0001"] == "EU text"
 
 
 def test_actions_follow_the_cases_they_concern(mcon):

@@ -48,11 +48,11 @@ def test_no_figure_is_never_drawn_as_zero(map_db):
     fig = figures.world_map(values, EXECUTIONS)
     coloured, grey = fig.data[0], fig.data[1]
     assert "CHN" not in list(coloured.locations) and "CHN" in list(grey.locations)
-    hover = dict(zip(grey.locations, grey.text))
+    hover = dict(zip(grey.locations, grey.text, strict=True))
     assert "state secret" in hover["CHN"] and "no figure" in hover["CHN"]
     assert grey.showlegend and "no figure" in grey.name.lower()
     # each stated figure carries its year: Syria's latest number is 2021's even though 2024 has a row
-    shown = dict(zip(coloured.locations, coloured.text))
+    shown = dict(zip(coloured.locations, coloured.text, strict=True))
     assert "24 (2021)" in shown["SYR"] and "(2022)" in shown["IRN"]
     con.close()
 
@@ -62,7 +62,7 @@ def test_israel_and_palestine_are_one_priority_area_on_the_map(map_db):
     values = queries.map_values(con, Filters(), "actions").set_index("iso3")
     assert values.loc["ISR", "value"] == values.loc["PSE", "value"] == 3
     fig = figures.world_map(values.reset_index(), "EU actions")
-    hover = dict(zip(fig.data[0].locations, fig.data[0].text))
+    hover = dict(zip(fig.data[0].locations, fig.data[0].text, strict=True))
     assert "one priority area" in hover["ISR"] and "Israel/OPT" in hover["PSE"]
     areas = figures.area_values(values.reset_index())
     assert list(areas["label"]).count("Israel/OPT") == 1 and len(areas) == 12

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from dashboard import db, metrics
+from dashboard import db, metrics, queries, taxonomy
 from dashboard.build import build
 from dashboard.filters import Filters, from_query
 
@@ -78,3 +79,34 @@ def test_who_acts_counts_filtered_actions(mcon):
     acts = metrics.who_acts(mcon, from_query({"country": "IRN"})[0])
     assert acts["actions"].sum() == 4
     assert set(acts["actor"]) == {"EEAS / High Representative", "European Parliament", "Council of the EU"}
+
+
+@pytest.mark.parametrize("days,band", [(0, "Within a week"), (7, "Within a week"), (8, "8–30 days"), (30, "8–30 days"),
+                                       (31, "31–90 days"), (90, "31–90 days"), (91, "91–365 days"),
+                                       (365, "91–365 days"), (366, "More than a year"), (4000, "More than a year")])
+def test_time_bands_split_exactly_at_their_limits(days, band):
+    con = duckdb.connect()
+    clause = metrics._band("d")
+    assert queries.run_one(con, f"SELECT {clause.sql} FROM (SELECT $d::INTEGER AS d)", clause, d=days)[0] == band
+
+
+@pytest.mark.parametrize("as_of,last_action,silent", [
+    (dt.date(2024, 2, 29), dt.date(2023, 2, 28), False),  # a year before 29 February is 28 February
+    (dt.date(2024, 2, 29), dt.date(2023, 2, 27), True),
+    (dt.date(2025, 3, 1), dt.date(2024, 3, 1), False),  # exactly a year: not yet silent
+    (dt.date(2025, 3, 1), dt.date(2024, 2, 29), True),
+    (dt.date(2025, 2, 28), dt.date(2024, 2, 29), False),
+    (dt.date(2025, 2, 28), None, True),  # never answered
+])
+def test_silence_is_no_action_in_the_year_before_including_29_february(as_of, last_action, silent):
+    con = duckdb.connect()
+    clause = metrics._silent(as_of)
+    sql = f"SELECT {clause.sql} FROM (SELECT 'detained' AS status, $last::DATE AS last_action) c"
+    assert queries.run_one(con, sql, clause, last=last_action)[0] is silent
+    closed = f"SELECT {clause.sql} FROM (SELECT 'released' AS status, $last::DATE AS last_action) c"
+    assert queries.run_one(con, closed, clause, last=last_action)[0] is False  # a closed case is never silent
+
+
+def test_every_action_type_has_an_escalation_step():
+    assert set(taxonomy.ESCALATION) == set(taxonomy.ACTION_TYPES)
+    assert set(taxonomy.ESCALATION.values()) <= set(taxonomy.ESCALATION_STEPS)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,7 +15,7 @@ from frictionless import validate
 from dashboard import db, package
 from dashboard.build import build
 
-from .conftest import FIXTURE_SOURCES, ROOT
+from .conftest import ROOT, copy_fixture_sources
 
 
 def test_command_gives_the_same_bytes_as_the_button_every_time(fixture_db, tmp_path):
@@ -47,8 +46,7 @@ def test_the_package_is_a_valid_frictionless_package(fixture_db, tmp_path):
 
 
 def test_every_csv_in_the_package_is_formula_neutralised(tmp_path):
-    sources = tmp_path / "sources"
-    shutil.copytree(FIXTURE_SOURCES, sources)
+    sources = copy_fixture_sources(tmp_path / "sources")
     path = sources / "cases.csv"
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))

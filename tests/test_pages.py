@@ -121,7 +121,7 @@ def test_accountability_page_shows_the_cli_numbers(fixture_db):
     cli = json.loads(subprocess.run([sys.executable, "-m", "dashboard", "metrics", "--country", "IRN", "--db",
                                      str(fixture_db), "--json"], capture_output=True, text=True, check=True).stdout)
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Cases"] == str(cli["cases"])
+    assert cli["filters"] == "country: Iran" and shown["Cases"] == str(cli["cases"])
     assert shown["Response rate"] == f"{cli['response_rate']:.0%}"
     assert shown["Silent open cases"] == str(cli["silent_cases"])
 

@@ -7,12 +7,10 @@ package, the DuckDB download, the offline brief and the pages."""
 
 from __future__ import annotations
 
-import os
-
 import csv
 import io
 import json
-import shutil
+import os
 import zipfile
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from dashboard import brief, config, db, exports, package
 from dashboard.build import build
 from dashboard.filters import Filters
 
-from .conftest import FIXTURE_SOURCES, ROOT
+from .conftest import ROOT, copy_fixture_sources
 
 PRIVATE_CASE, PRIVATE_ACTION = "IRN-C-0099", "IRN-A-0099"
 # Words that exist only in non-public records or withheld names. None may appear in any output.
@@ -55,11 +53,11 @@ LINK = ("action_id", "case_id")
 
 
 def rows(columns: tuple[str, ...], *values: list[str]) -> list[dict[str, str]]:
-    return [dict(zip(columns, v)) for v in values]
+    return [dict(zip(columns, v, strict=True)) for v in values]
 
 
 def private_sources(target: Path) -> Path:
-    shutil.copytree(FIXTURE_SOURCES, target)
+    copy_fixture_sources(target)
     _append(target / "cases.csv", rows(CASE, [PRIVATE_CASE, "Detention of Zebracanary Xanthippe Privatename", "IRN", "hrd",
                                     "individual", "Xanthippe Privatename", "true", "detained", "2023-02-01", "day",
                                     "Zebracanary summary of a record that is not public.",

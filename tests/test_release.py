@@ -71,7 +71,7 @@ def test_first_release_then_changes_the_same_day(data_dir):
                  "official,secondary,,,true")
     (sources / "eu_actions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     links = (sources / "action_cases.csv").read_text(encoding="utf-8").splitlines()
-    (sources / "action_cases.csv").write_text("\n".join(l for l in links if not l.startswith("IRN-A-0003,")) + "\n",
+    (sources / "action_cases.csv").write_text("\n".join(line for line in links if not line.startswith("IRN-A-0003,")) + "\n",
                                               encoding="utf-8")
     with open(data_dir / "review_log.csv", "a", encoding="utf-8") as f:
         f.write("IRN-A-12345,2,2026-12-05,ok,\n")

@@ -5,8 +5,8 @@ follow the data version; About's download serves the database the pages read."""
 from __future__ import annotations
 
 import csv
-import shutil
 import os
+import shutil
 import subprocess
 import sys
 import threading

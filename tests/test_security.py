@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
@@ -19,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.build import build
 
-from .conftest import FIXTURE_SOURCES, ROOT
+from .conftest import ROOT, copy_fixture_sources
 
 EVIL = "evil.example"
 HOSTILE = [
@@ -92,7 +91,7 @@ def test_hostile_url_values_on_every_page_are_inert(page):
 
 def hostile_sources(target: Path) -> Path:
     """The fixture sources with hostile values in every free-text field of cases, events and actions."""
-    shutil.copytree(FIXTURE_SOURCES, target)
+    copy_fixture_sources(target)
     for name, columns in (("cases.csv", ("title", "summary")), ("eu_actions.csv", ("title", "summary")),
                           ("case_events.csv", ("description",))):
         path = target / name

@@ -27,7 +27,8 @@ def edit(path, old, new):
 
 
 def test_latin1_cases_file_gives_its_cause_first_and_no_follow_on_lines(sources):
-    text = (sources / "cases.csv").read_text(encoding="utf-8").replace("Killing of a journalist", "Killing of a journalist in Gaza café")
+    text = (sources / "cases.csv").read_text(encoding="utf-8")
+    text = text.replace("Killing of a journalist", "Killing of a journalist in Gaza café")
     (sources / "cases.csv").write_bytes(text.encode("latin-1"))
     problems = problems_for(sources)
     assert problems[0].startswith("cases.csv:6: -: is not UTF-8 text (byte 0xE9"), problems
@@ -94,7 +95,7 @@ def test_normalised_ignores_accents_case_and_spacing():
 
 def test_every_case_needs_an_event(sources):
     text = (sources / "case_events.csv").read_text(encoding="utf-8")
-    (sources / "case_events.csv").write_text("\n".join(l for l in text.splitlines() if not l.startswith("PSE-C-0001"))
+    (sources / "case_events.csv").write_text("\n".join(line for line in text.splitlines() if not line.startswith("PSE-C-0001"))
                                              + "\n", encoding="utf-8")
     assert any(p.startswith("cases.csv:6: case_id: has no event in case_events.csv") for p in problems_for(sources))
 
