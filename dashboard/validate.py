@@ -574,7 +574,9 @@ def _flag(mask: pd.Series) -> pd.Series:
 
 def _origins(urls: pd.Series) -> pd.Series:
     """scheme://host of each URL, as `_by_origin` takes it ("/".join(url.split("/", 3)[:3])), column-wide."""
-    return urls.str.extract(r"^([^/]*(?:/[^/]*){0,2})", expand=False)
+    array = pa.array(urls, type=pa.string(), from_pandas=True)
+    origin = pc.struct_field(pc.extract_regex(array, r"^(?P<origin>[^/]*(?:/[^/]*){0,2})"), [0])
+    return pd.Series(origin.to_pandas(), index=urls.index)
 
 
 def _host_answers(fn, urls: pd.Series, *args) -> pd.Series:
@@ -586,7 +588,8 @@ def _host_answers(fn, urls: pd.Series, *args) -> pd.Series:
 
 def _dates_of(keys: pd.Series, by_key: pd.Series) -> pd.Series:
     """The date `by_key` holds for each key (NaT where it holds none), aligned with `keys`."""
-    return pd.to_datetime(keys.map(by_key.to_dict()), errors="coerce")
+    found = by_key.reindex(pd.Index(keys)) if len(by_key) else pd.Series(pd.NaT, index=pd.Index(keys))
+    return pd.Series(pd.to_datetime(found.to_numpy()), index=keys.index)
 
 
 def _day(value) -> str:
@@ -604,13 +607,12 @@ def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Proble
         dated = day.notna()
         not_jan_1 = _flag(dated & (precision == "year") & ~((day.dt.month == 1) & (day.dt.day == 1)))
         not_1st = _flag(dated & (precision == "month") & (day.dt.day != 1))
-        for line, value, year, month in zip(frame["line"], day, not_jan_1, not_1st):
-            if year:
-                problems.append(Problem(f"{name}.csv", int(line), column,
-                                        f"{_day(value)} has date_precision year: store a year-only date as 1 January"))
-            if month:
-                problems.append(Problem(f"{name}.csv", int(line), column,
-                                        f"{_day(value)} has date_precision month: store a month-only date as the 1st"))
+        for line, value in zip(frame["line"][not_jan_1], day[not_jan_1]):
+            problems.append(Problem(f"{name}.csv", int(line), column,
+                                    f"{_day(value)} has date_precision year: store a year-only date as 1 January"))
+        for line, value in zip(frame["line"][not_1st], day[not_1st]):
+            problems.append(Problem(f"{name}.csv", int(line), column,
+                                    f"{_day(value)} has date_precision month: store a month-only date as the 1st"))
     events, cases = frames["case_events"], frames["cases"]
     first_event = events.dropna(subset=["case_id", "date"]).groupby("case_id")["date"].min()
     case_first = _dates_of(cases["case_id"], first_event)
@@ -625,8 +627,11 @@ def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Proble
     eu_text = _flag(url.notna() & via.notna() & (via != "eu"))
     if eu_text.any():
         eu_text &= _flag(_host_answers(hosts.is_eu_text, url.where(eu_text)))
-    for line, day, first, wrong_way, address, found in zip(cases["line"], opened, case_first, eu_text, url, via):
-        if isinstance(first, pd.Timestamp) and isinstance(day, pd.Timestamp) and day < first:
+    either = early | eu_text
+    for line, day, first, too_early, wrong_way, address, found in zip(
+            cases["line"][either], opened[either], case_first[either], early[either], eu_text[either], url[either],
+            via[either]):
+        if too_early:
             problems.append(Problem("cases.csv", int(line), "opened_on",
                                     f"{_day(day)} is before the case's first event ({_day(first)}): opened_on is "
                                     "the date of the first event"))
@@ -663,14 +668,13 @@ def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Proble
     language, original, title = actions["title_language"], actions["title_original"], actions["title"]
     missing_original = _flag(language.notna() & (language != "en") & original.isna())
     needless_original = _flag((language == "en") & original.notna() & (original != title))
-    for line, lang, needed, needless in zip(actions["line"], language, missing_original, needless_original):
-        if needed:
-            problems.append(Problem("eu_actions.csv", int(line), "title_original",
-                                    f"is required when title_language is {lang}: keep the document's own title "
-                                    "here and put the English title (or a translation in [square brackets]) in title"))
-        if needless:
-            problems.append(Problem("eu_actions.csv", int(line), "title_original",
-                                    "is set but title_language is en: leave it blank for an English title"))
+    for line, lang in zip(actions["line"][missing_original], language[missing_original]):
+        problems.append(Problem("eu_actions.csv", int(line), "title_original",
+                                f"is required when title_language is {lang}: keep the document's own title "
+                                "here and put the English title (or a translation in [square brackets]) in title"))
+    for line in actions["line"][needless_original]:
+        problems.append(Problem("eu_actions.csv", int(line), "title_original",
+                                "is set but title_language is en: leave it blank for an English title"))
     links = frames["action_cases"]
     dated_actions = actions.dropna(subset=["action_id"]).drop_duplicates("action_id", keep="last")
     acted = _dates_of(links["action_id"], dated_actions.set_index("action_id")["date"])
