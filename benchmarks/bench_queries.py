@@ -65,10 +65,12 @@ def sample_ids(con) -> dict[str, str]:
 
 # Each page's database work: the calls its script makes, in order (see pages/*.py), and its URL parameters.
 PAGES: dict[str, tuple[dict, Callable]] = {
-    "overview": ({}, lambda con, ids: (queries.headline(con, ALL), queries.map_values(con, ALL, "actions"),
+    "overview": ({}, lambda con, ids: (queries.data_as_of(con), queries.headline(con, ALL),
+                                       queries.map_values(con, ALL, "actions"),
                                        queries.latest_actions(con, ALL, limit=8), queries.build_info(con))),
     "countries (Iran)": ({"country": "Iran"}, lambda con, ids: (
-        queries.headline(con, IRAN), queries.combined_timeline(con, IRAN), queries.cases_table(con, IRAN, limit=200),
+        queries.headline(con, IRAN), queries.combined_timeline(con, IRAN),
+        queries.answered_events(con, IRAN, limit=200), queries.cases_table(con, IRAN, limit=200),
         queries.actions_table(con, IRAN, limit=200), queries.death_penalty_figures(con, IRAN.countries),
         queries.sources_list(con, IRAN), queries.build_info(con))),
     "themes (Torture)": ({"theme": "Torture"}, lambda con, ids: (
@@ -79,10 +81,12 @@ PAGES: dict[str, tuple[dict, Callable]] = {
                                        queries.events_over_time(con, ALL, "year"), queries.build_info(con))),
     "explore, page 1": ({}, lambda con, ids: (queries.count_actions(con, ALL), queries.actions_table(con, ALL),
                                               queries.build_info(con))),
-    "accountability": ({}, lambda con, ids: (metrics.summary(con, ALL), metrics.by_area(con, ALL),
-                                             metrics.silence_list(con, ALL), queries.build_info(con))),
+    "accountability": ({}, lambda con, ids: (metrics.discovery_split(con, ALL, whole=metrics.summary(con, ALL)),
+                                             metrics.by_area(con, ALL), metrics.silence_list(con, ALL),
+                                             queries.build_info(con))),
     "case (by id)": ({"id": "case"}, lambda con, ids: (queries.case_detail(con, ids["case"]),
-                                                       queries.case_timeline(con, ids["case"]))),
+                                                       queries.case_timeline(con, ids["case"]),
+                                                       queries.answered_events(con, case_id=ids["case"]))),
     "action (by id)": ({"id": "action"}, lambda con, ids: (queries.action_detail(con, ids["action"]),
                                                            queries.action_cases(con, ids["action"]))),
 }

@@ -380,20 +380,26 @@ def combined_timeline(con, f: Filters, limit: int = 200) -> pd.DataFrame:
 def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Distinct sources behind the filtered actions and cases, with how many records each supports."""
     aw, cw = action_where(f), case_where(f)
-    # Counted by source number (summaries.source_rows); only the shown sources' text is read.
+    # Counted by source number (summaries.source_rows); only the shown sources' text is read. A source that only
+    # one record in the whole dataset cites supports one record here: it needs no grouping, only the newest of
+    # them can make the list.
     return run(con, f"""
+        WITH cited AS (
+            SELECT a.source_no, a.source_shared AS shared, a.date FROM action_rows a WHERE {aw.sql}
+            UNION ALL
+            SELECT c.source_no, c.source_shared, c.opened_on FROM case_rows c WHERE {cw.sql}
+            UNION ALL
+            SELECT e.source_no, e.source_shared, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+            WHERE {cw.sql}
+        ), counted AS (
+            SELECT source_no, count(*) AS records, max(date) AS latest FROM cited WHERE shared GROUP BY source_no
+            UNION ALL
+            (SELECT source_no, 1, date FROM cited WHERE NOT shared ORDER BY date DESC, source_no LIMIT $limit)
+        )
         SELECT s.publisher AS "Publisher", lb.label AS "Kind", n.records AS "Records", n.latest AS "Latest date",
                s.source_url AS "Source"
-        FROM (
-          SELECT source_no, count(*) AS records, max(date) AS latest FROM (
-            SELECT a.source_no, a.date FROM action_rows a WHERE {aw.sql}
-            UNION ALL
-            SELECT c.source_no, c.opened_on FROM case_rows c WHERE {cw.sql}
-            UNION ALL
-            SELECT e.source_no, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
-            WHERE {cw.sql}
-          ) GROUP BY source_no ORDER BY records DESC, latest DESC, source_no LIMIT $limit
-        ) n JOIN source_rows s ON s.source_no = n.source_no
+        FROM (SELECT * FROM counted ORDER BY records DESC, latest DESC, source_no LIMIT $limit) n
+        JOIN source_rows s ON s.source_no = n.source_no
         LEFT JOIN labels lb ON lb.kind = $source_kind_kind AND lb.code = s.source_kind
         ORDER BY "Records" DESC, "Latest date" DESC, n.source_no""", aw, cw, source_kind_kind="source_kind",
                limit=int(limit))

@@ -22,8 +22,9 @@ rebuilding from the same base tables gives the same rows.
   with the case event the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
   between them (NULL when the action is dated before every event of its case).
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
-  `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host), so
-  the sources of a page are counted by a number and only the shown ones are read as text.
+  `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
+  whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
+  are counted by a number, only the shared ones need grouping, and only the shown ones are read as text.
 
 Small numbers stand in for text wherever pages count or group: `year_no`/`month_no` (the action's year, and
 year * 12 + month - 1), `country_no` (position in countries by iso3), `area_no` (position of the priority area
@@ -67,7 +68,7 @@ SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
-       a.source_url, src_no.source_no
+       a.source_url, src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a
 LEFT JOIN (SELECT *, row_number() OVER (ORDER BY iso3)::SMALLINT AS country_no FROM countries) co
        ON co.iso3 = a.country_iso3
@@ -116,6 +117,7 @@ SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank
        date_diff('day', s.start, pc.first_response)::INTEGER AS days_to_response,
        row_number() OVER (ORDER BY pc.last_action ASC NULLS FIRST, s.start ASC, c.case_id)::INTEGER AS silence_rank,
        list_position($areas, co.priority_area)::UTINYINT AS area_no, src_no.source_no,
+       src_no.shared AS source_shared,
        coalesce(pc.eu_actions, 0)::INTEGER AS eu_actions,
        coalesce(pc.actor_types, []::VARCHAR[]) AS actor_types
 FROM cases c
@@ -143,7 +145,7 @@ ORDER BY case_rank, action_rank
 EVENT_ROWS_SQL = """
 CREATE OR REPLACE TABLE event_rows AS
 SELECT c.rank AS case_rank, e.event_no, e.date, e.date_precision, e.event_type, lb.label AS event_label,
-       e.description, e.source_url, e.source_kind, src_no.source_no
+       e.description, e.source_url, e.source_kind, src_no.source_no, src_no.shared AS source_shared
 FROM case_events e JOIN case_rows c ON c.case_id = e.case_id
 LEFT JOIN labels lb ON lb.kind = 'event_type' AND lb.code = e.event_type
 LEFT JOIN source_rows src_no ON src_no.source_url = e.source_url AND src_no.source_kind IS NOT DISTINCT FROM e.source_kind
@@ -173,9 +175,10 @@ ORDER BY case_rank, action_rank
 SOURCE_ROWS_SQL = """
 CREATE OR REPLACE TABLE source_rows AS
 SELECT row_number() OVER (ORDER BY source_url, source_kind)::INTEGER AS source_no, source_url, source_kind,
-       regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1) AS publisher
-FROM (SELECT source_url, source_kind FROM eu_actions UNION SELECT source_url, source_kind FROM cases
-      UNION SELECT source_url, source_kind FROM case_events)
+       regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1) AS publisher, count(*) > 1 AS shared
+FROM (SELECT source_url, source_kind FROM eu_actions UNION ALL SELECT source_url, source_kind FROM cases
+      UNION ALL SELECT source_url, source_kind FROM case_events)
+GROUP BY source_url, source_kind
 ORDER BY source_no
 """
 
