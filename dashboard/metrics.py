@@ -21,7 +21,7 @@ import pandas as pd
 from . import taxonomy
 from .formatting import percent
 from .filters import Filters
-from .queries import Clause, action_where, case_where, run, run_one
+from .queries import Clause, action_where, case_where, counts_where, run, run_one
 
 SILENCE_MONTHS = 12
 TIME_BUCKETS = ((7, "Within a week"), (30, "8–30 days"), (90, "31–90 days"), (365, "91–365 days"),
@@ -82,20 +82,23 @@ def _unity(f: Filters, by_area: bool = False) -> Clause:
     source states, `on_behalf_of_eu27`) versus not; statements whose source does not say are left out. By area:
     `area_no` (the position in taxonomy.PRIORITY_AREAS) of the cases they respond to."""
     where = case_where(f)
-    # Without a filter every case is selected: no need to look the cases up.
-    selected = "" if where.sql == "TRUE" else \
-        f"WHERE s.case_rank IN (SELECT c.rank FROM case_rows c WHERE {where.sql})"
     group = "s.area_no" if by_area else "NULL"
+    if where.sql == "TRUE":  # every case selected: the distinct statements are found at build time
+        return Clause(f"""
+            SELECT {group} AS area_no, count(*) FILTER (WHERE s.eu27) AS eu27, count(*) FILTER (WHERE NOT s.eu27) AS alone
+            FROM {"statement_area_rows" if by_area else "statement_rows"} s GROUP BY 1""")
     return Clause(f"""
         SELECT area_no, count(*) FILTER (WHERE eu27) AS eu27, count(*) FILTER (WHERE NOT eu27) AS alone
-        FROM (SELECT DISTINCT {group} AS area_no, s.action_rank, s.eu27 FROM case_statements s {selected})
+        FROM (SELECT DISTINCT {group} AS area_no, s.action_rank, s.eu27 FROM case_statements s
+              WHERE s.case_rank IN (SELECT c.rank FROM case_rows c WHERE {where.sql}))
         GROUP BY area_no""", where.params)
 
 
 def _silent(as_of: dt.date | None) -> Clause:
     """SQL condition on a case_rows row `c`: open, and no linked EU action in the 12 months before as_of."""
-    return Clause("(NOT list_contains($closed_statuses, c.status) AND (c.last_action IS NULL OR c.last_action < $silent_before))",
-                  {"closed_statuses": list(taxonomy.CLOSED_STATUSES), "silent_before": _year_before(as_of or dt.date.today())})
+    # is_open: status not in taxonomy.CLOSED_STATUSES, computed at build time (summaries.case_rows)
+    return Clause("(c.is_open AND (c.last_action IS NULL OR c.last_action < $silent_before))",
+                  {"silent_before": _year_before(as_of or dt.date.today())})
 
 
 def _band(days: str) -> Clause:
@@ -206,14 +209,15 @@ def silence_list(con, f: Filters, as_of: dt.date | None = None, limit: int | Non
     as_of = as_of or dt.date.today()
     where, silent = case_where(f), _silent(as_of)
     page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
+    # Cut on the narrow columns first (silence_rank: the order above, computed at build time), then read the text.
     return run(con, f"""
+        WITH page AS (SELECT c.rank FROM case_rows c WHERE {where.sql} AND {silent.sql} ORDER BY c.silence_rank {page.sql})
         SELECT c.case_id AS "ID", c.title AS "Title", c.priority_area AS "Area", c.status_label AS "Status",
                c.start AS "Started", c.last_action AS "Last EU action",
                date_diff('day', c.last_action, $as_of::DATE) AS "Days since last EU action",
                c.discovered_via_label AS "Found via"
-        FROM case_rows c
-        WHERE {where.sql} AND {silent.sql}
-        ORDER BY c.silence_rank {page.sql}""", where, silent, page, as_of=as_of)
+        FROM case_rows c SEMI JOIN page p ON p.rank = c.rank
+        ORDER BY c.silence_rank""", where, silent, page, as_of=as_of)
 
 
 # The measures reported twice: for all selected cases, and for those found independently of the EU.
@@ -244,10 +248,14 @@ def selection_note(split: dict) -> str:
 
 def who_acts(con, f: Filters) -> pd.DataFrame:
     where = action_where(f)
-    # Counted by small numbers, then labelled: labels are read for the few groups, not for every row.
+    # Counted by small numbers, then labelled: labels are read for the few groups, not for every row. A filter
+    # on countries, themes, actors and instruments alone adds up the build-time counts (summaries.action_counts).
+    counted = (f"SELECT a.actor_no, a.type_no, sum(a.n) AS actions FROM action_counts a WHERE {where.sql} GROUP BY ALL"
+               if counts_where(f) is not None else
+               f"SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a WHERE {where.sql} GROUP BY ALL")
     return run(con, f"""
         SELECT actor.label AS actor, kind.label AS action_type, n.actions
-        FROM (SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a WHERE {where.sql} GROUP BY ALL) n
+        FROM ({counted}) n
         LEFT JOIN labels actor ON actor.kind = $actor_kind AND actor.code = $actor_codes[n.actor_no]
         LEFT JOIN labels kind ON kind.kind = $type_kind AND kind.code = $type_codes[n.type_no]
         ORDER BY actions DESC, actor, action_type""", where, actor_kind="actor", type_kind="action_type",

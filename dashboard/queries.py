@@ -136,6 +136,14 @@ def case_where(f: Filters) -> Clause:
     return _all(clauses)
 
 
+def counts_where(f: Filters) -> Clause | None:
+    """The filter over summaries.action_counts (aliased `a`), when it can be answered there: it names only
+    countries, themes, actors and instruments (the table's dimensions); otherwise None (count action_rows)."""
+    if f.statuses or f.qualities or f.discovery or f.since or f.until or f.q:
+        return None
+    return action_where(f)
+
+
 def event_dates(f: Filters) -> Clause:
     """Case events are dated by themselves: a date range selects events (aliased `e`), not their cases."""
     clauses = []
@@ -289,10 +297,14 @@ class Headline:
 def headline(con, f: Filters) -> Headline:
     """The headline figures for a filter: one pass over the actions, one over the cases."""
     aw, cw = action_where(f), case_where(f)
+    counted = counts_where(f)
+    actions = (f"""SELECT coalesce(sum(a.n), 0) AS n, count(DISTINCT a.country_iso3) AS countries,
+                          max(a.latest) AS latest FROM action_counts a WHERE {aw.sql}""" if counted is not None else
+               f"""SELECT count(*) AS n, count(DISTINCT a.country_iso3) AS countries, max(a.date) AS latest
+                   FROM action_rows a WHERE {aw.sql}""")
     row = run_one(con, f"""
         SELECT a.n, c.n, a.countries, a.latest, c.without_action
-        FROM (SELECT count(*) AS n, count(DISTINCT a.country_iso3) AS countries, max(a.date) AS latest
-              FROM action_rows a WHERE {aw.sql}) a,
+        FROM ({actions}) a,
              (SELECT count(*) AS n, count(*) FILTER (WHERE c.first_response IS NULL) AS without_action
               FROM case_rows c WHERE {cw.sql}) c""", aw, cw)
     return Headline(actions=int(row[0]), cases=int(row[1]), countries_with_actions=int(row[2]),
@@ -303,7 +315,10 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
     """One row per country to draw: its value for the measure and whether it is in a priority area."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}")
-    if measure == "actions":
+    if measure == "actions" and counts_where(f) is not None:
+        where = action_where(f)
+        counts = f"SELECT a.country_iso3 AS iso3, sum(a.n) AS n FROM action_counts a WHERE {where.sql} GROUP BY 1"
+    elif measure == "actions":
         where = action_where(f)
         counts = f"SELECT a.country_iso3 AS iso3, count(*) AS n FROM action_rows a WHERE {where.sql} GROUP BY 1"
     elif measure == "cases":

@@ -18,6 +18,11 @@ rebuilding from the same base tables gives the same rows.
   source says they were made on behalf of all 27 (`on_behalf_of_eu27`), for the unity measure.
 - `event_rows`: the case events with their labels and their case's rank, sorted by case.
 - `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
+- `action_counts`: EU actions counted per country × theme set × actor × instrument, with the latest date: the
+  headline, map and "who acts" figures of a filter on those alone (queries.counts_where) add up a few thousand
+  cells instead of scanning every action.
+- `statement_rows`, `statement_area_rows`: the distinct responding statements of case_statements (overall, and
+  per priority area), for the unity measure when no filter narrows the cases.
 - `action_links`: the action ↔ case links by rank, sorted by case then by action, for the record pages, each
   with the case event the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
   between them (NULL when the action is dated before every event of its case).
@@ -28,7 +33,8 @@ rebuilding from the same base tables gives the same rows.
 
 Small numbers stand in for text wherever pages count or group: `year_no`/`month_no` (the action's year, and
 year * 12 + month - 1), `country_no` (position in countries by iso3), `area_no` (position of the priority area
-in taxonomy.PRIORITY_AREAS); case_rows also holds `days_to_response` and its `silence_rank` (no linked action
+in taxonomy.PRIORITY_AREAS); case_rows also holds `is_open` (status not in taxonomy.CLOSED_STATUSES),
+`days_to_response` and its `silence_rank` (no linked action
 first, then the oldest last action, then the earliest start), so the silence list is a cut of one integer.
 
 The definitions stated in metrics.DEFINITIONS (start, responds, escalation) are computed here and only here.
@@ -115,6 +121,7 @@ SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank
        c.source_quality, quality.label AS source_quality_label, c.discovered_via, found.label AS discovered_via_label,
        s.start, pc.first_response, pc.last_action, coalesce(pc.top_step, 0)::INTEGER AS top_step,
        date_diff('day', s.start, pc.first_response)::INTEGER AS days_to_response,
+       NOT list_contains($closed, c.status) AS is_open,
        row_number() OVER (ORDER BY pc.last_action ASC NULLS FIRST, s.start ASC, c.case_id)::INTEGER AS silence_rank,
        list_position($areas, co.priority_area)::UTINYINT AS area_no, src_no.source_no,
        src_no.shared AS source_shared,
@@ -159,6 +166,21 @@ SELECT th.theme_id, th.name, th.description, lb.sort_order,
        (SELECT count(*) FROM case_themes t WHERE t.theme_id = th.theme_id) AS cases
 FROM themes th LEFT JOIN labels lb ON lb.kind = 'theme' AND lb.code = th.theme_id
 ORDER BY lb.sort_order
+"""
+
+ACTION_COUNTS_SQL = """
+CREATE OR REPLACE TABLE action_counts AS
+SELECT country_iso3, priority_area, theme_mask, actor, action_type, actor_no, type_no,
+       count(*) AS n, max(date) AS latest
+FROM action_rows GROUP BY ALL
+ORDER BY country_iso3, theme_mask, actor_no, type_no
+"""
+
+STATEMENT_ROWS_SQL = """
+CREATE OR REPLACE TABLE statement_rows AS
+SELECT DISTINCT action_rank, eu27 FROM case_statements ORDER BY action_rank;
+CREATE OR REPLACE TABLE statement_area_rows AS
+SELECT DISTINCT area_no, action_rank, eu27 FROM case_statements WHERE area_no IS NOT NULL ORDER BY area_no, action_rank;
 """
 
 ACTION_LINKS_SQL = """
@@ -217,8 +239,11 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
                     "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES), "areas": areas}
     con.execute(SOURCE_ROWS_SQL)
     con.execute(ACTION_ROWS_SQL, vocabularies)
-    con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"], "areas": areas})
+    con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"], "areas": areas,
+                                "closed": list(taxonomy.CLOSED_STATUSES)})
     con.execute(CASE_STATEMENTS_SQL, {"statement_types": list(taxonomy.UNITY_TYPES)})
+    con.execute(STATEMENT_ROWS_SQL)
+    con.execute(ACTION_COUNTS_SQL)
     con.execute(EVENT_ROWS_SQL)
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
