@@ -399,17 +399,24 @@ def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     # one record in the whole dataset cites supports one record here: it needs no grouping, only the newest of
     # them can make the list.
     return run(con, f"""
-        WITH cited AS (
-            SELECT a.source_no, a.source_shared AS shared, a.date FROM action_rows a WHERE {aw.sql}
+        WITH shared AS (
+            SELECT a.source_no, a.date FROM action_rows a WHERE {aw.sql} AND a.source_shared
             UNION ALL
-            SELECT c.source_no, c.source_shared, c.opened_on FROM case_rows c WHERE {cw.sql}
+            SELECT c.source_no, c.opened_on FROM case_rows c WHERE {cw.sql} AND c.source_shared
             UNION ALL
-            SELECT e.source_no, e.source_shared, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
-            WHERE {cw.sql}
+            SELECT e.source_no, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+            WHERE {cw.sql} AND e.source_shared
         ), counted AS (
-            SELECT source_no, count(*) AS records, max(date) AS latest FROM cited WHERE shared GROUP BY source_no
+            SELECT source_no, count(*) AS records, max(date) AS latest FROM shared GROUP BY source_no
             UNION ALL
-            (SELECT source_no, 1, date FROM cited WHERE NOT shared ORDER BY date DESC, source_no LIMIT $limit)
+            (SELECT a.source_no, 1, a.date FROM action_rows a WHERE {aw.sql} AND NOT a.source_shared
+             ORDER BY a.date DESC, a.source_no LIMIT $limit)
+            UNION ALL
+            (SELECT c.source_no, 1, c.opened_on FROM case_rows c WHERE {cw.sql} AND NOT c.source_shared
+             ORDER BY c.opened_on DESC, c.source_no LIMIT $limit)
+            UNION ALL
+            (SELECT e.source_no, 1, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+             WHERE {cw.sql} AND NOT e.source_shared ORDER BY e.date DESC, e.source_no LIMIT $limit)
         )
         SELECT s.publisher AS "Publisher", lb.label AS "Kind", n.records AS "Records", n.latest AS "Latest date",
                s.source_url AS "Source"
@@ -524,7 +531,7 @@ def answered_events(con, f: Filters | None = None, case_id: str | None = None,
     else:
         where = action_where(f or Filters())
         page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
-        links = Clause(f"""SELECT k.* FROM action_links k SEMI JOIN (
+        links = Clause(f"""SELECT k.* FROM answers k SEMI JOIN (
                                SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY a.rank {page.sql}) p
                              ON p.rank = k.action_rank""", merge(where.params, page.params))
     return run(con, f"""

@@ -25,7 +25,8 @@ rebuilding from the same base tables gives the same rows.
   per priority area), for the unity measure when no filter narrows the cases.
 - `action_links`: the action ↔ case links by rank, sorted by case then by action, for the record pages, each
   with the case event the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
-  between them (NULL when the action is dated before every event of its case).
+  between them (NULL when the action is dated before every event of its case); `answers` holds the links that
+  answered an event again, sorted by action, so the answers of the newest actions are read from its first rows.
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
@@ -204,6 +205,13 @@ GROUP BY source_url, source_kind
 ORDER BY source_no
 """
 
+ANSWERS_SQL = """
+CREATE OR REPLACE TABLE answers AS
+SELECT action_rank, case_rank, answered_date, answered_label, answered_days
+FROM action_links WHERE answered_date IS NOT NULL
+ORDER BY action_rank, case_rank
+"""
+
 # Record pages look a row up by its id; an index makes that a lookup instead of a scan of every id.
 INDEXES_SQL = """
 CREATE INDEX action_rows_id ON action_rows(action_id);
@@ -247,4 +255,5 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(EVENT_ROWS_SQL)
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
+    con.execute(ANSWERS_SQL)
     con.execute(INDEXES_SQL)
