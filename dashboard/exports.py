@@ -225,30 +225,33 @@ def _xml_text(column: pa.Array) -> pa.Array:
     return text
 
 
+XLSX_CHUNK_ROWS = 5000  # rows turned into sheet XML at a time
+
+
 def _sheet_rows(batches: Iterable[pa.RecordBatch], first_row: int, date_style: int) -> Iterator[tuple[int, str]]:
     """The <row> elements of the data, a batch at a time, built column by column (no per-cell Python):
     strings as inline strings, numbers as numbers, dates as Excel day numbers in the date style."""
     row = first_row
-    for batch in batches:
-        n = batch.num_rows
-        if not n:
-            continue
-        numbers = pa.array(range(row + 1, row + n + 1), pa.int64()).cast(pa.string())
-        cells = []
-        for c, column in enumerate(batch.columns):
-            ref = _column_letters(c)
-            if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
-                days = pc.add(column.cast(pa.date32()).cast(pa.int32()), EXCEL_EPOCH_OFFSET).cast(pa.string())
-                parts = (f'<c r="{ref}', numbers, f'" s="{date_style}"><v>', days, "</v></c>")
-            elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-                parts = (f'<c r="{ref}', numbers, '"><v>', column.cast(pa.string()), "</v></c>")
-            else:
-                parts = (f'<c r="{ref}', numbers, '" t="inlineStr"><is><t xml:space="preserve">', _xml_text(column),
-                         "</t></is></c>")
-            cells.append(pc.fill_null(pc.binary_join_element_wise(*parts, "", null_handling="emit_null"), ""))
-        rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
-        yield n, "".join(rows.to_pylist())
-        row += n
+    for whole in batches:
+        for start in range(0, whole.num_rows, XLSX_CHUNK_ROWS):  # bounded memory, whatever the batch size
+            batch = whole.slice(start, XLSX_CHUNK_ROWS)
+            n = batch.num_rows
+            numbers = pa.array(range(row + 1, row + n + 1), pa.int64()).cast(pa.string())
+            cells = []
+            for c, column in enumerate(batch.columns):
+                ref = _column_letters(c)
+                if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+                    days = pc.add(column.cast(pa.date32()).cast(pa.int32()), EXCEL_EPOCH_OFFSET).cast(pa.string())
+                    parts = (f'<c r="{ref}', numbers, f'" s="{date_style}"><v>', days, "</v></c>")
+                elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+                    parts = (f'<c r="{ref}', numbers, '"><v>', column.cast(pa.string()), "</v></c>")
+                else:
+                    parts = (f'<c r="{ref}', numbers, '" t="inlineStr"><is><t xml:space="preserve">', _xml_text(column),
+                             "</t></is></c>")
+                cells.append(pc.fill_null(pc.binary_join_element_wise(*parts, "", null_handling="emit_null"), ""))
+            rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
+            yield n, "".join(rows.to_pylist())
+            row += n
 
 
 def write_xlsx(batches: Iterable[pa.RecordBatch], out: BinaryIO, prov: Provenance, schema: pa.Schema) -> None:
