@@ -65,7 +65,7 @@ async def visit(browser, url: str, drawn: str, timeout: float) -> dict:
     requests, external = [], []
     page.on("request", lambda r: external.append(r.url)
             if not r.url.startswith(("data:", "blob:")) and urlsplit(r.url).hostname not in LOCAL else None)
-    page.on("requestfinished", requests.append)
+    page.on("requestfinished", lambda r: requests.append(r))
     start = time.monotonic()
     await page.goto(url, timeout=timeout * 1000)
     await page.wait_for_selector(drawn, timeout=timeout * 1000, state="attached")
