@@ -65,10 +65,12 @@ def sample_ids(con) -> dict[str, str]:
 
 # Each page's database work: the calls its script makes, in order (see pages/*.py), and its URL parameters.
 PAGES: dict[str, tuple[dict, Callable]] = {
-    "overview": ({}, lambda con, ids: (queries.headline(con, ALL), queries.map_values(con, ALL, "actions"),
+    "overview": ({}, lambda con, ids: (queries.data_as_of(con), queries.headline(con, ALL),
+                                       queries.map_values(con, ALL, "actions"),
                                        queries.actions_table(con, ALL, limit=8), queries.build_info(con))),
     "countries (Iran)": ({"country": "Iran"}, lambda con, ids: (
-        queries.headline(con, IRAN), queries.combined_timeline(con, IRAN), queries.cases_table(con, IRAN, limit=200),
+        queries.headline(con, IRAN), queries.combined_timeline(con, IRAN),
+        queries.answered_events(con, IRAN, limit=200), queries.cases_table(con, IRAN, limit=200),
         queries.actions_table(con, IRAN, limit=200), queries.death_penalty_figures(con, IRAN.countries),
         queries.sources_list(con, IRAN), queries.build_info(con))),
     "themes (Torture)": ({"theme": "Torture"}, lambda con, ids: (
@@ -79,10 +81,12 @@ PAGES: dict[str, tuple[dict, Callable]] = {
                                        queries.events_over_time(con, ALL, "year"), queries.build_info(con))),
     "explore, page 1": ({}, lambda con, ids: (queries.count_actions(con, ALL), queries.actions_table(con, ALL),
                                               queries.build_info(con))),
-    "accountability": ({}, lambda con, ids: (metrics.summary(con, ALL), metrics.by_area(con, ALL),
-                                             metrics.silence_list(con, ALL), queries.build_info(con))),
+    "accountability": ({}, lambda con, ids: (metrics.discovery_split(con, ALL, whole=metrics.summary(con, ALL)),
+                                             metrics.by_area(con, ALL), metrics.silence_list(con, ALL),
+                                             queries.build_info(con))),
     "case (by id)": ({"id": "case"}, lambda con, ids: (queries.case_detail(con, ids["case"]),
-                                                       queries.case_timeline(con, ids["case"]))),
+                                                       queries.case_timeline(con, ids["case"]),
+                                                       queries.answered_events(con, case_id=ids["case"]))),
     "action (by id)": ({"id": "action"}, lambda con, ids: (queries.action_detail(con, ids["action"]),
                                                            queries.action_cases(con, ids["action"]))),
 }
@@ -334,11 +338,31 @@ def real_build_cpu() -> float:
         return round(time.process_time() - start, 2)
 
 
+def generated_build_cpu(n_actions: int, repeat: int = 3) -> dict:
+    """The build (validation included) of generated source files of `n_actions` EU actions: median CPU seconds
+    of `repeat` builds, in this process (the files are written once, before the clock starts)."""
+    import generate_sources
+
+    from dashboard.build import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = Path(tmp) / "sources"
+        counts = generate_sources.generate(n_actions, sources)
+        runs = []
+        for i in range(repeat):
+            start = time.process_time()
+            build(sources, Path(tmp) / f"built-{i}.duckdb")
+            runs.append(time.process_time() - start)
+        return {"actions": n_actions, "rows": counts, "cpu_s": round(statistics.median(runs), 2)}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated numbers of EU actions")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (the median is reported)")
     parser.add_argument("--no-apptest", action="store_true", help="skip the whole-page AppTest runs")
+    parser.add_argument("--build-actions", type=int, default=100_000,
+                        help="EU actions in the generated source files whose build is timed (0: skip)")
     parser.add_argument("--out", default=str(HERE / "results.json"))
     parser.add_argument("--cache", default=str(HERE / ".cache"), help="where generated databases are kept")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -351,9 +375,13 @@ def main(argv: list[str] | None = None) -> dict:
     results = {size: measure(size, args.repeat, not args.no_apptest, Path(args.cache)) for size in sizes}
     report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
               "repeat": args.repeat, "real_data_build_cpu_s": real_build_cpu(),
+              "generated_build": generated_build_cpu(args.build_actions) if args.build_actions else None,
               "sizes": {str(size): r for size, r in results.items()}}
     print(table(results))
     print(f"\nBuild of the real data (data/sources): {report['real_data_build_cpu_s']} s CPU.")
+    if report["generated_build"]:
+        print(f"Build of generated sources of {args.build_actions:,} EU actions: "
+              f"{report['generated_build']['cpu_s']} s CPU (median of 3).")
     Path(args.out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(f"Wrote {args.out}")
     return report

@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -197,15 +198,72 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 EXCEL_EPOCH_OFFSET = 25569  # days from Excel's day 0 (1899-12-30) to 1970-01-01
 
 
+# Characters XML 1.0 cannot hold; written as Excel's _xHHHH_ escapes (as XlsxWriter does), and a literal
+# "_xHHHH_" in the text is itself escaped, so a reader gets back exactly the text that was exported.
+_XML_CONTROL = [chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32))]
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _xml_text(column: pa.Array) -> pa.Array:
+    """Strings escaped for an XML text node, the whole column at once."""
+    text = column.cast(pa.string())
+    text = pc.replace_substring_regex(text, "_(x[0-9A-Fa-f]{4})_", r"_x005F_\1_")
+    text = pc.replace_substring(text, "&", "&amp;")
+    text = pc.replace_substring(text, "<", "&lt;")
+    text = pc.replace_substring(text, ">", "&gt;")
+    if pc.any(pc.match_substring_regex(text, "[\x00-\x08\x0b\x0c\x0e-\x1f]")).as_py():
+        for char in _XML_CONTROL:
+            text = pc.replace_substring(text, char, f"_x{ord(char):04X}_")
+    return text
+
+
+XLSX_CHUNK_ROWS = 5000  # rows turned into sheet XML at a time
+
+
+def _sheet_rows(batches: Iterable[pa.RecordBatch], first_row: int, date_style: int) -> Iterator[tuple[int, str]]:
+    """The <row> elements of the data, a batch at a time, built column by column (no per-cell Python):
+    strings as inline strings, numbers as numbers, dates as Excel day numbers in the date style."""
+    row = first_row
+    for whole in batches:
+        for start in range(0, whole.num_rows, XLSX_CHUNK_ROWS):  # bounded memory, whatever the batch size
+            batch = whole.slice(start, XLSX_CHUNK_ROWS)
+            n = batch.num_rows
+            numbers = pa.array(range(row + 1, row + n + 1), pa.int64()).cast(pa.string())
+            cells = []
+            for c, column in enumerate(batch.columns):
+                ref = _column_letters(c)
+                if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+                    days = pc.add(column.cast(pa.date32()).cast(pa.int32()), EXCEL_EPOCH_OFFSET).cast(pa.string())
+                    parts = (f'<c r="{ref}', numbers, f'" s="{date_style}"><v>', days, "</v></c>")
+                elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+                    parts = (f'<c r="{ref}', numbers, '"><v>', column.cast(pa.string()), "</v></c>")
+                else:
+                    parts = (f'<c r="{ref}', numbers, '" t="inlineStr"><is><t xml:space="preserve">', _xml_text(column),
+                             "</t></is></c>")
+                cells.append(pc.fill_null(pc.binary_join_element_wise(*parts, "", null_handling="emit_null"), ""))
+            rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
+            yield n, "".join(rows.to_pylist())
+            row += n
+
+
 def write_xlsx(batches: Iterable[pa.RecordBatch], out: BinaryIO, prov: Provenance, schema: pa.Schema) -> None:
-    """XLSX in XlsxWriter's constant-memory mode: rows are written in order and flushed as they go."""
+    """XLSX with constant memory: XlsxWriter writes the workbook (styles, header, frozen header, filter, the About
+    sheet), then the Data sheet's rows are streamed into its XML a batch at a time, each batch built by columns."""
     import xlsxwriter
 
     if prov.rows > EXCEL_MAX_ROWS:
         raise ExportTooLarge(f"{prov.rows:,} rows do not fit in an Excel sheet (at most {EXCEL_MAX_ROWS:,}); "
                              "choose CSV or Parquet, or narrow the filters.")
     with tempfile.TemporaryDirectory(prefix="xlsx-") as tmp:
-        path = Path(tmp) / "export.xlsx"  # constant-memory mode writes through temporary files
+        path = Path(tmp) / "export.xlsx"
         workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                    "strings_to_numbers": False, "constant_memory": True,
                                                    "tmpdir": tmp})
@@ -218,32 +276,9 @@ def write_xlsx(batches: Iterable[pa.RecordBatch], out: BinaryIO, prov: Provenanc
         data.freeze_panes(1, 0)
         for c, name in enumerate(schema.names):
             data.write_string(0, c, str(name), bold)
-        row = 0
-        for batch in batches:
-            columns = []
-            for column in batch.columns:
-                if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
-                    days = column.cast(pa.date32()).cast(pa.int32())
-                    columns.append(("date", pc.add(days, EXCEL_EPOCH_OFFSET).to_pylist()))
-                elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-                    columns.append(("number", column.to_pylist()))
-                else:
-                    columns.append(("string", column.cast(pa.string()).to_pylist()))
-            for r in range(batch.num_rows):
-                row += 1
-                for c, (kind, values) in enumerate(columns):
-                    value = values[r]
-                    if value is None:
-                        continue
-                    if kind == "string":
-                        data.write_string(row, c, value)
-                    elif kind == "number":
-                        data.write_number(row, c, value)
-                    else:
-                        data.write_number(row, c, value, date_format)
-        if row != prov.rows:  # never a silent difference between what was counted and what was written
-            raise RuntimeError(f"wrote {row} rows, expected {prov.rows}")
-        data.autofilter(0, 0, max(row, 1), max(len(schema.names) - 1, 0))
+        date_style = date_format._get_xf_index()  # noqa: SLF001 — the style number the streamed date cells name
+        last_column = max(len(schema.names) - 1, 0)
+        data.autofilter(0, 0, max(prov.rows, 1), last_column)
         sheet = workbook.add_worksheet("About this export")
         for r, (key, value) in enumerate(prov.as_dict().items()):
             sheet.write_string(r, 0, key.replace("_", " ").capitalize(), bold)
@@ -254,9 +289,27 @@ def write_xlsx(batches: Iterable[pa.RecordBatch], out: BinaryIO, prov: Provenanc
         sheet.set_column(0, 0, 20)
         sheet.set_column(1, 1, 100)
         workbook.close()
-        with open(path, "rb") as written:
-            while chunk := written.read(1 << 20):
-                out.write(chunk)
+        data_part = f"xl/worksheets/sheet{data.index + 1}.xml"
+        dimension = f'<dimension ref="A1:{_column_letters(last_column)}{prov.rows + 1}"/>'
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info in source.infolist():
+                if info.filename != data_part:
+                    archive.writestr(info, source.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+                    continue
+                xml = source.read(info.filename).decode("utf-8")
+                head, tail = xml.split("</sheetData>", 1)
+                head = re.sub(r"<dimension ref=\"[^\"]*\"/>", dimension, head, count=1)
+                written = 0
+                streamed = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                streamed.compress_type = zipfile.ZIP_DEFLATED
+                with archive.open(streamed, "w", force_zip64=True) as part:
+                    part.write(head.encode("utf-8"))
+                    for n, rows in _sheet_rows(batches, 1, date_style):
+                        part.write(rows.encode("utf-8"))
+                        written += n
+                    part.write(("</sheetData>" + tail).encode("utf-8"))
+                if written != prov.rows:  # never a silent difference between what was counted and what was written
+                    raise RuntimeError(f"wrote {written} rows, expected {prov.rows}")
 
 
 def to_xlsx(frame: pd.DataFrame, prov: Provenance) -> bytes:

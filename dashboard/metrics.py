@@ -21,7 +21,7 @@ import pandas as pd
 from . import taxonomy
 from .filters import Filters
 from .formatting import percent
-from .queries import Clause, action_where, case_where, run, run_one
+from .queries import Clause, action_where, case_where, counts_where, run, run_one
 
 SILENCE_MONTHS = 12
 TIME_BUCKETS = ((7, "Within a week"), (30, "8–30 days"), (90, "31–90 days"), (365, "91–365 days"),
@@ -79,35 +79,39 @@ SELECTION_CAVEAT = (
 
 def _unity(f: Filters, by_area: bool = False) -> Clause:
     """SQL: distinct responding statements (UNITY_TYPES) on the selected cases, made on behalf of the 27 (as the
-    source states, `on_behalf_of_eu27`) versus not; statements whose source does not say are left out."""
+    source states, `on_behalf_of_eu27`) versus not; statements whose source does not say are left out. By area:
+    `area_no` (the position in taxonomy.PRIORITY_AREAS) of the cases they respond to."""
     where = case_where(f)
-    group = "c.priority_area," if by_area else ""
+    group = "s.area_no" if by_area else "NULL"
+    if where.sql == "TRUE":  # every case selected: the distinct statements are found at build time
+        return Clause(f"""
+            SELECT {group} AS area_no, count(*) FILTER (WHERE s.eu27) AS eu27, count(*) FILTER (WHERE NOT s.eu27) AS alone
+            FROM {"statement_area_rows" if by_area else "statement_rows"} s GROUP BY 1""")
     return Clause(f"""
-        SELECT {group}
-               count(DISTINCT s.action_rank) FILTER (WHERE s.eu27) AS eu27,
-               count(DISTINCT s.action_rank) FILTER (WHERE NOT s.eu27) AS alone
-        FROM case_rows c JOIN case_statements s ON s.case_rank = c.rank
-        WHERE {where.sql}
-        {"GROUP BY c.priority_area" if by_area else ""}""", where.params)
+        SELECT area_no, count(*) FILTER (WHERE eu27) AS eu27, count(*) FILTER (WHERE NOT eu27) AS alone
+        FROM (SELECT DISTINCT {group} AS area_no, s.action_rank, s.eu27 FROM case_statements s
+              WHERE s.case_rank IN (SELECT c.rank FROM case_rows c WHERE {where.sql}))
+        GROUP BY area_no""", where.params)
 
 
 def _silent(as_of: dt.date | None) -> Clause:
     """SQL condition on a case_rows row `c`: open, and no linked EU action in the 12 months before as_of."""
-    return Clause("(NOT list_contains($closed_statuses, c.status) AND (c.last_action IS NULL OR c.last_action < $silent_before))",
-                  {"closed_statuses": list(taxonomy.CLOSED_STATUSES), "silent_before": _year_before(as_of or dt.date.today())})
+    # is_open: status not in taxonomy.CLOSED_STATUSES, computed at build time (summaries.case_rows)
+    return Clause("(c.is_open AND (c.last_action IS NULL OR c.last_action < $silent_before))",
+                  {"silent_before": _year_before(as_of or dt.date.today())})
 
 
 def _band(days: str) -> Clause:
-    """SQL: the TIME_BUCKETS label of a number of days; limits and labels are bound."""
+    """SQL: the TIME_BUCKETS position (1, 2, …) of a number of days; limits are bound. A number, so that the
+    histogram counts small integers; `summary` names them by TIME_BUCKETS."""
     parts: list[str] = []
     params: dict[str, object] = {}
-    for i, (limit, label) in enumerate(TIME_BUCKETS, start=1):
-        params[f"band_label_{i}"] = label
+    for i, (limit, _label) in enumerate(TIME_BUCKETS, start=1):
         if limit is None:
-            parts.append(f"ELSE $band_label_{i}")
+            parts.append(f"ELSE {i}")
         else:
             params[f"band_limit_{i}"] = limit
-            parts.append(f"WHEN {days} <= $band_limit_{i} THEN $band_label_{i}")
+            parts.append(f"WHEN {days} <= $band_limit_{i} THEN {i}")
     return Clause("CASE " + " ".join(parts) + " END", params)
 
 
@@ -138,34 +142,48 @@ class Summary:
         return asdict(self)
 
 
-def summary(con, f: Filters, as_of: dt.date | None = None) -> Summary:
-    """Every headline measure for the filter, from the per-case columns of case_rows."""
+def _case_measures(con, f: Filters, as_of: dt.date | None = None) -> dict:
+    """The measures counted over the selected cases alone (one pass over case_rows): the part of `summary` that
+    `discovery_split` reports twice."""
     where, silent = case_where(f), _silent(as_of)
-    band = _band("date_diff('day', c.start, c.first_response)")
+    band = _band("c.days_to_response")
     row = run_one(con, f"""
         SELECT count(*) AS cases,
                count(c.first_response) AS responded,
-               median(date_diff('day', c.start, c.first_response)) AS median_days,
+               median(c.days_to_response) AS median_days,
                count(*) FILTER (WHERE {silent.sql}) AS silent,
                histogram({band.sql}) FILTER (WHERE c.first_response IS NOT NULL) AS bands,
                histogram(c.top_step) AS steps
         FROM case_rows c WHERE {where.sql}""", where, silent, band)
     cases, responded, median_days, silent_cases, bands, steps = row
     bands, steps = bands or {}, steps or {}
+    return {"cases": int(cases), "responded": int(responded),
+            "response_rate": round(responded / cases, 4) if cases else None,
+            "median_days_to_first_response": None if median_days is None else float(median_days),
+            "time_to_first_response": {label: int(bands.get(i, 0))
+                                       for i, (_, label) in enumerate(TIME_BUCKETS, start=1)},
+            "escalation": {label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
+            "silent_cases": int(silent_cases)}
+
+
+def summary(con, f: Filters, as_of: dt.date | None = None) -> Summary:
+    """Every headline measure for the filter, from the per-case columns of case_rows."""
+    measures = _case_measures(con, f, as_of)
     unity = _unity(f)
-    eu27, alone = run_one(con, unity.sql, unity)
+    row = run_one(con, unity.sql, unity)
+    eu27, alone = (int(row[1]), int(row[2])) if row else (0, 0)
     return Summary(
         filters=f.describe(),
-        cases=int(cases),
-        responded=int(responded),
-        cases_without_action=cases_without_action(int(cases), int(responded)),
-        response_rate=round(responded / cases, 4) if cases else None,
-        median_days_to_first_response=None if median_days is None else float(median_days),
-        time_to_first_response={label: int(bands.get(label, 0)) for _, label in TIME_BUCKETS},
-        escalation={label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
-        unity=Unity(on_behalf_of_eu27=int(eu27), not_on_behalf_of_eu27=int(alone),
+        cases=measures["cases"],
+        responded=measures["responded"],
+        cases_without_action=cases_without_action(measures["cases"], measures["responded"]),
+        response_rate=measures["response_rate"],
+        median_days_to_first_response=measures["median_days_to_first_response"],
+        time_to_first_response=measures["time_to_first_response"],
+        escalation=measures["escalation"],
+        unity=Unity(on_behalf_of_eu27=eu27, not_on_behalf_of_eu27=alone,
                     share_eu27=round(eu27 / (eu27 + alone), 4) if eu27 + alone else None),
-        silent_cases=int(silent_cases),
+        silent_cases=measures["silent_cases"],
         who_acts=who_acts(con, f).to_dict(orient="records"),
     )
 
@@ -192,14 +210,15 @@ def silence_list(con, f: Filters, as_of: dt.date | None = None, limit: int | Non
     as_of = as_of or dt.date.today()
     where, silent = case_where(f), _silent(as_of)
     page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
+    # Cut on the narrow columns first (silence_rank: the order above, computed at build time), then read the text.
     return run(con, f"""
+        WITH page AS (SELECT c.rank FROM case_rows c WHERE {where.sql} AND {silent.sql} ORDER BY c.silence_rank {page.sql})
         SELECT c.case_id AS "ID", c.title AS "Title", c.priority_area AS "Area", c.status_label AS "Status",
                c.start AS "Started", c.last_action AS "Last EU action",
                date_diff('day', c.last_action, $as_of::DATE) AS "Days since last EU action",
                c.discovered_via_label AS "Found via"
-        FROM case_rows c
-        WHERE {where.sql} AND {silent.sql}
-        ORDER BY c.last_action ASC NULLS FIRST, c.start ASC, c.case_id {page.sql}""", where, silent, page, as_of=as_of)
+        FROM case_rows c SEMI JOIN page p ON p.rank = c.rank
+        ORDER BY c.silence_rank""", where, silent, page, as_of=as_of)
 
 
 # The measures reported twice: for all selected cases, and for those found independently of the EU.
@@ -211,9 +230,9 @@ def discovery_split(con, f: Filters, as_of: dt.date | None = None, whole: Summar
     """Response rate, time to respond and silent cases for all selected cases and, beside them, for the cases
     found independently of the EU (discovered_via other than eu). `whole` reuses a summary already computed for f."""
     whole = whole or summary(con, f, as_of=as_of)
-    independent = summary(con, f.independent(), as_of=as_of)
+    independent = _case_measures(con, f.independent(), as_of=as_of)  # no unity or who-acts: not reported twice
     return {"all_cases": {k: getattr(whole, k) for k in SPLIT_MEASURES},
-            "independently_discovered": {k: getattr(independent, k) for k in SPLIT_MEASURES}}
+            "independently_discovered": {k: independent[k] for k in SPLIT_MEASURES}}
 
 
 def selection_note(split: dict) -> str:
@@ -230,10 +249,14 @@ def selection_note(split: dict) -> str:
 
 def who_acts(con, f: Filters) -> pd.DataFrame:
     where = action_where(f)
-    # Counted by small numbers, then labelled: labels are read for the few groups, not for every row.
+    # Counted by small numbers, then labelled: labels are read for the few groups, not for every row. A filter
+    # on countries, themes, actors and instruments alone adds up the build-time counts (summaries.action_counts).
+    counted = (f"SELECT a.actor_no, a.type_no, sum(a.n) AS actions FROM action_counts a WHERE {where.sql} GROUP BY ALL"
+               if counts_where(f) is not None else
+               f"SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a WHERE {where.sql} GROUP BY ALL")
     return run(con, f"""
         SELECT actor.label AS actor, kind.label AS action_type, n.actions
-        FROM (SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a WHERE {where.sql} GROUP BY ALL) n
+        FROM ({counted}) n
         LEFT JOIN labels actor ON actor.kind = $actor_kind AND actor.code = $actor_codes[n.actor_no]
         LEFT JOIN labels kind ON kind.kind = $type_kind AND kind.code = $type_codes[n.type_no]
         ORDER BY actions DESC, actor, action_type""", where, actor_kind="actor", type_kind="action_type",
@@ -248,17 +271,21 @@ def who_acts_frame(summary_: Summary) -> pd.DataFrame:
 def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
     """The headline measures for each priority area side by side (one SQL pass, grouped by area)."""
     where, silent, unity = case_where(f), _silent(as_of), _unity(f, by_area=True)
+    # Grouped by area_no (the position in taxonomy.PRIORITY_AREAS), then named: the few groups, not every row.
     return run(con, f"""
-        WITH u AS ({unity.sql})
-        SELECT c.priority_area AS "Area", count(*) AS "Cases",
-               round(count(c.first_response) / count(*), 4) AS "Response rate",
-               median(date_diff('day', c.start, c.first_response)) AS "Median days to respond",
-               quantile_disc(c.top_step, 0.5) AS "Median escalation step",
-               any_value(round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4)) AS "Made on behalf of all 27",
-               count(*) FILTER (WHERE {silent.sql}) AS "Silent open cases"
-        FROM case_rows c LEFT JOIN u ON u.priority_area = c.priority_area
-        WHERE {where.sql} AND c.priority_area IS NOT NULL
-        GROUP BY c.priority_area ORDER BY c.priority_area""", where, silent, unity)
+        WITH u AS ({unity.sql}),
+        m AS (SELECT c.area_no, count(*) AS cases,
+                     round(count(c.first_response) / count(*), 4) AS rate,
+                     median(c.days_to_response) AS median_days,
+                     quantile_disc(c.top_step, 0.5) AS median_step,
+                     count(*) FILTER (WHERE {silent.sql}) AS silent
+              FROM case_rows c WHERE {where.sql} AND c.area_no IS NOT NULL GROUP BY c.area_no)
+        SELECT $areas[m.area_no] AS "Area", m.cases AS "Cases", m.rate AS "Response rate",
+               m.median_days AS "Median days to respond", m.median_step AS "Median escalation step",
+               round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4) AS "Made on behalf of all 27",
+               m.silent AS "Silent open cases"
+        FROM m LEFT JOIN u ON u.area_no = m.area_no
+        ORDER BY "Area" """, where, silent, unity, areas=list(taxonomy.PRIORITY_AREAS))
 
 
 def escalation_frame(summary_: Summary) -> pd.DataFrame:

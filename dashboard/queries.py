@@ -25,7 +25,13 @@ from .filters import Filters
 from .summaries import PAIR, discovery_mask, status_mask, theme_mask
 
 GROUP_COLUMNS = {"actor": "a.actor_label", "action_type": "a.type_label"}
+# Counted by the small numbers of action_rows, then labelled: (number column, label kind, codes in number order).
+GROUP_NUMBERS = {"actor": ("a.actor_no", "actor", list(taxonomy.ACTORS)),
+                 "action_type": ("a.type_no", "action_type", list(taxonomy.ACTION_TYPES))}
 GRAINS = {"month": "month", "year": "year"}
+# A period as the number action_rows stores, and back to its first day (grain → number column, SQL to a DATE).
+PERIOD_NUMBERS = {"year": ("a.year_no", "make_date(n.period_no, 1, 1)"),
+                  "month": ("a.month_no", "make_date(n.period_no // 12, n.period_no % 12 + 1, 1)")}
 MEASURES = {"actions": "EU actions", "cases": "Cases", "executions": "Recorded executions (latest year stated)"}
 PAGE_SIZE = 50
 
@@ -128,6 +134,14 @@ def case_where(f: Filters) -> Clause:
         clauses.append(Clause("(c.title ILIKE $q ESCAPE '\\' OR c.summary ILIKE $q ESCAPE '\\' "
                               "OR coalesce(c.subject_name, '') ILIKE $q ESCAPE '\\')", {"q": _like(f.q)}))
     return _all(clauses)
+
+
+def counts_where(f: Filters) -> Clause | None:
+    """The filter over summaries.action_counts (aliased `a`), when it can be answered there: it names only
+    countries, themes, actors and instruments (the table's dimensions); otherwise None (count action_rows)."""
+    if f.statuses or f.qualities or f.discovery or f.since or f.until or f.q:
+        return None
+    return action_where(f)
 
 
 def event_dates(f: Filters) -> Clause:
@@ -283,10 +297,14 @@ class Headline:
 def headline(con, f: Filters) -> Headline:
     """The headline figures for a filter: one pass over the actions, one over the cases."""
     aw, cw = action_where(f), case_where(f)
+    counted = counts_where(f)
+    actions = (f"""SELECT coalesce(sum(a.n), 0) AS n, count(DISTINCT a.country_iso3) AS countries,
+                          max(a.latest) AS latest FROM action_counts a WHERE {aw.sql}""" if counted is not None else
+               f"""SELECT count(*) AS n, count(DISTINCT a.country_iso3) AS countries, max(a.date) AS latest
+                   FROM action_rows a WHERE {aw.sql}""")
     row = run_one(con, f"""
         SELECT a.n, c.n, a.countries, a.latest, c.without_action
-        FROM (SELECT count(*) AS n, count(DISTINCT a.country_iso3) AS countries, max(a.date) AS latest
-              FROM action_rows a WHERE {aw.sql}) a,
+        FROM ({actions}) a,
              (SELECT count(*) AS n, count(*) FILTER (WHERE c.first_response IS NULL) AS without_action
               FROM case_rows c WHERE {cw.sql}) c""", aw, cw)
     return Headline(actions=int(row[0]), cases=int(row[1]), countries_with_actions=int(row[2]),
@@ -297,7 +315,10 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
     """One row per country to draw: its value for the measure and whether it is in a priority area."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}")
-    if measure == "actions":
+    if measure == "actions" and counts_where(f) is not None:
+        where = action_where(f)
+        counts = f"SELECT a.country_iso3 AS iso3, sum(a.n) AS n FROM action_counts a WHERE {where.sql} GROUP BY 1"
+    elif measure == "actions":
         where = action_where(f)
         counts = f"SELECT a.country_iso3 AS iso3, count(*) AS n FROM action_rows a WHERE {where.sql} GROUP BY 1"
     elif measure == "cases":
@@ -330,11 +351,16 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
 
 def actions_over_time(con, f: Filters, grain: str = "year", group: str = "actor") -> pd.DataFrame:
     """EU actions counted per period and per actor or action type."""
-    column = GROUP_COLUMNS[group]
+    number, kind, codes = GROUP_NUMBERS[group]
+    period_no, period = PERIOD_NUMBERS[GRAINS[grain]]
     where = action_where(f)
+    # Counted by numbers (a year, an actor's position), then dated and labelled: the few groups, not every row.
     return run(con, f"""
-        SELECT date_trunc($grain, a.date)::DATE AS period, {column} AS "group", count(*) AS n
-        FROM action_rows a WHERE {where.sql} GROUP BY ALL ORDER BY period, "group" """, where, grain=GRAINS[grain])
+        SELECT {period}::DATE AS period, lb.label AS "group", n.n
+        FROM (SELECT {period_no} AS period_no, {number} AS group_no, count(*) AS n
+              FROM action_rows a WHERE {where.sql} GROUP BY ALL) n
+        LEFT JOIN labels lb ON lb.kind = $group_kind AND lb.code = $group_codes[n.group_no]
+        ORDER BY period, "group" """, where, group_kind=kind, group_codes=codes)
 
 
 def events_over_time(con, f: Filters, grain: str = "year") -> pd.DataFrame:
@@ -353,7 +379,7 @@ def combined_timeline(con, f: Filters, limit: int = 200) -> pd.DataFrame:
         SELECT * FROM (
           (SELECT a.date, 'EU action' AS kind, a.actor_label AS category, a.title AS text,
                   a.source_url AS source, a.action_id AS ref
-           FROM action_rows a WHERE {aw.sql} ORDER BY a.date DESC LIMIT $limit)
+           FROM action_rows a WHERE {aw.sql} ORDER BY a.rank LIMIT $limit)
           UNION ALL
           (SELECT e.date, 'Case event' AS kind, e.event_label AS category,
                   c.title || ': ' || e.description AS text, e.source_url AS source, c.case_id AS ref
@@ -365,20 +391,36 @@ def combined_timeline(con, f: Filters, limit: int = 200) -> pd.DataFrame:
 def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Distinct sources behind the filtered actions and cases, with how many records each supports."""
     aw, cw = action_where(f), case_where(f)
+    # Counted by source number (summaries.source_rows); only the shown sources' text is read. A source that only
+    # one record in the whole dataset cites supports one record here: it needs no grouping, only the newest of
+    # them can make the list.
     return run(con, f"""
-        SELECT regexp_extract(s.source, '^https?://(?:www\\.)?([^/]+)', 1) AS "Publisher",
-               lb.label AS "Kind", s.records AS "Records", s.latest AS "Latest date", s.source AS "Source"
-        FROM (
-          SELECT source, source_kind, count(*) AS records, max(date) AS latest FROM (
-            SELECT a.source_url AS source, a.source_kind, a.date FROM action_rows a WHERE {aw.sql}
+        WITH shared AS (
+            SELECT a.source_no, a.date FROM action_rows a WHERE {aw.sql} AND a.source_shared
             UNION ALL
-            SELECT c.source_url, c.source_kind, c.opened_on FROM case_rows c WHERE {cw.sql}
+            SELECT c.source_no, c.opened_on FROM case_rows c WHERE {cw.sql} AND c.source_shared
             UNION ALL
-            SELECT e.source_url, e.source_kind, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
-            WHERE {cw.sql}
-          ) GROUP BY source, source_kind ORDER BY records DESC, latest DESC LIMIT $limit
-        ) s LEFT JOIN labels lb ON lb.kind = $source_kind_kind AND lb.code = s.source_kind
-        ORDER BY "Records" DESC, "Latest date" DESC""", aw, cw, source_kind_kind="source_kind", limit=int(limit))
+            SELECT e.source_no, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+            WHERE {cw.sql} AND e.source_shared
+        ), counted AS (
+            SELECT source_no, count(*) AS records, max(date) AS latest FROM shared GROUP BY source_no
+            UNION ALL
+            (SELECT a.source_no, 1, a.date FROM action_rows a WHERE {aw.sql} AND NOT a.source_shared
+             ORDER BY a.date DESC, a.source_no LIMIT $limit)
+            UNION ALL
+            (SELECT c.source_no, 1, c.opened_on FROM case_rows c WHERE {cw.sql} AND NOT c.source_shared
+             ORDER BY c.opened_on DESC, c.source_no LIMIT $limit)
+            UNION ALL
+            (SELECT e.source_no, 1, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+             WHERE {cw.sql} AND NOT e.source_shared ORDER BY e.date DESC, e.source_no LIMIT $limit)
+        )
+        SELECT s.publisher AS "Publisher", lb.label AS "Kind", n.records AS "Records", n.latest AS "Latest date",
+               s.source_url AS "Source"
+        FROM (SELECT * FROM counted ORDER BY records DESC, latest DESC, source_no LIMIT $limit) n
+        JOIN source_rows s ON s.source_no = n.source_no
+        LEFT JOIN labels lb ON lb.kind = $source_kind_kind AND lb.code = s.source_kind
+        ORDER BY "Records" DESC, "Latest date" DESC, n.source_no""", aw, cw, source_kind_kind="source_kind",
+               limit=int(limit))
 
 
 CASE_DETAIL_COLUMNS = ", ".join(["case_id", "title", "country_iso3", "subject_type", "subject_name", "name_public",
@@ -472,19 +514,25 @@ def action_cases(con, action_id: str) -> pd.DataFrame:
                         ORDER BY c.opened_on""", id=action_id)
 
 
-def answered_events(con, f: Filters | None = None, case_id: str | None = None) -> pd.DataFrame:
+def answered_events(con, f: Filters | None = None, case_id: str | None = None,
+                    limit: int | None = None) -> pd.DataFrame:
     """Which case event each EU action answered (metrics.DEFINITIONS["Answered event"]): for every action linked
     to a case, the latest event of that case on or before the action's date, and the days between them. An
-    action dated before all of its case's events answers none (and is left out)."""
+    action dated before all of its case's events answers none (and is left out). The answers are found once, at
+    build time (summaries.action_links). With `limit`, only the newest `limit` actions of the filter: those
+    `combined_timeline(con, f, limit)` can show."""
     if case_id is not None:
-        where = Clause("l.case_id = $case_id", {"case_id": case_id})
+        links = Clause("SELECT k.* FROM action_links k WHERE k.case_rank = (SELECT rank FROM case_rows "
+                       "WHERE case_id = $case_id)", {"case_id": case_id})
     else:
         where = action_where(f or Filters())
+        page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
+        links = Clause(f"""SELECT k.* FROM answers k SEMI JOIN (
+                               SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY a.rank {page.sql}) p
+                             ON p.rank = k.action_rank""", merge(where.params, page.params))
     return run(con, f"""
-        SELECT x.action_id, x.action_date, x.case_id, e.date AS event_date, lb.label AS event_category,
-               date_diff('day', e.date, x.action_date) AS days
-        FROM (SELECT l.action_id, l.case_id, a.date AS action_date
-              FROM action_cases l JOIN action_rows a ON a.action_id = l.action_id WHERE {where.sql}) x
-        ASOF JOIN case_events e ON e.case_id = x.case_id AND e.date <= x.action_date
-        LEFT JOIN labels lb ON lb.kind = 'event_type' AND lb.code = e.event_type
-        ORDER BY x.action_date, x.action_id, x.case_id""", where)
+        SELECT a.action_id, a.date AS action_date, c.case_id, k.answered_date AS event_date,
+               k.answered_label AS event_category, k.answered_days AS days
+        FROM ({links.sql}) k JOIN action_rows a ON a.rank = k.action_rank JOIN case_rows c ON c.rank = k.case_rank
+        WHERE k.answered_date IS NOT NULL
+        ORDER BY action_date, a.action_id, c.case_id""", links)

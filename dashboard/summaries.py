@@ -18,7 +18,25 @@ rebuilding from the same base tables gives the same rows.
   source says they were made on behalf of all 27 (`on_behalf_of_eu27`), for the unity measure.
 - `event_rows`: the case events with their labels and their case's rank, sorted by case.
 - `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
-- `action_links`: the action ↔ case links by rank, sorted by case then by action, for the record pages.
+- `action_counts`: EU actions counted per country × theme set × actor × instrument, with the latest date: the
+  headline, map and "who acts" figures of a filter on those alone (queries.counts_where) add up a few thousand
+  cells instead of scanning every action.
+- `statement_rows`, `statement_area_rows`: the distinct responding statements of case_statements (overall, and
+  per priority area), for the unity measure when no filter narrows the cases.
+- `action_links`: the action ↔ case links by rank, sorted by case then by action, for the record pages, each
+  with the case event the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
+  between them (NULL when the action is dated before every event of its case); `answers` holds the links that
+  answered an event again, sorted by action, so the answers of the newest actions are read from its first rows.
+- `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
+  `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
+  whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
+  are counted by a number, only the shared ones need grouping, and only the shown ones are read as text.
+
+Small numbers stand in for text wherever pages count or group: `year_no`/`month_no` (the action's year, and
+year * 12 + month - 1), `country_no` (position in countries by iso3), `area_no` (position of the priority area
+in taxonomy.PRIORITY_AREAS); case_rows also holds `is_open` (status not in taxonomy.CLOSED_STATUSES),
+`days_to_response` and its `silence_rank` (no linked action
+first, then the oldest last action, then the earliest start), so the silence list is a cut of one integer.
 
 The definitions stated in metrics.DEFINITIONS (start, responds, escalation) are computed here and only here.
 """
@@ -50,14 +68,18 @@ SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
        a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
        a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
        list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
+       year(a.date)::SMALLINT AS year_no, (year(a.date) * 12 + month(a.date) - 1)::INTEGER AS month_no,
+       co.country_no, list_position($areas, co.priority_area)::UTINYINT AS area_no,
        coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
        a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
-       a.source_url
+       a.source_url, src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a
-LEFT JOIN countries co ON co.iso3 = a.country_iso3
+LEFT JOIN (SELECT *, row_number() OVER (ORDER BY iso3)::SMALLINT AS country_no FROM countries) co
+       ON co.iso3 = a.country_iso3
+LEFT JOIN source_rows src_no ON src_no.source_url = a.source_url AND src_no.source_kind IS NOT DISTINCT FROM a.source_kind
 LEFT JOIN labels actor ON actor.kind = 'actor' AND actor.code = a.actor
 LEFT JOIN labels kind ON kind.kind = 'action_type' AND kind.code = a.action_type
 LEFT JOIN labels src ON src.kind = 'source_kind' AND src.code = a.source_kind
@@ -99,6 +121,11 @@ SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank
        c.source_url, c.source_kind, src.label AS source_kind_label,
        c.source_quality, quality.label AS source_quality_label, c.discovered_via, found.label AS discovered_via_label,
        s.start, pc.first_response, pc.last_action, coalesce(pc.top_step, 0)::INTEGER AS top_step,
+       date_diff('day', s.start, pc.first_response)::INTEGER AS days_to_response,
+       NOT list_contains($closed, c.status) AS is_open,
+       row_number() OVER (ORDER BY pc.last_action ASC NULLS FIRST, s.start ASC, c.case_id)::INTEGER AS silence_rank,
+       list_position($areas, co.priority_area)::UTINYINT AS area_no, src_no.source_no,
+       src_no.shared AS source_shared,
        coalesce(pc.eu_actions, 0)::INTEGER AS eu_actions,
        coalesce(pc.actor_types, []::VARCHAR[]) AS actor_types
 FROM cases c
@@ -111,12 +138,13 @@ LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = c
 LEFT JOIN labels found ON found.kind = 'discovered_via' AND found.code = c.discovered_via
 LEFT JOIN themed th ON th.case_id = c.case_id
 LEFT JOIN per_case pc ON pc.case_id = c.case_id
+LEFT JOIN source_rows src_no ON src_no.source_url = c.source_url AND src_no.source_kind IS NOT DISTINCT FROM c.source_kind
 ORDER BY rank
 """
 
 CASE_STATEMENTS_SQL = """
 CREATE OR REPLACE TABLE case_statements AS
-SELECT DISTINCT c.rank AS case_rank, a.rank AS action_rank, a.on_behalf_of_eu27 AS eu27
+SELECT DISTINCT c.rank AS case_rank, a.rank AS action_rank, a.on_behalf_of_eu27 AS eu27, c.area_no
 FROM action_cases l JOIN case_rows c ON c.case_id = l.case_id JOIN action_rows a ON a.action_id = l.action_id
 WHERE list_contains($statement_types, a.action_type) AND a.date >= c.start
 ORDER BY case_rank, action_rank
@@ -125,9 +153,10 @@ ORDER BY case_rank, action_rank
 EVENT_ROWS_SQL = """
 CREATE OR REPLACE TABLE event_rows AS
 SELECT c.rank AS case_rank, e.event_no, e.date, e.date_precision, e.event_type, lb.label AS event_label,
-       e.description, e.source_url, e.source_kind
+       e.description, e.source_url, e.source_kind, src_no.source_no, src_no.shared AS source_shared
 FROM case_events e JOIN case_rows c ON c.case_id = e.case_id
 LEFT JOIN labels lb ON lb.kind = 'event_type' AND lb.code = e.event_type
+LEFT JOIN source_rows src_no ON src_no.source_url = e.source_url AND src_no.source_kind IS NOT DISTINCT FROM e.source_kind
 ORDER BY case_rank, e.date, e.event_no
 """
 
@@ -140,11 +169,47 @@ FROM themes th LEFT JOIN labels lb ON lb.kind = 'theme' AND lb.code = th.theme_i
 ORDER BY lb.sort_order
 """
 
+ACTION_COUNTS_SQL = """
+CREATE OR REPLACE TABLE action_counts AS
+SELECT country_iso3, priority_area, theme_mask, actor, action_type, actor_no, type_no,
+       count(*) AS n, max(date) AS latest
+FROM action_rows GROUP BY ALL
+ORDER BY country_iso3, theme_mask, actor_no, type_no
+"""
+
+STATEMENT_ROWS_SQL = """
+CREATE OR REPLACE TABLE statement_rows AS
+SELECT DISTINCT action_rank, eu27 FROM case_statements ORDER BY action_rank;
+CREATE OR REPLACE TABLE statement_area_rows AS
+SELECT DISTINCT area_no, action_rank, eu27 FROM case_statements WHERE area_no IS NOT NULL ORDER BY area_no, action_rank;
+"""
+
 ACTION_LINKS_SQL = """
 CREATE OR REPLACE TABLE action_links AS
-SELECT c.rank AS case_rank, a.rank AS action_rank
+SELECT c.rank AS case_rank, a.rank AS action_rank,
+       -- the answered event: the latest event of the case on or before the action (none if the action is earlier)
+       e.date AS answered_date, e.event_label AS answered_label,
+       date_diff('day', e.date, a.date)::INTEGER AS answered_days
 FROM action_cases l JOIN case_rows c ON c.case_id = l.case_id JOIN action_rows a ON a.action_id = l.action_id
+ASOF LEFT JOIN event_rows e ON e.case_rank = c.rank AND e.date <= a.date
 ORDER BY case_rank, action_rank
+"""
+
+SOURCE_ROWS_SQL = """
+CREATE OR REPLACE TABLE source_rows AS
+SELECT row_number() OVER (ORDER BY source_url, source_kind)::INTEGER AS source_no, source_url, source_kind,
+       regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1) AS publisher, count(*) > 1 AS shared
+FROM (SELECT source_url, source_kind FROM eu_actions UNION ALL SELECT source_url, source_kind FROM cases
+      UNION ALL SELECT source_url, source_kind FROM case_events)
+GROUP BY source_url, source_kind
+ORDER BY source_no
+"""
+
+ANSWERS_SQL = """
+CREATE OR REPLACE TABLE answers AS
+SELECT action_rank, case_rank, answered_date, answered_label, answered_days
+FROM action_links WHERE answered_date IS NOT NULL
+ORDER BY action_rank, case_rank
 """
 
 # Record pages look a row up by its id; an index makes that a lookup instead of a scan of every id.
@@ -176,13 +241,19 @@ def discovery_mask(ways) -> int:
 
 def write(con: duckdb.DuckDBPyConnection) -> None:
     """Create (or replace) every summary table from the base tables on `con`."""
+    areas = list(taxonomy.PRIORITY_AREAS)
     vocabularies = {"themes": list(taxonomy.THEMES), "statuses": list(taxonomy.CASE_STATUSES),
                     "discovery": list(taxonomy.DISCOVERY),
-                    "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES)}
+                    "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES), "areas": areas}
+    con.execute(SOURCE_ROWS_SQL)
     con.execute(ACTION_ROWS_SQL, vocabularies)
-    con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"]})
+    con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"], "areas": areas,
+                                "closed": list(taxonomy.CLOSED_STATUSES)})
     con.execute(CASE_STATEMENTS_SQL, {"statement_types": list(taxonomy.UNITY_TYPES)})
+    con.execute(STATEMENT_ROWS_SQL)
+    con.execute(ACTION_COUNTS_SQL)
     con.execute(EVENT_ROWS_SQL)
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
+    con.execute(ANSWERS_SQL)
     con.execute(INDEXES_SQL)

@@ -567,76 +567,132 @@ def _by_origin(fn, url: str, *args):
     return _host_answer(fn, "/".join(url.split("/", 3)[:3]), *args)
 
 
-def _check_curation_rules(tables: dict[str, list[Row]], problems: list[Problem]) -> None:
-    """Rules from docs/CURATION.md that can be checked mechanically."""
+def _flag(mask: pd.Series) -> pd.Series:
+    """A condition over a column as plain booleans (a missing value never matches)."""
+    return mask.fillna(False).astype(bool)
+
+
+def _origins(urls: pd.Series) -> pd.Series:
+    """scheme://host of each URL, as `_by_origin` takes it ("/".join(url.split("/", 3)[:3])), column-wide."""
+    array = pa.array(urls, type=pa.string(), from_pandas=True)
+    origin = pc.struct_field(pc.extract_regex(array, r"^(?P<origin>[^/]*(?:/[^/]*){0,2})"), [0])
+    return pd.Series(origin.to_pandas(), index=urls.index)
+
+
+def _host_answers(fn, urls: pd.Series, *args) -> pd.Series:
+    """`fn` (from dashboard/hosts.py, which answers from a URL's host alone) for every URL, asked once per origin."""
+    origins = _origins(urls)
+    answers = {origin: _host_answer(fn, origin, *args) for origin in origins.dropna().unique()}
+    return origins.map(answers)
+
+
+def _dates_of(keys: pd.Series, by_key: pd.Series) -> pd.Series:
+    """The date `by_key` holds for each key (NaT where it holds none), aligned with `keys`."""
+    found = by_key.reindex(pd.Index(keys)) if len(by_key) else pd.Series(pd.NaT, index=pd.Index(keys))
+    return pd.Series(pd.to_datetime(found.to_numpy()), index=keys.index)
+
+
+def _day(value) -> str:
+    return _shown(value) if isinstance(value, pd.Timestamp) else str(value)
+
+
+def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Rules from docs/CURATION.md that can be checked mechanically, column by column over the typed frames
+    (each row's file line in `line`); only the rows found wrong are visited, to word their messages."""
     for name, column in DATED_TABLES:
-        for row in tables.get(name, []):
-            day, precision = row.values.get(column), row.values.get("date_precision")
-            if day and precision == "year" and (day.month, day.day) != (1, 1):
-                problems.append(Problem(f"{name}.csv", row.line, column,
-                                        f"{day} has date_precision year: store a year-only date as 1 January"))
-            if day and precision == "month" and day.day != 1:
-                problems.append(Problem(f"{name}.csv", row.line, column,
-                                        f"{day} has date_precision month: store a month-only date as the 1st"))
-    first_event: dict[str, dt.date] = {}
-    for ev in tables["case_events"]:
-        cid, date = ev.values.get("case_id"), ev.values.get("date")
-        if cid and date and (cid not in first_event or date < first_event[cid]):
-            first_event[cid] = date
-    start: dict[str, dt.date] = {}
-    for case in tables["cases"]:
-        v = case.values
-        cid, opened = v.get("case_id"), v.get("opened_on")
-        if cid and opened:
-            start[cid] = min(opened, first_event.get(cid, opened))
-        if cid in first_event and opened and opened < first_event[cid]:
-            problems.append(Problem("cases.csv", case.line, "opened_on",
-                                    f"{opened} is before the case's first event ({first_event[cid]}): opened_on is "
+        frame = frames.get(name)
+        if frame is None or frame.empty:
+            continue
+        day, precision = frame[column], frame["date_precision"]
+        dated = day.notna()
+        not_jan_1 = _flag(dated & (precision == "year") & ~((day.dt.month == 1) & (day.dt.day == 1)))
+        not_1st = _flag(dated & (precision == "month") & (day.dt.day != 1))
+        for line, value in zip(frame["line"][not_jan_1], day[not_jan_1], strict=True):
+            problems.append(Problem(f"{name}.csv", int(line), column,
+                                    f"{_day(value)} has date_precision year: store a year-only date as 1 January"))
+        for line, value in zip(frame["line"][not_1st], day[not_1st], strict=True):
+            problems.append(Problem(f"{name}.csv", int(line), column,
+                                    f"{_day(value)} has date_precision month: store a month-only date as the 1st"))
+    events, cases = frames["case_events"], frames["cases"]
+    first_event = events.dropna(subset=["case_id", "date"]).groupby("case_id")["date"].min()
+    case_first = _dates_of(cases["case_id"], first_event)
+    opened = cases["opened_on"]
+    known = cases["case_id"].notna() & opened.notna()
+    # A case's start: its first event, or opened_on when that is earlier or there is no event.
+    start = opened.where(case_first.isna() | (opened <= case_first), case_first)[known]
+    start.index = cases["case_id"][known]
+    start = start[~start.index.duplicated(keep="last")]
+    early = _flag(known & case_first.notna() & (opened < case_first))
+    url, via = cases["source_url"], cases["discovered_via"]
+    eu_text = _flag(url.notna() & via.notna() & (via != "eu"))
+    if eu_text.any():
+        eu_text &= _flag(_host_answers(hosts.is_eu_text, url.where(eu_text)))
+    either = early | eu_text
+    for line, day, first, too_early, wrong_way, address, found in zip(
+            cases["line"][either], opened[either], case_first[either], early[either], eu_text[either], url[either],
+            via[either], strict=True):
+        if too_early:
+            problems.append(Problem("cases.csv", int(line), "opened_on",
+                                    f"{_day(day)} is before the case's first event ({_day(first)}): opened_on is "
                                     "the date of the first event"))
-        url = v.get("source_url")
-        if url and v.get("discovered_via") not in (None, "eu") and _by_origin(hosts.is_eu_text, url):
-            problems.append(Problem("cases.csv", case.line, "discovered_via",
-                                    f"is {v['discovered_via']} but the case is cited from an EU text ({hosts.host_of(url)}): "
+        if wrong_way:
+            problems.append(Problem("cases.csv", int(line), "discovered_via",
+                                    f"is {found} but the case is cited from an EU text ({hosts.host_of(address)}): "
                                     "a case found on an EU page was discovered via eu"))
     for name, record in (("cases", "case"), ("eu_actions", "action")):
-        for row in tables[name]:
-            url, quality = row.values.get("source_url"), row.values.get("source_quality")
-            if not url or not quality:
-                continue
-            derived = _by_origin(hosts.source_quality, url, record)
-            if quality == "original" and derived != "original":
-                problems.append(Problem(f"{name}.csv", row.line, "source_quality",
-                                        f"is original but {hosts.host_of(url)} is not the acting body's own host "
-                                        f"(dashboard/hosts.py says {derived}): cite the original page or mark it {derived}"))
-            elif quality != "secondary" and derived == "secondary" and _by_origin(hosts.is_secondary_host, url):
-                problems.append(Problem(f"{name}.csv", row.line, "source_quality",
-                                        f"is {quality} but {hosts.host_of(url)} is listed as a mirror, repost or "
+        frame = frames[name]
+        url, quality = frame["source_url"], frame["source_quality"]
+        given = _flag(url.notna() & quality.notna())
+        if not given.any():
+            continue
+        derived = _host_answers(hosts.source_quality, url.where(given), record)
+        not_original = _flag(given & (quality == "original") & (derived != "original"))
+        maybe_mirror = _flag(given & (quality != "original") & (quality != "secondary") & (derived == "secondary"))
+        if maybe_mirror.any():
+            maybe_mirror &= _flag(_host_answers(hosts.is_secondary_host, url.where(maybe_mirror)))
+        for line, address, stated, said, original, mirror in zip(frame["line"][not_original | maybe_mirror],
+                                                                  url[not_original | maybe_mirror],
+                                                                  quality[not_original | maybe_mirror],
+                                                                  derived[not_original | maybe_mirror],
+                                                                  not_original[not_original | maybe_mirror],
+                                                                  maybe_mirror[not_original | maybe_mirror], strict=True):
+            if original:
+                problems.append(Problem(f"{name}.csv", int(line), "source_quality",
+                                        f"is original but {hosts.host_of(address)} is not the acting body's own host "
+                                        f"(dashboard/hosts.py says {said}): cite the original page or mark it {said}"))
+            elif mirror:
+                problems.append(Problem(f"{name}.csv", int(line), "source_quality",
+                                        f"is {stated} but {hosts.host_of(address)} is listed as a mirror, repost or "
                                         "aggregator in dashboard/hosts.py: mark it secondary or cite the original page"))
-    for action in tables["eu_actions"]:
-        v = action.values
-        language, original = v.get("title_language"), v.get("title_original")
-        if language and language != "en" and not original:
-            problems.append(Problem("eu_actions.csv", action.line, "title_original",
-                                    f"is required when title_language is {language}: keep the document's own title "
-                                    "here and put the English title (or a translation in [square brackets]) in title"))
-        if language == "en" and original and original != v.get("title"):
-            problems.append(Problem("eu_actions.csv", action.line, "title_original",
-                                    "is set but title_language is en: leave it blank for an English title"))
-    action_dates = {a.values.get("action_id"): a.values.get("date") for a in tables["eu_actions"]}
-    linked_cases = set()
-    for link in tables["action_cases"]:
-        aid, cid = link.values.get("action_id"), link.values.get("case_id")
-        linked_cases.add(cid)
-        acted, began = action_dates.get(aid), (start.get(cid) if cid else None)
-        if acted and began and (began - acted).days > LINK_LEAD_DAYS and not link.values.get("note"):
-            problems.append(Problem("action_cases.csv", link.line, "note",
-                                    f"{aid} ({acted}) predates the start of {cid} ({began}) by more than a year: "
-                                    "say in note why the action concerns this case, or remove the link"))
-    for search in tables.get("response_searches", []):
-        cid = search.values.get("case_id")
-        if search.values.get("result") == "found" and cid and cid in start and cid not in linked_cases:
-            problems.append(Problem("response_searches.csv", search.line, "result",
-                                    f"is found but {cid} is linked to no EU action in action_cases.csv"))
+    actions = frames["eu_actions"]
+    language, original, title = actions["title_language"], actions["title_original"], actions["title"]
+    missing_original = _flag(language.notna() & (language != "en") & original.isna())
+    needless_original = _flag((language == "en") & original.notna() & (original != title))
+    for line, lang in zip(actions["line"][missing_original], language[missing_original], strict=True):
+        problems.append(Problem("eu_actions.csv", int(line), "title_original",
+                                f"is required when title_language is {lang}: keep the document's own title "
+                                "here and put the English title (or a translation in [square brackets]) in title"))
+    for line in actions["line"][needless_original]:
+        problems.append(Problem("eu_actions.csv", int(line), "title_original",
+                                "is set but title_language is en: leave it blank for an English title"))
+    links = frames["action_cases"]
+    dated_actions = actions.dropna(subset=["action_id"]).drop_duplicates("action_id", keep="last")
+    acted = _dates_of(links["action_id"], dated_actions.set_index("action_id")["date"])
+    began = _dates_of(links["case_id"], start)
+    lead = _flag(acted.notna() & began.notna() & ((began - acted).dt.days > LINK_LEAD_DAYS) & links["note"].isna())
+    for line, aid, cid, action_day, case_day in zip(links["line"][lead], links["action_id"][lead],
+                                                    links["case_id"][lead], acted[lead], began[lead], strict=True):
+        problems.append(Problem("action_cases.csv", int(line), "note",
+                                f"{aid} ({_day(action_day)}) predates the start of {cid} ({_day(case_day)}) by more "
+                                "than a year: say in note why the action concerns this case, or remove the link"))
+    searches = frames.get("response_searches")
+    if searches is not None and not searches.empty:
+        cid = searches["case_id"]
+        unlinked = _flag((searches["result"] == "found") & cid.notna() & isin(cid, pd.Series(start.index))
+                         & ~isin(cid, links["case_id"].dropna()))
+        for line, case_id in zip(searches["line"][unlinked], cid[unlinked], strict=True):
+            problems.append(Problem("response_searches.csv", int(line), "result",
+                                    f"is found but {case_id} is linked to no EU action in action_cases.csv"))
 
 
 
@@ -661,8 +717,7 @@ def check_sources(sources: Path, today: dt.date | None = None) -> CheckedSources
     consequences: dict[str, dict[str, int]] = {}
     _check_foreign_keys(files, others, consequences)
     _check_cross_rules(files, others)
-    # The curation rules read rows (they are few per record and cheap at the shipped size).
-    _check_curation_rules({name: rows_of(source.frame) for name, source in files.items()}, others)
+    _check_curation_rules({name: source.frame for name, source in files.items()}, others)
     others.sort(key=lambda p: (p.file, p.line, p.column))
     ordered: list[Problem] = []
     for name, source in files.items():

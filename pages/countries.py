@@ -37,7 +37,7 @@ def render():
                "it took.")
     points = queries.combined_timeline(con, f)
     n_actions = int((points["kind"] == "EU action").sum()) if not points.empty else 0
-    answered = queries.answered_events(con, f)
+    answered = queries.answered_events(con, f, limit=200)  # the actions the timeline shows
     ui.chart(figures.response_timeline(points, answered, height=300),
              alt=f"Timeline for {place}: {len(points) - n_actions} case events (top row, by event type) and "
                  f"{n_actions} EU actions (bottom row, by actor); a line joins each EU action to the case event "

@@ -30,7 +30,8 @@ def test_generated_database_has_the_shape_asked_for(tmp_path):
 
 def test_a_small_benchmark_run_writes_every_figure(tmp_path):
     out = tmp_path / "results.json"
-    bench_queries.main(["--sizes", "1500", "--repeat", "5", "--out", str(out), "--cache", str(tmp_path / "cache")])
+    bench_queries.main(["--sizes", "1500", "--repeat", "5", "--out", str(out), "--cache", str(tmp_path / "cache"),
+                        "--build-actions", "2000"])
     report = json.loads(out.read_text(encoding="utf-8"))
     size = report["sizes"]["1500"]
     assert set(size["database_cpu_ms"]) == set(bench_queries.PAGES)
@@ -40,6 +41,7 @@ def test_a_small_benchmark_run_writes_every_figure(tmp_path):
     assert size["memory"]["pandas"]["peak_mb"] > 0 and size["memory"]["duckdb"]["peak_mb"] > 0
     assert size["export_csv"]["rows"] == 1500 and size["export_csv"]["bytes"] > 1500 * 50
     assert report["real_data_build_cpu_s"] > 0
+    assert report["generated_build"]["rows"]["eu_actions"] == 2000 and report["generated_build"]["cpu_s"] > 0
 
 
 def test_the_pandas_baseline_is_checked_against_duckdb(tmp_path):

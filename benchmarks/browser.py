@@ -1,0 +1,136 @@
+"""Browser figures of the overview: what a first visit downloads, and how long until the map is drawn, against a
+bare one-line Streamlit page served the same way (Debian chromium through Playwright, this machine only).
+
+    python benchmarks/browser.py            # adds "browser" to benchmarks/results.json
+
+It starts two servers on free local ports (the app on data/dashboard.duckdb, and a page holding one line of
+text), then visits each `--visits` times, every time in a fresh browser context (a cold cache, as a first
+visitor). For each visit it records the requests, the bytes received over HTTP (response bodies as sent; the
+websocket is not counted), any request leaving this machine (there must be none), and the time from navigation
+until the map's countries are drawn (overview) or the line of text is shown (bare page). It also lists the
+largest script chunks, so a chunk no page needs (a code highlighter where no code is shown) is seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
+MAP_DRAWN = "[data-testid='stPlotlyChart'] .geolayer path, .js-plotly-plot .geolayer path"
+BARE_DRAWN = "[data-testid='stMarkdownContainer'] >> text=Bare page"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(script: Path, port: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port",
+           str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError(f"{script.name} did not start on port {port}")
+
+
+async def visit(browser, url: str, drawn: str, timeout: float) -> dict:
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    requests, external = [], []
+    page.on("request", lambda r: external.append(r.url)
+            if not r.url.startswith(("data:", "blob:")) and urlsplit(r.url).hostname not in LOCAL else None)
+    page.on("requestfinished", lambda r: requests.append(r))
+    start = time.monotonic()
+    await page.goto(url, timeout=timeout * 1000)
+    await page.wait_for_selector(drawn, timeout=timeout * 1000, state="attached")
+    seconds = time.monotonic() - start
+    await page.wait_for_load_state("networkidle", timeout=timeout * 1000)
+    sizes = []
+    for req in requests:
+        body = (await req.sizes())["responseBodySize"]
+        sizes.append((max(body, 0), urlsplit(req.url).path))
+    await ctx.close()
+    scripts = sorted((s for s in sizes if s[1].endswith(".js")), reverse=True)[:5]
+    return {"seconds": seconds, "requests": len(requests), "bytes": sum(s for s, _ in sizes), "external": external,
+            "largest_scripts": [{"path": p, "bytes": s} for s, p in scripts]}
+
+
+async def measure(app_url: str, bare_url: str, visits: int, timeout: float) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        runs: dict[str, list[dict]] = {"overview": [], "bare page": []}
+        await visit(browser, app_url, MAP_DRAWN, timeout)  # the servers' own first run is not a visitor's
+        await visit(browser, bare_url, BARE_DRAWN, timeout)
+        for _ in range(visits):  # interleaved, so both see the same machine
+            runs["overview"].append(await visit(browser, app_url, MAP_DRAWN, timeout))
+            runs["bare page"].append(await visit(browser, bare_url, BARE_DRAWN, timeout))
+        await browser.close()
+    out = {}
+    for name, items in runs.items():
+        out[name] = {"seconds_to_drawn": round(statistics.median(r["seconds"] for r in items), 2),
+                     "requests": int(statistics.median(r["requests"] for r in items)),
+                     "bytes": int(statistics.median(r["bytes"] for r in items)),
+                     "requests_leaving_this_machine": sorted({u for r in items for u in r["external"]}),
+                     "largest_scripts": items[-1]["largest_scripts"]}
+    out["map_vs_bare_page"] = round(out["overview"]["seconds_to_drawn"] / out["bare page"]["seconds_to_drawn"], 2)
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visits", type=int, default=5, help="cold visits of each page (the median is reported)")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--out", default=str(HERE / "results.json"), help="results file to add \"browser\" to")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = Path(tmp) / "bare.py"
+        bare.write_text("import streamlit as st\n\nst.write('Bare page')\n", encoding="utf-8")
+        app_port, bare_port = free_port(), free_port()
+        servers = [serve(ROOT / "app.py", app_port), serve(bare, bare_port)]
+        try:
+            result = asyncio.run(measure(f"http://127.0.0.1:{app_port}/", f"http://127.0.0.1:{bare_port}/",
+                                         args.visits, args.timeout))
+        finally:
+            for proc in servers:
+                proc.terminate()
+                proc.wait(timeout=30)
+    result["visits"] = args.visits
+    print(json.dumps(result, indent=1))
+    out = Path(args.out)
+    report = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    report["browser"] = result
+    out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
