@@ -1,5 +1,7 @@
 """Countries: one country or priority area at a time — figures, timeline, cases, sources."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import figures, metrics, queries, ui, urls
@@ -18,6 +20,8 @@ def render():
         return
     place = f.places[0]
     st.title(ui.text(place), anchor=False)
+    # The country is the page's subject (changed below); the line names the filters narrowing it.
+    ui.active_filters(replace(f, places=()), ("theme", "since", "until"))
     left, _ = st.columns([2, 3])
     # One step to another country (the sidebar's one-choice box needs its choice removed first).
     change = f"change-country-{place}"
