@@ -166,3 +166,21 @@ def test_every_filtered_page_says_what_is_filtered_at_the_top_and_clears_it(page
         assert at.session_state[key] in ([], ""), key
     for subject, values in kept.items():
         assert at.session_state[subject] == values
+
+
+@pytest.mark.parametrize("page, noun, table", [("case", "case", "cases_table"), ("action", "EU action", "actions_table")])
+def test_case_and_action_without_a_public_id_show_one_kind_of_searchable_index(con, page, noun, table):
+    """Both record pages fall back to the same index (ui.record_index_page): the notice, a search bound to the
+    URL, a count equal to the query's, one group per country holding every record found."""
+    from dashboard import queries
+    from dashboard.filters import from_query
+
+    at = run(page, id="NOPE-1", q="death")
+    assert at.warning[0].value.replace("\\", "") == f"No public {noun} has the id “NOPE-1”. Choose one below."
+    assert at.text_input(key="q").value == "death"
+    expected = getattr(queries, table)(con, from_query({"q": ["death"]})[0], limit=None)
+    assert 0 < len(expected)
+    assert any(c.value.replace("\\", "").startswith(f"{len(expected):,} ") for c in at.caption)
+    groups = {e.label.rsplit(" · ", 1)[0]: int(e.label.rsplit(" · ", 1)[1]) for e in at.expander}
+    assert sum(groups.values()) == len(expected)
+    assert set(groups) == set(expected["Country"].fillna("Global"))
