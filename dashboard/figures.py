@@ -199,7 +199,9 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
                              hovertemplate=f"{safe(group)}<br>%{{x|{'%Y' if grain == 'year' else '%b %Y'}}}: "
                                            f"%{{y}}<extra></extra>"))
     fig.update_yaxes(title_text="Count", gridcolor="#e5e7eb")
-    fig.update_xaxes(title_text="Year" if grain == "year" else "Month", type="date")
+    # No x-axis title (the chart's title says "per year" or "per month"): on a phone the legend's rows below the
+    # axis reached up over it.
+    fig.update_xaxes(type="date")
     if x_range is not None:
         fig.update_xaxes(range=x_range)
     _layout(fig, height)
@@ -209,7 +211,8 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
                       legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(l=70, r=20, t=50, b=20))
     fig.update_yaxes(automargin=False, title_standoff=8)
     if not frame.empty and (pd.to_datetime(frame["period"]) == current).any():
-        fig.add_annotation(x=current, y=1, yref="paper", yanchor="bottom", showarrow=False,
+        # Right-aligned on the running period (the last bar), so the label never runs past the chart's edge.
+        fig.add_annotation(x=current, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
                            text=f"{current:%Y}: so far" if grain == "year" else f"{current:%b %Y}: so far",
                            font=dict(size=12, color="#374151"))
     return fig
