@@ -371,15 +371,14 @@ def export_bytes(con, f: Filters, table: str, fmt: str, accessed: dt.date | None
 
 def export_file(con, f: Filters, table: str, fmt: str, accessed: dt.date | None = None,
                 site: urls.Urls | None = None, order: str | None = None) -> BinaryIO:
-    """The export written to an anonymous temporary file, positioned at its start (for a download button)."""
-    handle = tempfile.TemporaryFile()
-    try:
+    """The export written to an anonymous temporary file, returned as a reader at its start (for a download
+    button: Streamlit accepts a BufferedReader, not the BufferedRandom a temporary file is)."""
+    with tempfile.TemporaryFile() as handle:
         write_export(con, f, table, fmt, handle, accessed, site, order)
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    return handle
+        handle.flush()
+        reader = open(os.dup(handle.fileno()), "rb")  # noqa: SIM115 — the caller reads and closes it
+    reader.seek(0)
+    return reader
 
 
 def save_export(con, f: Filters, table: str, fmt: str, path: Path, accessed: dt.date | None = None,
