@@ -140,7 +140,8 @@ def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax:
     fig.update_geos(projection_type="natural earth", showframe=False, showcoastlines=False, showcountries=True,
                     countrycolor="#d1d5db", showland=True, landcolor="#f3f4f6", lataxis_range=[-58, 85])
     _layout(fig, height)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=0.0, x=0, bgcolor="rgba(255,255,255,0.8)"))
+    # The legend above the map, the colour bar below it: on a phone's width the two never overlap.
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, bgcolor="rgba(255,255,255,0.8)"))
     return fig
 
 
@@ -199,7 +200,9 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
                              hovertemplate=f"{safe(group)}<br>%{{x|{'%Y' if grain == 'year' else '%b %Y'}}}: "
                                            f"%{{y}}<extra></extra>"))
     fig.update_yaxes(title_text="Count", gridcolor="#e5e7eb")
-    fig.update_xaxes(title_text="Year" if grain == "year" else "Month", type="date")
+    # No x-axis title (the chart's title says "per year" or "per month"): on a phone the legend's rows below the
+    # axis reached up over it.
+    fig.update_xaxes(type="date")
     if x_range is not None:
         fig.update_xaxes(range=x_range)
     _layout(fig, height)
@@ -209,7 +212,8 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
                       legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(l=70, r=20, t=50, b=20))
     fig.update_yaxes(automargin=False, title_standoff=8)
     if not frame.empty and (pd.to_datetime(frame["period"]) == current).any():
-        fig.add_annotation(x=current, y=1, yref="paper", yanchor="bottom", showarrow=False,
+        # Right-aligned on the running period (the last bar), so the label never runs past the chart's edge.
+        fig.add_annotation(x=current, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
                            text=f"{current:%Y}: so far" if grain == "year" else f"{current:%b %Y}: so far",
                            font=dict(size=12, color="#374151"))
     return fig
@@ -295,7 +299,8 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
                      showgrid=False, zeroline=False, fixedrange=True)
     fig.update_xaxes(gridcolor="#e5e7eb", type="date")
     _layout(fig, height)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, groupclick="toggleitem"),
+    # The legend above the lanes: below them, on a phone, its rows crept over the year labels.
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem"),
                       margin=dict(l=10, r=10, t=10, b=10), hovermode="closest")
     if font_size:  # presentation: large text, the legend beside the chart
         fig.update_layout(font=dict(size=font_size),
@@ -308,13 +313,20 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
 
 
 def escalation_bars(ladder: dict[str, int], height: int = 330) -> go.Figure:
-    """How many cases stopped at each step of the escalation ladder, lowest step at the top."""
+    """How many cases stopped at each step of the escalation ladder, lowest step at the top.
+
+    The axis names each step short (the words before its parenthesis) so the bars keep their width on a phone;
+    the hover gives the step in full, as the caption above the chart does."""
     labels = list(ladder)
     values = [ladder[k] for k in labels]
+    full = [f"{i}. {safe(label)}" for i, label in enumerate(labels)]
+    short = [f"{i}. {safe(label.split(' (')[0])}" for i, label in enumerate(labels)]
     fig = go.Figure(go.Bar(
-        x=values, y=[f"{i}. {safe(label)}" for i, label in enumerate(labels)], orientation="h",
+        x=values, y=short, orientation="h", customdata=full, cliponaxis=False,
         marker_color=["#999999"] + [OKABE_ITO[0]] * (len(labels) - 1), text=values, textposition="outside",
-        hovertemplate="%{y}: %{x} cases<extra></extra>"))
+        hovertemplate="%{customdata}: %{x} cases<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text="Cases whose highest EU response was this step", gridcolor="#e5e7eb")
+    # Room right of the longest bar for its number, which is drawn outside the bar.
+    fig.update_xaxes(title_text="Cases", gridcolor="#e5e7eb",
+                     range=[0, max(values + [1]) * 1.18])
     return _layout(fig, height)

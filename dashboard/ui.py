@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from . import about, config, db, exports, formatting, queries, taxonomy, urls
+from . import about, config, db, exports, filters, formatting, queries, taxonomy, urls
 from .filters import Filters
 from .formatting import excerpt, shown, text  # noqa: F401 — pages call ui.text / ui.shown / ui.excerpt
 from .url_state import (  # noqa: F401 — pages call these through ui
@@ -314,6 +314,33 @@ def record_index(frame: pd.DataFrame, group: str = "Country") -> None:
         label = formatting.text(name if isinstance(name, str) else "Global")
         with st.expander(f"{label} · {len(rows)}", expanded=expand):
             table(rows.drop(columns=[group]))
+
+
+# What /case and /action list when no (or no public) id is given: one index, two kinds of record.
+RECORD_INDEXES = {
+    "case": {"title": "Case", "noun": "case", "plural": "cases", "table": queries.cases_table, "order": "",
+             "placeholder": "name, title, words…",
+             "columns": ["Title", "ID", "Country", "Status", "Opened on", "Last EU action"]},
+    "action": {"title": "EU action", "noun": "EU action", "plural": "EU actions", "table": queries.actions_table,
+               "order": ", newest first", "placeholder": "title, summary, words…",
+               "columns": ["Title", "ID", "Country", "Date", "Actor", "Action"]},
+}
+
+
+def record_index_page(con, kind: str, record_id: str = "") -> None:
+    """The index of one kind of record ("case" or "action"): a search box bound to the URL and the records
+    grouped by country; a notice first when the address named an id that is not public."""
+    spec = RECORD_INDEXES[kind]
+    st.title(spec["title"])
+    if record_id:
+        notice(f"No public {spec['noun']} has the id {excerpt(record_id)}. Choose one below.")
+    query = st.text_input(f"Search {spec['plural']}", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
+                          placeholder=spec["placeholder"])
+    found, notices = filters.from_query({"q": [query]})
+    show_notices(notices)
+    rows = spec["table"](con, found, limit=None, order="country")
+    st.caption(f"{len(rows):,} {spec['plural']} by country{spec['order']}. Open a title to see its {spec['noun']}.")
+    record_index(rows[spec["columns"]])
 
 
 def active_filters(f: Filters, keys: Iterable[str] = ALL_FILTERS) -> None:

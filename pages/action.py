@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import filters, queries, ui, urls
+from dashboard import queries, ui, urls
 
 
 def render():
@@ -10,16 +10,7 @@ def render():
     action_id = st.query_params.get("id", "").strip()
     action = queries.action_detail(con, action_id) if action_id else None
     if action is None:
-        st.title("EU action")
-        if action_id:
-            ui.notice(f"No public EU action has the id {ui.excerpt(action_id)}.")
-        query = st.text_input("Search EU actions", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
-                              placeholder="title, summary, words…")
-        found, notices = filters.from_query({"q": [query]})
-        ui.show_notices(notices)
-        actions = queries.actions_table(con, found, limit=None, order="country")
-        st.caption(f"{len(actions):,} EU actions by country, newest first. Open a title to see its action.")
-        ui.record_index(actions[["Title", "ID", "Country", "Date", "Actor", "Action"]])
+        ui.record_index_page(con, "action", action_id)
         st.page_link(urls.file("explore"), label="Filter and download EU actions in Explore →")
         return
     st.title(ui.text(action["Title"]), anchor=False)

@@ -11,6 +11,9 @@ PRESENT_FONT = 15  # chart text in presentation mode, px
 
 def presentation(b: briefing.Brief) -> None:
     """One screen that fits the visible window; ←/→ switch country and Esc leaves (static/presentation/)."""
+    # The address bar names the country shown: a link followed by key (or click) inside the app does not
+    # rewrite the browser's address by itself, and a prepared link copied from it must reopen this country.
+    st.query_params.from_dict(urls.query({"country": b.place, "present": "1"}))
     st.title(f"Country brief: {ui.text(b.place)}", anchor=False)
     ui.metric_row([(label, value, briefing.HELP.get(label)) for label, value in b.headline])
     left, right = st.columns([7, 5], gap="medium")

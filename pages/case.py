@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, filters, queries, ui
+from dashboard import figures, queries, ui
 
 
 def render():
@@ -10,16 +10,7 @@ def render():
     case_id = st.query_params.get("id", "").strip()
     case = queries.case_detail(con, case_id) if case_id else None
     if case is None:
-        st.title("Case")
-        if case_id:
-            ui.notice(f"No public case has the id {ui.excerpt(case_id)}. Choose one below.")
-        query = st.text_input("Search cases", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
-                              placeholder="name, title, words…")
-        found, notices = filters.from_query({"q": [query]})
-        ui.show_notices(notices)
-        cases = queries.cases_table(con, found, limit=None, order="country")
-        st.caption(f"{len(cases):,} cases by country. Open a title to see its case.")
-        ui.record_index(cases[["Title", "ID", "Country", "Status", "Opened on", "Last EU action"]])
+        ui.record_index_page(con, "case", case_id)
         return
     st.title(ui.text(case["title"]), anchor=False)
     st.caption(f"{case['case_id']} · {ui.text(case['country_name'])} · {ui.text(case['theme_labels'])}")

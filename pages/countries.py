@@ -1,5 +1,7 @@
 """Countries: one country or priority area at a time — figures, timeline, cases, sources."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import figures, metrics, queries, ui, urls
@@ -18,6 +20,8 @@ def render():
         return
     place = f.places[0]
     st.title(ui.text(place), anchor=False)
+    # The country is the page's subject (changed below); the line names the filters narrowing it.
+    ui.active_filters(replace(f, places=()), ("theme", "since", "until"))
     left, _ = st.columns([2, 3])
     # One step to another country (the sidebar's one-choice box needs its choice removed first).
     change = f"change-country-{place}"
@@ -38,7 +42,7 @@ def render():
     points = queries.combined_timeline(con, f)
     n_actions = int((points["kind"] == "EU action").sum()) if not points.empty else 0
     answered = queries.answered_events(con, f, limit=200)  # the actions the timeline shows
-    ui.chart(figures.response_timeline(points, answered, height=300),
+    ui.chart(figures.response_timeline(points, answered, height=400),
              alt=f"Timeline for {place}: {len(points) - n_actions} case events (top row, by event type) and "
                  f"{n_actions} EU actions (bottom row, by actor); a line joins each EU action to the case event "
                  f"it answered ({len(answered)} such answers).",

@@ -1,5 +1,7 @@
 """Themes: one theme across countries — map, chart over time, cases and actions."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import figures, metrics, queries, ui, urls
@@ -19,6 +21,8 @@ def render():
         return
     theme = summary[summary["theme_id"] == f.themes[0]].iloc[0]
     st.title(ui.text(theme["name"]), anchor=False)
+    # The theme is the page's subject; the line names the filters narrowing it.
+    ui.active_filters(replace(f, themes=()), ("country", "since", "until"))
     st.text(theme["description"])
     head = queries.headline(con, f)
     defined = metrics.DEFINITIONS

@@ -78,6 +78,10 @@ def test_the_current_year_is_marked_as_partial():
                           "n": [4, 2]})
     fig = figures.counts_over_time(frame, "t", today=today, kind="actor")
     assert [a.text for a in fig.layout.annotations] == ["2026: so far"]
+    # ends on the last bar: centred on it, the label ran past the chart's right edge on a phone
+    assert fig.layout.annotations[0].xanchor == "right"
+    # no x-axis title for the legend's rows (below the axis) to cover on a phone
+    assert not fig.layout.xaxis.title.text
     assert list(fig.data[0].marker.opacity) == [1.0, 0.45]
     rng = figures.period_range([frame], "year", today=dt.date(2030, 1, 2))
     assert rng[1] > pd.Timestamp("2030-01-01")  # the axis reaches today even without data this year

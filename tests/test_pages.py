@@ -133,3 +133,54 @@ def test_brief_page_and_presentation_mode():
     at = run("brief", country="IRN", present="1")
     assert not at.get("download_button")
     assert not at.sidebar.multiselect and not at.sidebar.selectbox
+
+
+# Every page with filters, a filtered address, and what "Clear all" keeps: a page's subject (the one
+# country of Countries, the one theme of Themes) is not a filter of it; the rest are.
+FILTERED = [
+    ("overview", {"theme": "Torture", "since": "2020-01-01"}, "theme: Torture", {}),
+    ("countries", {"country": "Iran", "theme": "Torture", "since": "2020-01-01"}, "theme: Torture", {"country": ["Iran"]}),
+    ("themes", {"theme": "Torture", "country": "Iran", "until": "2030-01-01"}, "country: Iran", {"theme": ["Torture"]}),
+    ("timeline", {"country": "Iran", "actor": "Council"}, "country: Iran", {}),
+    ("explore", {"country": "Iran", "q": "death"}, "country: Iran", {}),
+    ("accountability", {"country": "Iran", "status": "Open"}, "country: Iran", {}),
+]
+
+
+@pytest.mark.parametrize("page, params, shown, kept", FILTERED, ids=[p for p, *_ in FILTERED])
+def test_every_filtered_page_says_what_is_filtered_at_the_top_and_clears_it(page, params, shown, kept):
+    at = run(page, **params)
+    captions = [c.value.replace("\\", "") for c in at.main.caption]  # as a reader sees the escaped text
+    line = next((c for c in captions if c.startswith("Active filters: ")), None)
+    assert line is not None and shown in line, captions
+    for subject, values in kept.items():  # the subject is the page's title, not one of its filters
+        assert f"{subject}: {values[0]}" not in line
+    # at the top: before any figure, chart or table
+    order = [(n.type, str(getattr(n, "value", "")).replace("\\", "")) for n in at.main]
+    first_content = next(i for i, (kind, _) in enumerate(order) if kind in ("metric", "plotly_chart", "dataframe"))
+    assert ("caption", line) in order[:first_content], order[:first_content]
+    at.button(key="clear-filters").click().run()
+    assert not at.exception
+    assert not any(c.value.startswith("Active filters: ") for c in at.main.caption)
+    for key in set(params) - set(kept):
+        assert at.session_state[key] in ([], ""), key
+    for subject, values in kept.items():
+        assert at.session_state[subject] == values
+
+
+@pytest.mark.parametrize("page, noun, table", [("case", "case", "cases_table"), ("action", "EU action", "actions_table")])
+def test_case_and_action_without_a_public_id_show_one_kind_of_searchable_index(con, page, noun, table):
+    """Both record pages fall back to the same index (ui.record_index_page): the notice, a search bound to the
+    URL, a count equal to the query's, one group per country holding every record found."""
+    from dashboard import queries
+    from dashboard.filters import from_query
+
+    at = run(page, id="NOPE-1", q="death")
+    assert at.warning[0].value.replace("\\", "") == f"No public {noun} has the id “NOPE-1”. Choose one below."
+    assert at.text_input(key="q").value == "death"
+    expected = getattr(queries, table)(con, from_query({"q": ["death"]})[0], limit=None)
+    assert 0 < len(expected)
+    assert any(c.value.replace("\\", "").startswith(f"{len(expected):,} ") for c in at.caption)
+    groups = {e.label.rsplit(" · ", 1)[0]: int(e.label.rsplit(" · ", 1)[1]) for e in at.expander}
+    assert sum(groups.values()) == len(expected)
+    assert set(groups) == set(expected["Country"].fillna("Global"))

@@ -69,9 +69,21 @@ def test_keys_switch_country_and_leave_presentation(server, browser):
     page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText.includes('Russia')",
                            timeout=20000)
     settle(page)  # the footer's links are those of the new country once the run has finished
-    page.keyboard.press("ArrowLeft")
-    page.wait_for_function("document.querySelector('h1').innerText.includes('Iran')", timeout=20000)
+    # The address bar follows the country shown: copied now, it is a prepared link to Russia.
+    assert page.url.endswith("/brief?country=Russia&present=1"), page.url
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('h1').innerText.includes('Syria')", timeout=20000)
     settle(page)
+    assert page.url.endswith("/brief?country=Syria&present=1"), page.url
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.querySelector('h1').innerText.includes('Russia')", timeout=20000)
+    settle(page)
+    assert page.url.endswith("/brief?country=Russia&present=1"), page.url
+    reopened = browser.new_page(viewport={"width": 1366, "height": 650})
+    reopened.goto(page.url)
+    settle(reopened)
+    assert "Russia" in reopened.locator("h1").first.inner_text()
+    reopened.close()
     page.keyboard.press("Escape")
     page.wait_for_selector("[data-testid='stSidebar']", state="visible", timeout=20000)
     page.close()

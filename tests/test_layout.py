@@ -1,0 +1,57 @@
+"""Every page fits a laptop (1366 × 900, sidebar open) and a phone (390 × 844): no figure label cut short, no
+chart text outside its chart, nothing wider than the screen. Measured in Debian chromium, as a visitor sees it."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import PageWatch, settle
+
+pytestmark = pytest.mark.browser
+PAGES = ["", "countries", "countries?country=Iran&theme=Torture", "themes", "themes?theme=Death+penalty", "timeline",
+         "explore", "accountability", "brief", "brief?country=Iran", "brief?country=Iran&present=1", "case",
+         "case?id=IRN-C-0001", "action", "action?id=IRN-A-0001", "about", "accessibility"]
+SIZES = [(1366, 900), (390, 844)]
+
+# Metric labels Streamlit cuts with an ellipsis when their column is too narrow.
+CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+    .filter(l => [l, ...l.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+    .map(l => l.innerText)"""
+# Chart text (axis ticks and titles, bar numbers, legends) drawn outside its chart's box is cut off.
+TEXT_OUTSIDE_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
+    const box = plot.getBoundingClientRect();
+    return [...plot.querySelectorAll('.main-svg text')].filter(t => t.textContent.trim()).filter(t => {
+        const r = t.getBoundingClientRect();
+        return r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1);
+    }).map(t => t.textContent.trim());
+})"""
+TOO_WIDE = """() => { const main = document.querySelector('[data-testid="stMain"]');
+    return [main.scrollWidth - main.clientWidth, document.documentElement.scrollWidth - window.innerWidth]; }"""
+
+
+@pytest.mark.parametrize("width, height", SIZES, ids=["laptop", "phone"])
+def test_every_page_fits_the_screen(server, browser, width, height):
+    problems = []
+    for path in PAGES:
+        if width < 640 and "present=1" in path:
+            continue  # presentation mode is for a meeting room's screen (tests/test_presenting.py), not a phone
+        page = browser.new_page(viewport={"width": width, "height": height})
+        watch = PageWatch(page)
+        page.goto(f"{server}/{path}")
+        settle(page)
+        if page.locator(".js-plotly-plot").count():
+            page.wait_for_selector(".js-plotly-plot .main-svg text", timeout=20000)
+            page.wait_for_timeout(500)
+        cut = page.evaluate(CUT_LABELS)
+        outside = page.evaluate(TEXT_OUTSIDE_CHARTS)
+        wide = page.evaluate(TOO_WIDE)
+        if cut:
+            problems.append(f"/{path}: metric labels cut: {cut}")
+        if outside:
+            problems.append(f"/{path}: chart text outside its chart: {outside[:5]}")
+        if max(wide) > 1:
+            problems.append(f"/{path}: {max(wide)} px wider than the screen")
+        if watch.errors or page.locator("[data-testid='stException']").count():
+            problems.append(f"/{path}: errors {watch.errors}")
+        page.close()
+    assert problems == [], "\n".join(problems)
