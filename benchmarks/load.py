@@ -4,7 +4,8 @@ Each visitor opens one websocket on `/_stcore/stream` (as the browser does), ask
 with a page name and query string (the `rerun_script` message the browser sends on load and on
 navigation), and waits for the server's `script_finished` message. Time to a finished page run is
 measured from the request to that message. A run counts as a success only when the script
-finished normally, with no exception element and no "page not found".
+finished normally, with no exception element, no error message (the app shows a failed view as an
+error message, not a traceback) and no "page not found".
 
 The visitor carries a replica cookie (`hrm_replica`, a random value per visitor, as a browser gets
 one from the proxy on its first page load) so nginx's sticky hash spreads visitors over replicas.
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import websockets
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -87,6 +89,17 @@ class RunResult:
     ok: bool
     seconds: float
     problem: str = ""
+    texts: list[str] = field(default_factory=list)  # the page's text, when the visitor collects it
+
+
+def element_text(element) -> str | None:
+    """The visible text of a heading, paragraph, metric or message; None for other elements."""
+    kind = element.WhichOneof("type")
+    if kind in {"heading", "markdown", "alert"}:
+        return getattr(element, kind).body
+    if kind == "metric":
+        return f"{element.metric.label}: {element.metric.body}"
+    return None
 
 
 @dataclass
@@ -95,6 +108,7 @@ class Visitor:
     cookie: str = field(default_factory=lambda: secrets.token_hex(8))
     reconnects: int = 0
     ws: object = None
+    collect_text: bool = False
 
     async def connect(self) -> None:
         origin = f"http://{self.base.netloc}"
@@ -107,7 +121,7 @@ class Visitor:
         if self.ws is not None:
             await self.ws.close()
 
-    async def _run_once(self, page: str, query: str) -> tuple[bool, str]:
+    async def _run_once(self, page: str, query: str, texts: list[str]) -> tuple[bool, str]:
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = page
@@ -119,13 +133,19 @@ class Visitor:
             kind = fwd.WhichOneof("type")
             if kind == "page_not_found":
                 problem = "page not found"
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element" \
-                    and fwd.delta.new_element.WhichOneof("type") == "exception":
-                problem = problem or "exception on the page"
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                if element.WhichOneof("type") == "exception":
+                    problem = problem or "exception on the page"
+                elif element.WhichOneof("type") == "alert" and element.alert.format == Alert.ERROR:
+                    problem = problem or f"error message on the page: {element.alert.body[:80]}"
+                if self.collect_text and (text := element_text(element)) is not None:
+                    texts.append(text)
             elif kind == "script_finished":
                 status = fwd.script_finished
                 if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    continue  # a rerun the page asked for itself (URL canonicalisation): wait for its end
+                    texts.clear()  # a rerun the page asked for itself (URL canonicalisation): wait for its end
+                    continue
                 if status != ForwardMsg.FINISHED_SUCCESSFULLY:
                     problem = problem or f"script finished with status {status}"
                 return not problem, problem
@@ -136,8 +156,9 @@ class Visitor:
             try:
                 if self.ws is None:
                     await self.connect()
-                ok, problem = await asyncio.wait_for(self._run_once(page, query), timeout)
-                return RunResult(page, query, ok, time.perf_counter() - started, problem)
+                texts: list[str] = []
+                ok, problem = await asyncio.wait_for(self._run_once(page, query, texts), timeout)
+                return RunResult(page, query, ok, time.perf_counter() - started, problem, texts)
             except (websockets.ConnectionClosed, OSError, websockets.InvalidHandshake) as exc:
                 self.ws = None
                 if attempt == 2:
@@ -163,11 +184,14 @@ def read_proc(pids: list[int]) -> tuple[float, int]:
     return cpu, rss
 
 
-async def _visitor(base, runs: int, timeout: float, rng: random.Random, results: list, reconnects: list):
+async def _visitor(base, runs: int, timeout: float, rng: random.Random, results: list, reconnects: list,
+                   first: int):
     v = Visitor(base)
     try:
-        for _ in range(runs):
-            page, query = rng.choice(PAGE_MIX)
+        for run in range(runs):
+            # Visitor i opens the i-th address of the mix first (so with as many visitors as addresses, each
+            # is asked for at least once), then addresses at random.
+            page, query = PAGE_MIX[first % len(PAGE_MIX)] if run == 0 else rng.choice(PAGE_MIX)
             results.append(await v.run(page, query, timeout))
     finally:
         reconnects.append(v.reconnects)
@@ -199,8 +223,8 @@ async def load(url: str, sessions: int, runs: int, *, timeout: float = 60.0, dea
     reconnects: list[int] = []
     cpu0, rss0 = read_proc(pids)
     started = time.perf_counter()
-    tasks = [asyncio.create_task(_visitor(base, runs, timeout, random.Random(rng.random()), results, reconnects))
-             for _ in range(sessions)]
+    tasks = [asyncio.create_task(_visitor(base, runs, timeout, random.Random(rng.random()), results, reconnects, i))
+             for i in range(sessions)]
     side = asyncio.create_task(during()) if during else None
     done, pending = await asyncio.wait(tasks, timeout=deadline)
     for task in pending:

@@ -28,6 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 
+# Server options that cut CPU per page run in a serving process (measured with benchmarks/load.py, README
+# "Serving a crowd"): a source-file watcher is set up for every new session (a scan of every loaded module),
+# and a full garbage collection after every page run walks the whole heap of pandas, plotly and pyarrow
+# objects; together they took about half of a page run's CPU. Code changes reach a served app by a restart.
+SERVING_OPTIONS = ("--server.fileWatcherType", "none", "--runner.postScriptGC", "false")
+
 
 def free_port(address: str = "127.0.0.1") -> int:
     with socket.socket() as s:
@@ -81,7 +87,7 @@ class Cluster:
         log = self.workdir / f"replica-{i}.log"
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.replica_ports[i]),
                "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", *SERVING_OPTIONS]
         return subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                                 start_new_session=True)
 

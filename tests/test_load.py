@@ -170,8 +170,13 @@ def test_load_test_refuses_addresses_off_this_machine():
 
 
 def test_small_load_run_succeeds_through_the_proxy(cluster):
+    """The load test of the README at a small size: one visitor per address of the page mix (every page, with
+    and without filters, invalid values included), all at once, cold (no warm-up). Every run must finish with
+    no exception, no error message and no missing page."""
     pids = [p.pid for p in cluster.replicas]
-    result = asyncio.run(load.load(cluster.url, 5, 2, pids=pids, timeout=60, deadline=120))
+    sessions = len(load.PAGE_MIX)
+    result = asyncio.run(load.load(cluster.url, sessions, 1, pids=pids, timeout=60, deadline=90, warmup=False))
+    assert result["runs_expected"] == sessions and result["problems"] == {}, result
     assert result["success_rate"] == 1, result
     assert result["reconnects"] == 0 and result["server_cpu_per_run_s"] > 0, result
 
