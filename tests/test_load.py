@@ -4,7 +4,9 @@ through the proxy as a visitor, an attacker and a load test would. nginx runs un
 from __future__ import annotations
 
 import asyncio
+import gzip
 import importlib.util
+import re
 import shutil
 import socket
 import sys
@@ -62,7 +64,7 @@ def test_template_renders_every_field(tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/", "/_stcore/health", "/app/static/topojson/world_110m.json", "/no-such-thing",
-                                  "/_stcore/metrics"])
+                                  "/_stcore/metrics", "/static/css/no-such-file.css", "/static/js/"])
 def test_every_response_forbids_framing_by_other_sites(cluster, path):
     status, headers, _ = get(cluster.url + path)
     assert headers["X-Frame-Options"] == "SAMEORIGIN", (path, status)
@@ -116,11 +118,29 @@ def test_static_serving_is_the_map_data_only(cluster):
     "/app/static/topojson/....//....//pyproject.toml", "/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
     "/app/static/topojson/%252e%252e/%252e%252e/pyproject.toml", "/media/../../pyproject.toml",
     "/static/../../../pyproject.toml", "/app/static/topojson/..\\..\\..\\pyproject.toml",
+    "/static/js/../../../../pyproject.toml", "/static/%2e%2e/%2e%2e/nginx.conf", "/static/..%2f..%2fnginx.conf",
+    "/static/../replicas.pid", "/static/js/..%2f..%2f..%2fnginx.conf",
 ])
 def test_path_traversal_is_refused(cluster, target):
     status, body = raw_get(cluster.port, target)
     assert b"[project]" not in body and b"root:" not in body, (target, status)
     assert status in {400, 403, 404}, (target, status)
+
+
+def test_streamlit_front_end_is_served_by_nginx_compressed_and_cached(cluster):
+    """The page's scripts and styles come from nginx's copy, gzip-compressed (Streamlit itself sends them
+    uncompressed, so a compressed answer is nginx's), byte for byte the installed Streamlit's files."""
+    _, _, shell = get(cluster.url + "/countries")
+    assets = re.findall(r'(?:src|href)="\./(static/(?:js|css)/[^"]+)"', shell.decode())
+    assert len(assets) > 10, shell[:500]
+    for asset in assets[:3] + assets[-3:]:
+        status, headers, body = get(f"{cluster.url}/{asset}", {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip", (asset, status, dict(headers))
+        assert gzip.decompress(body) == (serve.streamlit_assets() / asset.removeprefix("static/")).read_bytes()
+        assert "max-age=31536000" in headers["Cache-Control"], asset
+        assert headers["X-Frame-Options"] == "SAMEORIGIN", asset
+        status, headers, plain = get(f"{cluster.url}/{asset}")  # a client that asks for no compression
+        assert status == 200 and headers.get("Content-Encoding") is None and plain == gzip.decompress(body)
 
 
 def test_xsrf_protection_holds_through_the_proxy(cluster):
