@@ -18,6 +18,7 @@ and an overall deadline after which unfinished runs count as failures and the sc
 
     python benchmarks/load.py --url http://127.0.0.1:8501 --sessions 10,25 --runs 2 \
         [--pid-file PIDS] [--json OUT.json]
+    python benchmarks/load.py --replicas 1,2,4 --sessions 10,25,50 --runs 2   # starts each setup itself
 
 Server CPU per run and RSS growth are read from /proc for the server process ids given
 (`--pid`, or `--pid-file` as written by deploy/serve.py); without them those figures are left out.
@@ -201,6 +202,16 @@ async def _visitor(base, runs: int, timeout: float, rng: random.Random, results:
             pass
 
 
+async def warm(url: str, visitors: int = 1, timeout: float = 60.0) -> None:
+    """Ask for every address of the mix, `visitors` times over, one after another; results are not kept."""
+    base = loopback_only(url)
+    for _ in range(visitors):
+        w = Visitor(base)
+        for page, query in PAGE_MIX:
+            await w.run(page, query, timeout)
+        await w.close()
+
+
 async def load(url: str, sessions: int, runs: int, *, timeout: float = 60.0, deadline: float = 300.0,
                pids: list[int] | None = None, seed: int = 16, warmup: bool = True,
                during=None) -> dict:
@@ -213,11 +224,7 @@ async def load(url: str, sessions: int, runs: int, *, timeout: float = 60.0, dea
     base = loopback_only(url)
     pids = pids or []
     if warmup:  # first runs import modules and fill caches: visits not measured, each with its own cookie so
-        for _ in range(4):  # behind the proxy they reach every replica
-            w = Visitor(base)
-            for page, query in PAGE_MIX:
-                await w.run(page, query, timeout)
-            await w.close()
+        await warm(url, visitors=4, timeout=timeout)  # behind the proxy they are likely to reach every replica
     rng = random.Random(seed)
     results: list[RunResult] = []
     reconnects: list[int] = []
@@ -271,6 +278,16 @@ def summary_line(r: dict) -> str:
             f"reconnects {r['reconnects']}{cpu}{rss}" + (f"; problems: {r['problems']}" if r["problems"] else ""))
 
 
+def measure(url: str, levels: list[int], args, pids: list[int], **extra) -> list[dict]:
+    out = []
+    for i, n in enumerate(levels):
+        r = asyncio.run(load(url, n, args.runs, timeout=args.timeout, deadline=args.deadline, pids=pids,
+                             warmup=not args.no_warmup and i == 0))
+        print(summary_line(r), flush=True)
+        out.append({**extra, **r})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", default="http://127.0.0.1:8501", help="the app or the proxy, on this machine")
@@ -281,18 +298,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pid", type=int, action="append", default=[], help="a server process id (repeatable)")
     ap.add_argument("--pid-file", type=Path, help="file of server process ids, one a line (deploy/serve.py writes it)")
     ap.add_argument("--no-warmup", action="store_true")
+    ap.add_argument("--replicas", help="instead of --url: start N app processes behind nginx (deploy/serve.py) "
+                    "for each N of a comma list, measure, stop them")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
-    pids = list(args.pid)
-    if args.pid_file:
-        pids += [int(x) for x in args.pid_file.read_text().split()]
     levels = [int(x) for x in args.sessions.split(",") if x.strip()]
-    out = []
-    for i, n in enumerate(levels):
-        r = asyncio.run(load(args.url, n, args.runs, timeout=args.timeout, deadline=args.deadline, pids=pids,
-                             warmup=not args.no_warmup and i == 0))
-        print(summary_line(r), flush=True)
-        out.append(r)
+    if args.replicas:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deploy"))
+        from serve import Cluster
+
+        out = []
+        warm_each, args.no_warmup = not args.no_warmup, True  # warmed here, each process directly
+        for n in [int(x) for x in args.replicas.split(",") if x.strip()]:
+            with Cluster(n) as cluster:
+                print(f"{n} app process(es) behind nginx at {cluster.url}", flush=True)
+                for port in cluster.replica_ports if warm_each else []:
+                    asyncio.run(warm(f"http://127.0.0.1:{port}", timeout=args.timeout))
+                out += measure(cluster.url, levels, args, [p.pid for p in cluster.replicas], replicas=n)
+    else:
+        pids = list(args.pid)
+        if args.pid_file:
+            pids += [int(x) for x in args.pid_file.read_text().split()]
+        out = measure(args.url, levels, args, pids)
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")
     return 0 if all(r["success_rate"] == 1 for r in out) else 1
