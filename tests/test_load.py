@@ -136,6 +136,8 @@ def test_streamlit_front_end_is_served_by_nginx_compressed_and_cached(cluster):
     for asset in assets[:3] + assets[-3:]:
         status, headers, body = get(f"{cluster.url}/{asset}", {"Accept-Encoding": "gzip"})
         assert status == 200 and headers["Content-Encoding"] == "gzip", (asset, status, dict(headers))
+        # The browser runs a module script or applies a style only with its own type (nosniff is on).
+        assert headers["Content-Type"].split(";")[0] == ("text/css" if asset.endswith(".css") else "text/javascript")
         assert gzip.decompress(body) == (serve.streamlit_assets() / asset.removeprefix("static/")).read_bytes()
         assert "max-age=31536000" in headers["Cache-Control"], asset
         assert headers["X-Frame-Options"] == "SAMEORIGIN", asset
@@ -216,3 +218,36 @@ def test_a_replica_killed_mid_run_costs_a_visitor_one_reconnect_at_most(cluster)
     finally:
         cluster.replicas[0] = cluster.start_replica(0)
         serve.wait_ok(f"http://127.0.0.1:{cluster.replica_ports[0]}/_stcore/health", 90, cluster.replicas[0])
+
+
+@pytest.mark.browser
+def test_pages_through_the_proxy_settle_in_a_real_browser(cluster, browser):
+    """Through nginx (its front-end files, the sticky cookie, the websocket), a visitor's browser draws the
+    pages: the map included, nothing failed to load, and no request leaves this machine."""
+    from .browser import settle
+
+    context = browser.new_context()
+    page = context.new_page()
+    failed, console_errors, outside = [], [], []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    # The front end probes for the app's base path under the page's own path first (/countries/_stcore/health),
+    # as it does without a proxy; those answers are expected 404s. Any other error answer is a failure.
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith(
+        ("/_stcore/health", "/_stcore/host-config")) else None)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        (cluster.url, "data:", "blob:")) else None)
+    try:
+        for path in ["/", "/countries?country=Iran", "/explore?table=Cases"]:
+            page.goto(cluster.url + path)
+            settle(page)
+            assert page.locator("[data-testid='stException']").count() == 0, path
+            assert page.locator("[data-testid='stAlertContentError']").count() == 0, path
+        page.goto(cluster.url + "/")
+        settle(page)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=20000)  # the map, drawn by scripts nginx served
+        assert not failed and not outside, (failed[:5], outside[:5])
+        assert not [e for e in console_errors if "MIME type" in e or "module script" in e], console_errors[:5]
+        assert any(c["name"] == "hrm_replica" for c in context.cookies())
+    finally:
+        context.close()
