@@ -1,108 +1,362 @@
-"""Benchmark: the pages' queries, the metrics and a 100,000-row CSV export on a generated large database.
+"""Benchmark: what each page costs the server, on generated databases of 10 k, 100 k and 1 M EU actions.
 
-Run with `make benchmark`. It writes a synthetic database (not real data: ids and text are generated) with
-the real schema, then times each function the pages call. Numbers are printed; nothing is asserted —
-speed is proven here, not in timed tests.
+Run with `make benchmark` (or `python benchmarks/bench_queries.py --sizes 10000,100000`). For each size it
+measures, as CPU time (`time.process_time`, every thread of the process; stable when the machine is busy):
+
+- every page's database work: the queries the page runs, median of `--repeat` runs after one warm-up;
+- the whole page under Streamlit's AppTest (the page script, its widgets, figures and tables), cleared
+  caches before each run, and a bare one-line page for comparison;
+- the usual pandas approach (the tables loaded into memory once, then filtered there) on the same
+  questions, interleaved with DuckDB in the same process, after checking both give the same answer;
+- peak memory (VmHWM) of a process answering those questions with DuckDB, and of one doing it with
+  pandas, each in its own process, beside a process that only imports the same modules;
+- the CSV export of every EU action, written to a file, and the XLSX export of 100 k rows: CPU, wall time
+  and peak memory of a process doing only that;
+- how long generating each database and computing its summary tables took (when it was generated in this run).
+
+It prints one table and writes everything to benchmarks/results.json. Numbers are measured, never
+asserted: the speed goals are read off this output, not enforced by timed tests.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import platform
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import pandas as pd  # noqa: E402
 
-from dashboard import db, exports, metrics, queries, taxonomy  # noqa: E402
-from dashboard.build import SCHEMA_SQL, write_lookups  # noqa: E402
-from dashboard.config import SOURCES_DIR  # noqa: E402
+from dashboard import db, exports, metrics, queries  # noqa: E402
 from dashboard.filters import Filters, from_query  # noqa: E402
 
-N_ACTIONS, N_CASES, EVENTS_PER_CASE, LINKS_PER_CASE = 100_000, 20_000, 3, 4
+SIZES = (10_000, 100_000, 1_000_000)
+XLSX_ROWS = 100_000
 
 
-def make_database(path: Path) -> None:
-    con = duckdb.connect(str(path))
-    con.execute(SCHEMA_SQL)
-    con.execute(f"INSERT INTO countries SELECT * FROM read_csv('{SOURCES_DIR / 'countries.csv'}', all_varchar=true)")
-    con.execute(f"INSERT INTO themes SELECT * FROM read_csv('{SOURCES_DIR / 'themes.csv'}', all_varchar=true)")
-    write_lookups(con)
-    iso = [c for members in taxonomy.PRIORITY_AREAS.values() for c in members]
-    actors, types = list(taxonomy.ACTORS), list(taxonomy.ACTION_TYPES)
-    statuses, themes = list(taxonomy.CASE_STATUSES), list(taxonomy.THEMES)
-    con.execute("CREATE TEMP TABLE p AS SELECT ? AS iso, ? AS actors, ? AS types, ? AS statuses, ? AS themes",
-                [iso, actors, types, statuses, themes])
-    con.execute(f"""
-        INSERT INTO cases SELECT printf('%s-C-%06d', p.iso[1 + i % len(p.iso)], i), 'Synthetic case ' || i,
-               p.iso[1 + i % len(p.iso)], p.themes[1 + i % 3], 'individual', NULL, false,
-               p.statuses[1 + i % len(p.statuses)], DATE '2010-01-01' + (i % 5800)::INTEGER, 'day',
-               'Generated summary ' || i, 'https://example.org/c/' || i, 'ngo'
-        FROM range({N_CASES}) t(i), p""")
-    con.execute("INSERT INTO case_themes SELECT case_id, themes FROM cases")
-    con.execute(f"""
-        INSERT INTO case_events SELECT row_number() OVER (), c.case_id, c.opened_on + (k * 40)::INTEGER, 'day',
-               'arrest', 'Generated event', c.source_url, 'ngo'
-        FROM cases c, range({EVENTS_PER_CASE}) e(k)""")
-    con.execute(f"""
-        INSERT INTO eu_actions SELECT printf('%s-A-%06d', p.iso[1 + i % len(p.iso)], i),
-               DATE '2010-01-01' + (i % 5900)::INTEGER, p.actors[1 + i % len(p.actors)],
-               p.types[1 + (i * 7) % len(p.types)], p.iso[1 + i % len(p.iso)], p.themes[1 + i % 3],
-               'Synthetic EU action ' || i, 'Generated summary ' || i, 'https://example.org/a/' || i, 'official',
-               (i % 5 = 0)
-        FROM range({N_ACTIONS}) t(i), p""")
-    con.execute("INSERT INTO action_themes SELECT action_id, themes FROM eu_actions")
-    con.execute(f"""
-        INSERT INTO action_cases SELECT DISTINCT a.action_id, c.case_id
-        FROM (SELECT case_id, row_number() OVER () AS n FROM cases) c, range({LINKS_PER_CASE}) r(k),
-             (SELECT action_id, row_number() OVER () AS n FROM eu_actions) a
-        WHERE a.n = 1 + ((c.n * 13 + k * 7919) % {N_ACTIONS})""")
-    con.execute("INSERT INTO build_info (built_at, source_digest, data_version, cases, eu_actions, case_events, "
-                "action_cases, shows_unreviewed, unreviewed_held_back) "
-                "VALUES (now(), 'synthetic', 'benchmark', ?, ?, 0, 0, false, 0)", [N_CASES, N_ACTIONS])
-    con.execute("CHECKPOINT")
-    con.close()
+def _filters(**params) -> Filters:
+    parsed, notices = from_query(params)
+    assert not notices, notices
+    return parsed
 
 
-def timed(fn, repeat: int = 5) -> float:
+ALL, IRAN, TORTURE = Filters(), _filters(country="Iran"), _filters(theme="torture")
+
+
+def sample_ids(con) -> dict[str, str]:
+    """An EU action and a case from the middle of the tables, for the record pages."""
+    actions, cases = queries.count_actions(con, ALL), queries.count_cases(con, ALL)
+    return {"action": str(queries.actions_table(con, ALL, limit=1, offset=actions // 2)["ID"].iloc[0]),
+            "case": str(queries.cases_table(con, ALL, limit=1, offset=cases // 2)["ID"].iloc[0])}
+
+
+# Each page's database work: the calls its script makes, in order (see pages/*.py), and its URL parameters.
+PAGES: dict[str, tuple[dict, Callable]] = {
+    "overview": ({}, lambda con, ids: (queries.headline(con, ALL), queries.map_values(con, ALL, "actions"),
+                                       queries.latest_actions(con, ALL, limit=8), queries.build_info(con))),
+    "countries (Iran)": ({"country": "Iran"}, lambda con, ids: (
+        queries.headline(con, IRAN), queries.combined_timeline(con, IRAN), queries.cases_table(con, IRAN, limit=200),
+        queries.actions_table(con, IRAN, limit=200), queries.death_penalty_figures(con, IRAN.countries),
+        queries.sources_list(con, IRAN), queries.build_info(con))),
+    "themes (Torture)": ({"theme": "Torture"}, lambda con, ids: (
+        queries.theme_summary(con), queries.headline(con, TORTURE), queries.map_values(con, TORTURE, "actions"),
+        queries.actions_over_time(con, TORTURE, "year", "actor"), queries.cases_table(con, TORTURE, limit=200),
+        queries.actions_table(con, TORTURE, limit=200), queries.build_info(con))),
+    "timeline": ({}, lambda con, ids: (queries.actions_over_time(con, ALL, "year", "actor"),
+                                       queries.events_over_time(con, ALL, "year"), queries.build_info(con))),
+    "explore, page 1": ({}, lambda con, ids: (queries.count_actions(con, ALL), queries.actions_table(con, ALL),
+                                              queries.build_info(con))),
+    "accountability": ({}, lambda con, ids: (metrics.summary(con, ALL), metrics.by_area(con, ALL),
+                                             metrics.silence_list(con, ALL), queries.build_info(con))),
+    "case (by id)": ({"id": "case"}, lambda con, ids: (queries.case_detail(con, ids["case"]),
+                                                       queries.case_timeline(con, ids["case"]))),
+    "action (by id)": ({"id": "action"}, lambda con, ids: (queries.action_detail(con, ids["action"]),
+                                                           queries.action_cases(con, ids["action"]))),
+}
+PAGE_FILES = {"overview": "overview", "countries (Iran)": "countries", "themes (Torture)": "themes",
+              "timeline": "timeline", "explore, page 1": "explore", "accountability": "accountability",
+              "case (by id)": "case", "action (by id)": "action"}
+
+
+def cpu_median(fn: Callable[[], object], repeat: int) -> float:
+    """Median CPU milliseconds of `fn` over `repeat` runs, after one warm-up run."""
+    fn()
     runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+        runs.append(time.process_time() - start)
+    return round(statistics.median(runs) * 1000, 1)
 
 
-def main() -> None:
+def _value(result, key):
+    return result[key] if isinstance(result, dict) else getattr(result, key)
+
+
+# --- the pandas baseline: the same questions, answered from tables loaded once into memory ---
+
+def load_tables(con) -> dict[str, pd.DataFrame]:
+    names = ("eu_actions", "action_themes", "action_cases", "cases", "case_events", "labels", "countries")
+    return {name: db.fetch(con, f"SELECT * FROM {name}") for name in names}  # names are constants
+
+
+def pandas_map_values(t):
+    counts = t["eu_actions"].groupby("country_iso3").size()
+    co = t["countries"][["iso3", "name", "priority_area"]].copy()
+    own = co["iso3"].map(counts).fillna(0).astype("int64")
+    # a priority area is one unit: each of its countries shows the area's total
+    area_total = own.groupby(co["priority_area"]).transform("sum")
+    co["value"] = area_total.where(co["priority_area"].notna(), own).astype("int64")
+    return co[co["priority_area"].notna() | (own > 0)].sort_values("iso3").reset_index(drop=True)
+
+
+def pandas_timeline(t):
+    labels = t["labels"]
+    actor = labels[labels["kind"] == "actor"].set_index("code")["label"]
+    a = t["eu_actions"]
+    frame = pd.DataFrame({"period": a["date"].dt.to_period("Y").dt.start_time, "group": a["actor"].map(actor)})
+    return frame.groupby(["period", "group"]).size().reset_index(name="n")
+
+
+def pandas_explore_page(t, size: int = queries.PAGE_SIZE):
+    a = t["eu_actions"]
+    page = a.sort_values(["date", "action_id"], ascending=[False, True]).head(size)
+    labels = t["labels"]
+    theme = labels[labels["kind"] == "theme"][["code", "label", "sort_order"]]
+    links = t["action_themes"][t["action_themes"]["action_id"].isin(page["action_id"])]
+    named = links.merge(theme, left_on="theme_id", right_on="code").sort_values("sort_order")
+    themes = named.groupby("action_id")["label"].agg("; ".join)
+    cases = t["action_cases"][t["action_cases"]["action_id"].isin(page["action_id"])].groupby("action_id").size()
+    return pd.DataFrame({"ID": page["action_id"].to_numpy(), "Themes": page["action_id"].map(themes).to_numpy(),
+                         "Cases named": page["action_id"].map(cases).fillna(0).astype("int64").to_numpy()})
+
+
+def pandas_response_summary(t):
+    cases, events, a = t["cases"], t["case_events"], t["eu_actions"]
+    first_event = events.groupby("case_id")["date"].min()
+    start = cases.set_index("case_id")["opened_on"]
+    start = first_event.reindex(start.index).fillna(start)
+    links = t["action_cases"].merge(a[["action_id", "date"]], on="action_id")
+    links["start"] = links["case_id"].map(start)
+    first = links[links["date"] >= links["start"]].groupby("case_id")["date"].min()
+    days = (first - start.reindex(first.index)).dt.days
+    return {"cases": len(cases), "responded": len(first),
+            "median_days": None if days.empty else float(days.median())}
+
+
+QUESTIONS = {  # name → (DuckDB answer, pandas answer, check both are the same)
+    "map values": (lambda con: queries.map_values(con, ALL, "actions"), pandas_map_values,
+                   lambda d, p: pd.testing.assert_frame_equal(d.reset_index(drop=True), p, check_dtype=False)),
+    "timeline (per year, by actor)": (
+        lambda con: queries.actions_over_time(con, ALL, "year", "actor"), pandas_timeline,
+        lambda d, p: pd.testing.assert_frame_equal(d.reset_index(drop=True), p, check_dtype=False)),
+    "explore, page 1": (lambda con: queries.actions_table(con, ALL), pandas_explore_page,
+                        lambda d, p: pd.testing.assert_frame_equal(d[["ID", "Themes", "Cases named"]], p,
+                                                                   check_dtype=False)),
+    "response-rate summary": (
+        lambda con: metrics.summary(con, ALL), pandas_response_summary,
+        lambda d, p: _assert_equal({"cases": _value(d, "cases"), "responded": _value(d, "responded"),
+                                    "median_days": _value(d, "median_days_to_first_response")}, p)),
+}
+
+
+def _assert_equal(a, b):
+    assert a == b, (a, b)
+
+
+def compare_with_pandas(con, repeat: int) -> dict:
+    tables = load_tables(con)
+    out = {}
+    for name, (duck, panda, check) in QUESTIONS.items():
+        check(duck(con), panda(tables))  # same answers first
+        duck_runs, panda_runs = [], []
+        for _ in range(repeat):  # interleaved, so both see the same machine
+            for fn, runs in ((lambda: duck(con), duck_runs), (lambda: panda(tables), panda_runs)):
+                start = time.process_time()
+                fn()
+                runs.append(time.process_time() - start)
+        d, p = statistics.median(duck_runs) * 1000, statistics.median(panda_runs) * 1000
+        out[name] = {"duckdb_cpu_ms": round(d, 1), "pandas_cpu_ms": round(p, 1), "ratio": round(p / max(d, 0.05), 1)}
+    return out
+
+
+# --- child processes: one job each, so that their peak memory is theirs alone ---
+
+def _peak_mb() -> float:
+    # VmHWM is this process's own peak; ru_maxrss would carry the parent's peak over from fork.
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def child(job: str, path: str) -> dict:
+    con = db.connect(Path(path))
+    start_cpu, start_wall = time.process_time(), time.perf_counter()
+    result: dict = {}
+    if job == "duckdb":
+        for duck, _, _ in QUESTIONS.values():
+            duck(con)
+    elif job == "pandas":
+        tables = load_tables(con)
+        for _, panda, _ in QUESTIONS.values():
+            panda(tables)
+    elif job in ("csv", "xlsx"):
+        f = ALL
+        target = Path(tempfile.mkdtemp()) / f"export.{job}"
+        if job == "xlsx":  # the newest XLSX_ROWS actions
+            newest = queries.actions_table(con, ALL, limit=1, offset=XLSX_ROWS - 1)
+            f = Filters(since=pd.Timestamp(newest["Date"].iloc[0]).date()) if not newest.empty else ALL
+        if hasattr(exports, "save_export"):
+            exports.save_export(con, f, "actions", job, target)
+        else:  # an older version of the code, for before/after comparisons
+            target.write_bytes(exports.export_bytes(con, f, "actions", job))
+        result = {"rows": queries.count_actions(con, f), "bytes": target.stat().st_size}
+        target.unlink()
+    elif job != "bare":
+        raise ValueError(job)
+    result.update(cpu_s=round(time.process_time() - start_cpu, 2), wall_s=round(time.perf_counter() - start_wall, 2),
+                  peak_mb=_peak_mb())
+    return result
+
+
+def run_child(job: str, path: Path) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child", job, "--db", str(path)], capture_output=True,
+                          text=True, check=False, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path[:2])})
+    if done.returncode:
+        raise RuntimeError(f"benchmark child {job} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- whole pages under AppTest ---
+
+def apptest_cpu(path: Path, ids: dict[str, str], repeat: int) -> dict[str, float]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DASHBOARD_DB"] = str(path)
+    st.cache_resource.clear()
+
+    def page_run(page: str, params: dict) -> Callable[[], None]:
+        def run():
+            st.cache_data.clear()  # a first visit: nothing cached yet
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            at.switch_page(f"pages/{page}.py")
+            for key, value in params.items():
+                at.query_params[key] = ids.get(value, value) if key == "id" else value
+            at.run()
+            if at.exception:
+                raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
+        return run
+
+    def bare():
+        AppTest.from_string("import streamlit as st\nst.write('x')").run()
+
+    out = {"bare page": cpu_median(bare, repeat)}
+    for name, (params, _) in PAGES.items():
+        out[name] = cpu_median(page_run(PAGE_FILES[name], params), repeat)
+    st.cache_resource.clear()
+    return out
+
+
+def measure(size: int, repeat: int, apptest: bool, cache: Path) -> dict:
+    import generate
+
+    start = time.perf_counter()
+    cached = generate.cached(size, cache)
+    path = generate.database(size, cache)
+    result: dict = {"generated_s": None if cached else round(time.perf_counter() - start, 1),
+                    "generation": generate.stats(path)}
+    con = db.connect(path)
+    ids = sample_ids(con)
+    result["database_cpu_ms"] = {name: cpu_median(lambda w=work: w(con, ids), repeat)
+                                 for name, (_, work) in PAGES.items()}
+    result["pandas"] = compare_with_pandas(con, repeat)
+    con.close()
+    result["apptest_cpu_ms"] = apptest_cpu(path, ids, repeat) if apptest else {}
+    result["memory"] = {job: run_child(job, path) for job in ("bare", "duckdb", "pandas")}
+    result["memory"]["ratio"] = round(result["memory"]["pandas"]["peak_mb"] / result["memory"]["duckdb"]["peak_mb"], 2)
+    result["export_csv"] = run_child("csv", path)
+    if size >= XLSX_ROWS:
+        result["export_xlsx"] = run_child("xlsx", path)
+    return result
+
+
+def table(results: dict[int, dict]) -> str:
+    sizes = list(results)
+    head = "| | " + " | ".join(f"{s:,} actions: DB / page" for s in sizes) + " |"
+    lines = [head, "|---" * (len(sizes) + 1) + "|"]
+    for name in PAGES:
+        cells = [f"{r['database_cpu_ms'][name]:,.1f} / {r['apptest_cpu_ms'].get(name, float('nan')):,.0f} ms"
+                 for r in results.values()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("| bare page (AppTest) | " + " | ".join(
+        f"{r['apptest_cpu_ms'].get('bare page', float('nan')):,.0f} ms" for r in results.values()) + " |")
+    for q in QUESTIONS:
+        lines.append(f"| pandas vs DuckDB: {q} | " + " | ".join(
+            f"{r['pandas'][q]['pandas_cpu_ms']:,.1f} vs {r['pandas'][q]['duckdb_cpu_ms']:,.1f} ms "
+            f"({r['pandas'][q]['ratio']}×)" for r in results.values()) + " |")
+    lines.append("| peak memory: pandas vs DuckDB (bare process) | " + " | ".join(
+        f"{r['memory']['pandas']['peak_mb']:,.0f} vs {r['memory']['duckdb']['peak_mb']:,.0f} MB "
+        f"({r['memory']['ratio']}×; {r['memory']['bare']['peak_mb']:,.0f})" for r in results.values()) + " |")
+    lines.append("| CSV export of every action: CPU / wall / peak | " + " | ".join(
+        f"{r['export_csv']['cpu_s']} s / {r['export_csv']['wall_s']} s / {r['export_csv']['peak_mb']:,.0f} MB"
+        for r in results.values()) + " |")
+    lines.append(f"| XLSX export of {XLSX_ROWS:,} rows: CPU / wall / peak | " + " | ".join(
+        (f"{r['export_xlsx']['cpu_s']} s / {r['export_xlsx']['wall_s']} s / {r['export_xlsx']['peak_mb']:,.0f} MB"
+         if "export_xlsx" in r else "—") for r in results.values()) + " |")
+    lines.append("| generating the database / its summary tables | " + " | ".join(
+        f"{r['generation'].get('generate_s', '?')} s / {r['generation'].get('summaries_s', '?')} s"
+        for r in results.values()) + " |")
+    return "\n".join(lines)
+
+
+def real_build_cpu() -> float:
+    from dashboard.build import build
+    from dashboard.config import SOURCES_DIR
+
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "large.duckdb"
-        start = time.perf_counter()
-        make_database(path)
-        print(f"generated {N_ACTIONS:,} actions, {N_CASES:,} cases in {time.perf_counter() - start:.1f}s")
-        con = db.connect(path)
-        iran = from_query({"country": "Iran", "theme": "torture"})[0]
-        everything = Filters()
-        checks = {
-            "headline (all)": lambda: queries.headline(con, everything),
-            "map values (all)": lambda: queries.map_values(con, everything, "actions"),
-            "actions page 1 (all)": lambda: queries.actions_table(con, everything),
-            "actions page 100 (all)": lambda: queries.actions_table(con, everything, offset=99 * 50),
-            "count actions (Iran, torture)": lambda: queries.count_actions(con, iran),
-            "cases page (text search)": lambda: queries.cases_table(con, from_query({"q": "case 1999"})[0]),
-            "actions over time by month": lambda: queries.actions_over_time(con, everything, "month", "actor"),
-            "metrics summary (all)": lambda: metrics.summary(con, everything),
-            "metrics by area (all)": lambda: metrics.by_area(con, everything),
-            "silence list (all)": lambda: metrics.silence_list(con, everything),
-            "CSV export, 100,000 rows": lambda: exports.export_bytes(con, everything, "actions", "csv"),
-            "XLSX export, 100,000 rows": lambda: exports.export_bytes(con, everything, "actions", "xlsx"),
-        }
-        print(f"{'query':40} {'median seconds':>15}")
-        for name, fn in checks.items():
-            print(f"{name:40} {timed(fn, repeat=1 if 'XLSX' in name else 3):15.3f}")
-        con.close()
+        start = time.process_time()
+        build(SOURCES_DIR, Path(tmp) / "real.duckdb")
+        return round(time.process_time() - start, 2)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="comma-separated numbers of EU actions")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (the median is reported)")
+    parser.add_argument("--no-apptest", action="store_true", help="skip the whole-page AppTest runs")
+    parser.add_argument("--out", default=str(HERE / "results.json"))
+    parser.add_argument("--cache", default=str(HERE / ".cache"), help="where generated databases are kept")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.db)))
+        return {}
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    results = {size: measure(size, args.repeat, not args.no_apptest, Path(args.cache)) for size in sizes}
+    report = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+              "repeat": args.repeat, "real_data_build_cpu_s": real_build_cpu(),
+              "sizes": {str(size): r for size, r in results.items()}}
+    print(table(results))
+    print(f"\nBuild of the real data (data/sources): {report['real_data_build_cpu_s']} s CPU.")
+    Path(args.out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(f"Wrote {args.out}")
+    return report
 
 
 if __name__ == "__main__":

@@ -101,8 +101,9 @@ def cmd_metrics(args) -> int:
 
     con = open_db(args)
     f = filters_from_args(args)
-    result = metrics.summary(con, f)
-    result["by_discovery"] = metrics.discovery_split(con, f, whole=result)  # all cases beside independently found ones
+    s = metrics.summary(con, f)
+    result = s.as_dict()
+    result["by_discovery"] = metrics.discovery_split(con, f, whole=s)  # all cases beside independently found ones
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:
@@ -136,12 +137,15 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .exports import export_bytes
+    from .exports import ExportTooLarge, save_export
 
     con = open_db(args)
-    payload = export_bytes(con, filters_from_args(args), args.table, args.format)
-    Path(args.out).write_bytes(payload)
-    print(f"Wrote {args.out} ({len(payload):,} bytes)")
+    try:
+        size = save_export(con, filters_from_args(args), args.table, args.format, Path(args.out))
+    except ExportTooLarge as err:
+        print(f"error: {err} Nothing was written.", file=sys.stderr)
+        return 1
+    print(f"Wrote {args.out} ({size:,} bytes)")
     return 0
 
 

@@ -29,7 +29,7 @@ class Brief:
     place: str
     filters: Filters
     as_of: dt.date
-    summary: dict
+    summary: metrics.Summary
     split: dict  # the measures for all cases beside those for cases found independently of the EU
     actions_total: int
     timeline: pd.DataFrame
@@ -41,14 +41,14 @@ class Brief:
     @property
     def headline(self) -> list[tuple[str, str]]:
         s = self.summary
-        rate = s["response_rate"]
-        days = s["median_days_to_first_response"]
+        rate = s.response_rate
+        days = s.median_days_to_first_response
         return [
             ("EU actions", f"{self.actions_total}"),
-            ("Cases", f"{s['cases']}"),
+            ("Cases", f"{s.cases}"),
             ("Response rate", percent(rate)),
             ("Median days to respond", "—" if days is None else f"{days:.0f}"),
-            ("Silent open cases", f"{s['silent_cases']}"),
+            ("Silent open cases", f"{s.silent_cases}"),
         ]
 
     @property
@@ -58,7 +58,7 @@ class Brief:
     @property
     def open_cases_heading(self) -> str:
         """"Silent open cases: 6 of 29" — the list is cut, and says so beside the total it was cut from."""
-        total, listed = self.summary["silent_cases"], len(self.open_cases)
+        total, listed = self.summary.silent_cases, len(self.open_cases)
         return f"Silent open cases: {listed} of {total}" if listed < total else f"Silent open cases: {total}"
 
     @property

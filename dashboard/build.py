@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import config, release, schema, taxonomy
+from . import config, release, schema, summaries, taxonomy
 from .schema import TABLES, TABLES_BY_NAME
 from .validate import Problem, Row, ValidationError, check_sources, isin
 
@@ -172,6 +172,7 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
             columns = [f.name for f in schema.DERIVED_TABLES[-1].database_fields]
             con.execute(f"INSERT INTO build_info ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                         [row[c] for c in columns])
+            summaries.write(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()

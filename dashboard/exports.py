@@ -1,24 +1,35 @@
 """Exports of exactly the filtered rows, in CSV, XLSX, JSON, Parquet and a ZIP data package.
 
-One function, `export_bytes`, serves the download buttons and `python -m dashboard export`, so both
-give the same bytes. Files are built only when asked for (the buttons pass a callable).
+One function, `write_export`, writes every file: the download buttons (through `export_file`) and
+`python -m dashboard export` call it, so both give the same bytes. Files are built only when asked
+for (the buttons pass a callable). CSV, XLSX and Parquet stream from DuckDB in Arrow batches of
+`BATCH_ROWS` rows, so memory stays bounded whatever the number of rows; XLSX above Excel's row limit is
+refused with a message (ExportTooLarge), never cut short.
 
-Spreadsheet safety: CSV text cells that a spreadsheet would read as a formula are neutralised the
-OWASP way (a leading single quote); XLSX is written by XlsxWriter with strings_to_formulas and
-strings_to_urls off, so every text cell stays text. Numbers and dates keep their types.
+Spreadsheet safety: every CSV the project writes goes through one writer, `write_csv`: text cells that
+a spreadsheet would read as a formula are neutralised the OWASP way (a leading single quote) and
+control characters other than tab, line feed and carriage return (NUL…) are replaced by U+FFFD, never
+written raw. XLSX is written by XlsxWriter with strings_to_formulas and strings_to_urls off, so every
+text cell stays text. Numbers and dates keep their types.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
+import os
+import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from . import about, config, queries, urls
@@ -35,6 +46,13 @@ FORMATS = {  # format (also the file extension) → MIME type
     "zip": "application/zip",
 }
 DATE_COLUMNS = ("Date", "Opened on", "Last EU action")
+BATCH_ROWS = 20_000  # rows held in memory at once while a file is written
+# Excel's sheet holds 1,048,576 rows; the first is the header.
+EXCEL_MAX_ROWS = 1_048_575
+
+
+class ExportTooLarge(ValueError):
+    """The selection does not fit the format; the message says so and what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -67,16 +85,40 @@ class Provenance:
         }
 
 
-def export_frame(con, f: Filters, table: str, site: urls.Urls | None = None, order: str | None = None) -> pd.DataFrame:
-    """All rows the filters select (not just the visible page), in the page's order, with a permalink per record."""
+def export_query(f: Filters, table: str, site: urls.Urls | None = None, order: str | None = None) -> queries.Clause:
+    """All rows the filters select (not just the visible page), labelled, in the page's order (`order`, one of
+    queries.ORDERS), with a permalink per record on the public root `site` (the visitor's, on a page)."""
     if table == "actions":
-        frame = queries.actions_table(con, f, limit=None, order=order)
+        rows, page = queries.actions_sql(f, limit=None, order=order), "action"
     elif table == "cases":
-        frame = queries.cases_table(con, f, limit=None, order=order)
+        rows, page = queries.cases_sql(f, limit=None, order=order), "case"
     else:
         raise ValueError(f"unknown table {table!r}")
-    frame["Permalink"] = frame["ID"].astype(str).map((site or urls.Urls.for_request()).record)
-    return frame
+    prefix = (site or urls.Urls.for_request()).record_prefix(page)
+    # ids are URL-safe; the link prefix is bound like any value. The projection keeps the inner query's order.
+    return queries.Clause(f'SELECT *, $permalink_prefix || "ID" AS "Permalink" FROM ({rows.sql}) x',
+                          queries.merge(rows.params, {"permalink_prefix": prefix}))
+
+
+def export_batches(con, f: Filters, table: str, site: urls.Urls | None = None,
+                   order: str | None = None) -> Iterator[pa.RecordBatch]:
+    """The export's rows from DuckDB, BATCH_ROWS at a time."""
+    query = export_query(f, table, site, order)
+    cur = con.cursor()
+    try:
+        yield from cur.sql(query.sql, params=dict(query.params)).to_arrow_reader(BATCH_ROWS)
+    finally:
+        cur.close()
+
+
+def export_frame(con, f: Filters, table: str, site: urls.Urls | None = None, order: str | None = None) -> pd.DataFrame:
+    """The export's rows as one DataFrame (for the formats that are not streamed)."""
+    query = export_query(f, table, site, order)
+    return queries.run(con, query.sql, query)
+
+
+def export_rows(con, f: Filters, table: str) -> int:
+    return queries.count_actions(con, f) if table == "actions" else queries.count_cases(con, f)
 
 
 def provenance(con, f: Filters, table: str, rows: int, accessed: dt.date | None = None,
@@ -95,64 +137,132 @@ def provenance(con, f: Filters, table: str, rows: int, accessed: dt.date | None 
 
 # The same characters as a regex class, for vectorised matching over whole columns.
 TRIGGER_PATTERN = "^[" + "".join("\\" + c if c in "-\\" else c for c in FORMULA_TRIGGERS) + "]"
+# Control characters a text cell must not carry raw: C0 but tab, LF and CR; DEL; C1.
+CONTROL_PATTERN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"
+CSV_OPTIONS = pa_csv.WriteOptions(include_header=True, quoting_style="needed", eol="\r\n")
 
 
-def _text_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+def _is_text(column: pa.ChunkedArray | pa.Array) -> bool:
+    return pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
 
 
-# Control characters (NUL and the C0/C1 ranges except tab, line feed and carriage return) are never written raw.
-CONTROL_PATTERN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+def neutralise(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text cells made inert for spreadsheets: control characters replaced, formula triggers quoted."""
+    columns = []
+    for column in batch.columns:
+        if _is_text(column):
+            column = pc.replace_substring_regex(column.cast(pa.string()), CONTROL_PATTERN, "\ufffd")
+            risky = pc.fill_null(pc.match_substring_regex(column, TRIGGER_PATTERN), False)
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        elif pa.types.is_timestamp(column.type) and _midnights(column):
+            column = column.cast(pa.date32())  # a calendar date stored as a timestamp is written as a date
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _midnights(column: pa.Array) -> bool:
+    return bool(pc.all(pc.equal(column, pc.floor_temporal(column, unit="day"))).as_py() is not False)
+
+
+def write_csv(batches: Iterable[pa.RecordBatch], out: BinaryIO, schema: pa.Schema | None = None) -> None:
+    """THE CSV writer: every CSV the project emits (exports, the ZIP, the whole-dataset package) is written here."""
+    writer = None
+    for batch in batches:
+        batch = neutralise(batch)
+        if writer is None:
+            writer = pa_csv.CSVWriter(out, batch.schema, write_options=CSV_OPTIONS)
+        writer.write_batch(batch)
+    if writer is None:  # no rows: the header alone
+        if schema is None:
+            raise ValueError("an empty CSV needs its schema")
+        empty = neutralise(pa.RecordBatch.from_pylist([], schema=schema))
+        writer = pa_csv.CSVWriter(out, empty.schema, write_options=CSV_OPTIONS)
+    writer.close()
+
+
+def _frame_batches(frame: pd.DataFrame) -> tuple[list[pa.RecordBatch], pa.Schema]:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(None)
+    return table.to_batches(max_chunksize=BATCH_ROWS), table.schema
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """The one CSV writer for every CSV the project emits (plain export, the export ZIP, the data package):
-    cells a spreadsheet would run as a formula get a leading quote (OWASP), control characters become U+FFFD."""
-    safe = frame.copy()
-    for col in _text_columns(safe):
-        text = safe[col].astype("string").str.replace(CONTROL_PATTERN, "\ufffd", regex=True)
-        risky = text.str.contains(TRIGGER_PATTERN, regex=True, na=False)
-        safe[col] = text.mask(risky, "'" + text)
-    return safe.to_csv(index=False, date_format="%Y-%m-%d", quoting=csv.QUOTE_NONNUMERIC,
-                       lineterminator="\r\n").encode("utf-8")
+    """A DataFrame as CSV bytes, through the one neutralising writer."""
+    buffer = io.BytesIO()
+    batches, schema = _frame_batches(frame)
+    write_csv(batches, buffer, schema)
+    return buffer.getvalue()
+
+
+EXCEL_EPOCH_OFFSET = 25569  # days from Excel's day 0 (1899-12-30) to 1970-01-01
+
+
+def write_xlsx(batches: Iterable[pa.RecordBatch], out: BinaryIO, prov: Provenance, schema: pa.Schema) -> None:
+    """XLSX in XlsxWriter's constant-memory mode: rows are written in order and flushed as they go."""
+    import xlsxwriter
+
+    if prov.rows > EXCEL_MAX_ROWS:
+        raise ExportTooLarge(f"{prov.rows:,} rows do not fit in an Excel sheet (at most {EXCEL_MAX_ROWS:,}); "
+                             "choose CSV or Parquet, or narrow the filters.")
+    with tempfile.TemporaryDirectory(prefix="xlsx-") as tmp:
+        path = Path(tmp) / "export.xlsx"  # constant-memory mode writes through temporary files
+        workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                   "strings_to_numbers": False, "constant_memory": True,
+                                                   "tmpdir": tmp})
+        created = dt.datetime.fromisoformat(prov.built_at) if prov.built_at else dt.datetime(2000, 1, 1)
+        workbook.set_properties({"title": prov.as_dict()["title"], "author": config.PUBLISHER, "created": created,
+                                 "comments": prov.citation})
+        bold = workbook.add_format({"bold": True})
+        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        data = workbook.add_worksheet("Data")
+        data.freeze_panes(1, 0)
+        for c, name in enumerate(schema.names):
+            data.write_string(0, c, str(name), bold)
+        row = 0
+        for batch in batches:
+            columns = []
+            for column in batch.columns:
+                if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+                    days = column.cast(pa.date32()).cast(pa.int32())
+                    columns.append(("date", pc.add(days, EXCEL_EPOCH_OFFSET).to_pylist()))
+                elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+                    columns.append(("number", column.to_pylist()))
+                else:
+                    columns.append(("string", column.cast(pa.string()).to_pylist()))
+            for r in range(batch.num_rows):
+                row += 1
+                for c, (kind, values) in enumerate(columns):
+                    value = values[r]
+                    if value is None:
+                        continue
+                    if kind == "string":
+                        data.write_string(row, c, value)
+                    elif kind == "number":
+                        data.write_number(row, c, value)
+                    else:
+                        data.write_number(row, c, value, date_format)
+        if row != prov.rows:  # never a silent difference between what was counted and what was written
+            raise RuntimeError(f"wrote {row} rows, expected {prov.rows}")
+        data.autofilter(0, 0, max(row, 1), max(len(schema.names) - 1, 0))
+        sheet = workbook.add_worksheet("About this export")
+        for r, (key, value) in enumerate(prov.as_dict().items()):
+            sheet.write_string(r, 0, key.replace("_", " ").capitalize(), bold)
+            if isinstance(value, int):
+                sheet.write_number(r, 1, value)
+            else:
+                sheet.write_string(r, 1, str(value))
+        sheet.set_column(0, 0, 20)
+        sheet.set_column(1, 1, 100)
+        workbook.close()
+        with open(path, "rb") as written:
+            while chunk := written.read(1 << 20):
+                out.write(chunk)
 
 
 def to_xlsx(frame: pd.DataFrame, prov: Provenance) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False,
-                                            "strings_to_numbers": False, "in_memory": True})
-    created = dt.datetime.fromisoformat(prov.built_at) if prov.built_at else dt.datetime(2000, 1, 1)
-    workbook.set_properties({"title": prov.as_dict()["title"], "author": config.PUBLISHER, "created": created,
-                             "comments": prov.citation})
-    bold = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    data = workbook.add_worksheet("Data")
-    for c, name in enumerate(frame.columns):
-        data.write_string(0, c, str(name), bold)
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
-        for c, value in enumerate(row):
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                continue
-            if isinstance(value, dt.date):  # pandas Timestamps are datetimes too
-                data.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), date_format)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                data.write_number(r, c, value)
-            else:
-                data.write_string(r, c, str(value))
-    data.freeze_panes(1, 0)
-    data.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
-    sheet = workbook.add_worksheet("About this export")
-    for r, (key, value) in enumerate(prov.as_dict().items()):
-        sheet.write_string(r, 0, key.replace("_", " ").capitalize(), bold)
-        if isinstance(value, int):
-            sheet.write_number(r, 1, value)
-        else:
-            sheet.write_string(r, 1, str(value))
-    sheet.set_column(0, 0, 20)
-    sheet.set_column(1, 1, 100)
-    workbook.close()
+    batches, schema = _frame_batches(frame)
+    write_xlsx(batches, buffer, prov, schema)
     return buffer.getvalue()
 
 
@@ -165,15 +275,20 @@ def to_json(frame: pd.DataFrame, prov: Provenance) -> bytes:
     return json.dumps({"provenance": prov.as_dict(), "data": records}, ensure_ascii=False, indent=1).encode("utf-8")
 
 
+def write_parquet(batches: Iterable[pa.RecordBatch], out: BinaryIO, prov: Provenance, schema: pa.Schema) -> None:
+    metadata = {b"provenance": json.dumps(prov.as_dict(), ensure_ascii=False).encode("utf-8")}
+    fields = [pa.field(n, pa.date32()) if n in DATE_COLUMNS else schema.field(n) for n in schema.names]
+    target = pa.schema(fields, metadata=metadata)  # calendar dates, not timestamps
+    with pq.ParquetWriter(out, target) as writer:
+        for batch in batches:
+            writer.write_batch(pa.RecordBatch.from_arrays(
+                [col.cast(target.field(i).type) for i, col in enumerate(batch.columns)], schema=target))
+
+
 def to_parquet(frame: pd.DataFrame, prov: Provenance) -> bytes:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    for col in DATE_COLUMNS:  # calendar dates, not timestamps
-        if col in table.column_names:
-            table = table.set_column(table.column_names.index(col), col, table[col].cast(pa.date32()))
-    metadata = dict(table.schema.metadata or {})
-    metadata[b"provenance"] = json.dumps(prov.as_dict(), ensure_ascii=False).encode("utf-8")
     buffer = io.BytesIO()
-    pq.write_table(table.replace_schema_metadata(metadata), buffer)
+    batches, schema = _frame_batches(frame)
+    write_parquet(batches, buffer, prov, schema)
     return buffer.getvalue()
 
 
@@ -219,17 +334,66 @@ def to_zip(frame: pd.DataFrame, prov: Provenance) -> bytes:
     return buffer.getvalue()
 
 
-def export_bytes(con, f: Filters, table: str, fmt: str, accessed: dt.date | None = None,
-                 site: urls.Urls | None = None, order: str | None = None) -> bytes:
-    """The file a download button or `python -m dashboard export` produces: the rows the page shows, in its
-    order. `site` is the public root permalinks are built on (the visitor's, on a page)."""
+def _schema(con, f: Filters, table: str, site: urls.Urls | None, order: str | None) -> pa.Schema:
+    query = export_query(f, table, site, order)
+    cur = con.cursor()
+    try:
+        return cur.sql(f"SELECT * FROM ({query.sql}) LIMIT 0", params=dict(query.params)).to_arrow_table().schema
+    finally:
+        cur.close()
+
+
+def write_export(con, f: Filters, table: str, fmt: str, out: BinaryIO, accessed: dt.date | None = None,
+                 site: urls.Urls | None = None, order: str | None = None) -> None:
+    """Write the file a download button or `python -m dashboard export` produces to `out`: the rows the page
+    shows, in its order. `site` is the public root permalinks are built on (the visitor's, on a page)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    frame = export_frame(con, f, table, site, order)
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}")
     if fmt == "csv":
-        return to_csv(frame)
+        return write_csv(export_batches(con, f, table, site, order), out, _schema(con, f, table, site, order))
+    if fmt in ("xlsx", "parquet"):
+        prov = provenance(con, f, table, export_rows(con, f, table), accessed, site)
+        writer = write_xlsx if fmt == "xlsx" else write_parquet
+        return writer(export_batches(con, f, table, site, order), out, prov, _schema(con, f, table, site, order))
+    frame = export_frame(con, f, table, site, order)
     prov = provenance(con, f, table, len(frame), accessed, site)
-    return {"xlsx": to_xlsx, "json": to_json, "parquet": to_parquet, "zip": to_zip}[fmt](frame, prov)
+    out.write({"json": to_json, "zip": to_zip}[fmt](frame, prov))
+
+
+def export_bytes(con, f: Filters, table: str, fmt: str, accessed: dt.date | None = None,
+                 site: urls.Urls | None = None, order: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    write_export(con, f, table, fmt, buffer, accessed, site, order)
+    return buffer.getvalue()
+
+
+def export_file(con, f: Filters, table: str, fmt: str, accessed: dt.date | None = None,
+                site: urls.Urls | None = None, order: str | None = None) -> BinaryIO:
+    """The export written to an anonymous temporary file, returned as a reader at its start (for a download
+    button: Streamlit accepts a BufferedReader, not the BufferedRandom a temporary file is)."""
+    with tempfile.TemporaryFile() as handle:
+        write_export(con, f, table, fmt, handle, accessed, site, order)
+        handle.flush()
+        reader = open(os.dup(handle.fileno()), "rb")  # noqa: SIM115 — the caller reads and closes it
+    reader.seek(0)
+    return reader
+
+
+def save_export(con, f: Filters, table: str, fmt: str, path: Path, accessed: dt.date | None = None,
+                site: urls.Urls | None = None, order: str | None = None) -> int:
+    """Write the export to `path` atomically (a failed export leaves no file); returns its size in bytes."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write_export(con, f, table, fmt, handle, accessed, site, order)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path.stat().st_size
 
 
 def file_name(table: str, fmt: str) -> str:

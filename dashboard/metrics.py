@@ -7,20 +7,21 @@ Definitions (shown on the About page from DEFINITIONS):
   country's regime can name a person from another.
 - The filter selects cases (country, theme, status, opened between the dates, text, actor/type);
   their responses are counted whatever their date.
-Everything is computed in DuckDB; Python receives only the aggregates.
+Everything is computed in DuckDB; Python receives only the aggregates. The per-case start, first response,
+last linked action and highest step are computed once, at build time, in summaries.py (table case_rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
 from . import taxonomy
 from .formatting import percent
-from .db import fetch, fetch_one
 from .filters import Filters
-from .queries import action_where, case_where
+from .queries import Clause, action_where, case_where, run, run_one
 
 SILENCE_MONTHS = 12
 TIME_BUCKETS = ((7, "Within a week"), (30, "8–30 days"), (90, "31–90 days"), (365, "91–365 days"),
@@ -64,7 +65,7 @@ DEFINITIONS["Cases found independently"] = ("Selected cases found independently 
 for _label in ("Response rate", "Median days to respond", "Silent open cases"):
     DEFINITIONS[f"{_label} (independent)"] = DEFINITIONS[_label] + " Counted over the cases found independently only."
 # Statements that can be made on behalf of all 27 member states; their sources say whether they were.
-UNITY_TYPES = (*taxonomy.STATEMENT_TYPES, "un_statement")
+UNITY_TYPES = taxonomy.UNITY_TYPES
 
 
 # Read with the numbers: how cases entered the dataset shapes every rate computed from it.
@@ -76,99 +77,96 @@ SELECTION_CAVEAT = (
 )
 
 
-# SQL: a case's start (its earliest event, or opened_on without events), on a row aliased `c`.
-CASE_START = "coalesce((SELECT min(e.date) FROM case_events e WHERE e.case_id = c.case_id), c.opened_on)"
-
-
-def _case_responses(f: Filters, params: list) -> str:
-    """SQL: one row per selected case with its start, first response, last linked action and top step."""
-    where = case_where(f, params)
-    return f"""
-        WITH selected AS (
-            SELECT c.case_id, c.title, c.status, c.country_iso3, co.priority_area, c.discovered_via,
-                   {CASE_START} AS start
-            FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
-            WHERE {where}
-        ), linked AS (
-            SELECT l.case_id, a.action_id, a.date, a.action_type, a.on_behalf_of_eu27, s.start,
-                   a.date >= s.start AS responds
-            FROM selected s JOIN action_cases l ON l.case_id = s.case_id JOIN eu_actions a ON a.action_id = l.action_id
-        )
-        SELECT s.*,
-               (SELECT min(k.date) FROM linked k WHERE k.case_id = s.case_id AND k.responds) AS first_response,
-               (SELECT max(k.date) FROM linked k WHERE k.case_id = s.case_id) AS last_action,
-               coalesce((SELECT max(x.step) FROM linked k JOIN escalation x ON x.action_type = k.action_type
-                         WHERE k.case_id = s.case_id AND k.responds), 0) AS top_step
-        FROM selected s"""
-
-
-def _unity_sql(f: Filters, params: list, by_area: bool = False) -> str:
-    """SQL: distinct responding statements on the selected cases, made on behalf of the 27 (as the source states,
-    `on_behalf_of_eu27`) versus not; statements whose source does not say are left out."""
-    where = case_where(f, params)
-    types = ", ".join(f"'{t}'" for t in UNITY_TYPES)  # constants from the taxonomy
-    group = "co.priority_area," if by_area else ""
-    return f"""
+def _unity(f: Filters, by_area: bool = False) -> Clause:
+    """SQL: distinct responding statements (UNITY_TYPES) on the selected cases, made on behalf of the 27 (as the
+    source states, `on_behalf_of_eu27`) versus not; statements whose source does not say are left out."""
+    where = case_where(f)
+    group = "c.priority_area," if by_area else ""
+    return Clause(f"""
         SELECT {group}
-               count(DISTINCT a.action_id) FILTER (WHERE a.on_behalf_of_eu27) AS eu27,
-               count(DISTINCT a.action_id) FILTER (WHERE NOT a.on_behalf_of_eu27) AS alone
-        FROM cases c JOIN countries co ON co.iso3 = c.country_iso3
-        JOIN action_cases l ON l.case_id = c.case_id
-        JOIN eu_actions a ON a.action_id = l.action_id
-        WHERE {where} AND a.action_type IN ({types})
-          AND a.date >= {CASE_START}
-        {"GROUP BY co.priority_area" if by_area else ""}"""
+               count(DISTINCT s.action_rank) FILTER (WHERE s.eu27) AS eu27,
+               count(DISTINCT s.action_rank) FILTER (WHERE NOT s.eu27) AS alone
+        FROM case_rows c JOIN case_statements s ON s.case_rank = c.rank
+        WHERE {where.sql}
+        {"GROUP BY c.priority_area" if by_area else ""}""", where.params)
 
 
-def _silent(params: list, as_of: dt.date | None) -> str:
-    """SQL condition on a `_case_responses` row: open, and no linked EU action in the 12 months before as_of."""
-    closed = ", ".join("?" for _ in taxonomy.CLOSED_STATUSES)
-    params += [*taxonomy.CLOSED_STATUSES, _year_before(as_of or dt.date.today())]
-    return f"(r.status NOT IN ({closed}) AND (r.last_action IS NULL OR r.last_action < ?))"
+def _silent(as_of: dt.date | None) -> Clause:
+    """SQL condition on a case_rows row `c`: open, and no linked EU action in the 12 months before as_of."""
+    return Clause("(NOT list_contains($closed_statuses, c.status) AND (c.last_action IS NULL OR c.last_action < $silent_before))",
+                  {"closed_statuses": list(taxonomy.CLOSED_STATUSES), "silent_before": _year_before(as_of or dt.date.today())})
 
 
-def _bucket_sql(days: str) -> str:
-    """SQL: the TIME_BUCKETS label of a number of days (constants only, no data)."""
-    parts = []
-    for limit, label in TIME_BUCKETS:
-        label_sql = label.replace("'", "''")
-        parts.append(f"WHEN {days} <= {limit} THEN '{label_sql}'" if limit else f"ELSE '{label_sql}'")
-    return "CASE " + " ".join(parts) + " END"
+def _band(days: str) -> Clause:
+    """SQL: the TIME_BUCKETS label of a number of days; limits and labels are bound."""
+    parts, params = [], {}
+    for i, (limit, label) in enumerate(TIME_BUCKETS, start=1):
+        params[f"band_label_{i}"] = label
+        if limit is None:
+            parts.append(f"ELSE $band_label_{i}")
+        else:
+            params[f"band_limit_{i}"] = limit
+            parts.append(f"WHEN {days} <= $band_limit_{i} THEN $band_label_{i}")
+    return Clause("CASE " + " ".join(parts) + " END", params)
 
 
-def summary(con, f: Filters, as_of: dt.date | None = None) -> dict:
-    """Every headline measure for the filter, as plain JSON-ready values."""
-    params: list = []
-    base = _case_responses(f, params)
-    silent = _silent(params, as_of)
-    row = fetch_one(con, f"""
-        WITH r AS ({base})
+@dataclass(frozen=True)
+class Unity:
+    on_behalf_of_eu27: int
+    not_on_behalf_of_eu27: int
+    share_eu27: float | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Every headline measure for a filter; `as_dict()` is the JSON form of `python -m dashboard metrics --json`."""
+
+    filters: str
+    cases: int
+    responded: int
+    cases_without_action: int  # DEFINITIONS["Cases without EU action"]: cases - responded
+    response_rate: float | None
+    median_days_to_first_response: float | None
+    time_to_first_response: dict[str, int]  # TIME_BUCKETS label → cases
+    escalation: dict[str, int]              # escalation step label → cases whose highest step it is
+    unity: Unity
+    silent_cases: int
+    who_acts: list[dict]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def summary(con, f: Filters, as_of: dt.date | None = None) -> Summary:
+    """Every headline measure for the filter, from the per-case columns of case_rows."""
+    where, silent = case_where(f), _silent(as_of)
+    band = _band("date_diff('day', c.start, c.first_response)")
+    row = run_one(con, f"""
         SELECT count(*) AS cases,
-               count(first_response) AS responded,
-               median(date_diff('day', start, first_response)) AS median_days,
-               count(*) FILTER (WHERE {silent}) AS silent,
-               histogram({_bucket_sql("date_diff('day', start, first_response)")})
-                   FILTER (WHERE first_response IS NOT NULL) AS bands,
-               histogram(top_step) AS steps
-        FROM r""", params)
+               count(c.first_response) AS responded,
+               median(date_diff('day', c.start, c.first_response)) AS median_days,
+               count(*) FILTER (WHERE {silent.sql}) AS silent,
+               histogram({band.sql}) FILTER (WHERE c.first_response IS NOT NULL) AS bands,
+               histogram(c.top_step) AS steps
+        FROM case_rows c WHERE {where.sql}""", where, silent, band)
     cases, responded, median_days, silent_cases, bands, steps = row
     bands, steps = bands or {}, steps or {}
-    p2: list = []
-    eu27, alone = fetch_one(con, _unity_sql(f, p2), p2)
-    return {
-        "filters": f.describe(),
-        "cases": int(cases),
-        "responded": int(responded),
-        "cases_without_action": cases_without_action(int(cases), int(responded)),
-        "response_rate": round(responded / cases, 4) if cases else None,
-        "median_days_to_first_response": None if median_days is None else float(median_days),
-        "time_to_first_response": {label: int(bands.get(label, 0)) for _, label in TIME_BUCKETS},
-        "escalation": {label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
-        "unity": {"on_behalf_of_eu27": int(eu27), "not_on_behalf_of_eu27": int(alone),
-                  "share_eu27": round(eu27 / (eu27 + alone), 4) if eu27 + alone else None},
-        "silent_cases": int(silent_cases),
-        "who_acts": who_acts(con, f).to_dict(orient="records"),
-    }
+    unity = _unity(f)
+    eu27, alone = run_one(con, unity.sql, unity)
+    return Summary(
+        filters=f.describe(),
+        cases=int(cases),
+        responded=int(responded),
+        cases_without_action=cases_without_action(int(cases), int(responded)),
+        response_rate=round(responded / cases, 4) if cases else None,
+        median_days_to_first_response=None if median_days is None else float(median_days),
+        time_to_first_response={label: int(bands.get(label, 0)) for _, label in TIME_BUCKETS},
+        escalation={label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
+        unity=Unity(on_behalf_of_eu27=int(eu27), not_on_behalf_of_eu27=int(alone),
+                    share_eu27=round(eu27 / (eu27 + alone), 4) if eu27 + alone else None),
+        silent_cases=int(silent_cases),
+        who_acts=who_acts(con, f).to_dict(orient="records"),
+    )
 
 
 def cases_without_action(cases: int, responded: int) -> int:
@@ -179,9 +177,8 @@ def cases_without_action(cases: int, responded: int) -> int:
 
 def without_action(con, f: Filters) -> int:
     """Cases without EU action for a filter (the headline figure of the overview and country pages)."""
-    params: list = []
-    base = _case_responses(f, params)
-    cases, responded = fetch_one(con, f"WITH r AS ({base}) SELECT count(*), count(first_response) FROM r", params)
+    where = case_where(f)
+    cases, responded = run_one(con, f"SELECT count(*), count(c.first_response) FROM case_rows c WHERE {where.sql}", where)
     return cases_without_action(int(cases), int(responded))
 
 
@@ -192,22 +189,16 @@ def _year_before(day: dt.date) -> dt.date:
 def silence_list(con, f: Filters, as_of: dt.date | None = None, limit: int | None = 200) -> pd.DataFrame:
     """Open cases with no linked EU action in the last 12 months (or none ever), longest silence first."""
     as_of = as_of or dt.date.today()
-    params: list = [as_of]  # bound in the order the placeholders appear in the SQL text
-    base = _case_responses(f, params)
-    silent = _silent(params, as_of)
-    page = ""
-    if limit is not None:
-        page = "LIMIT ?"
-        params.append(int(limit))
-    return fetch(con, f"""
-        SELECT r.case_id AS "ID", r.title AS "Title", r.priority_area AS "Area",
-               (SELECT label FROM labels WHERE kind = 'status' AND code = r.status) AS "Status",
-               r.start AS "Started", r.last_action AS "Last EU action",
-               date_diff('day', r.last_action, ?::DATE) AS "Days since last EU action",
-               (SELECT label FROM labels WHERE kind = 'discovered_via' AND code = r.discovered_via) AS "Found via"
-        FROM ({base}) r
-        WHERE {silent}
-        ORDER BY r.last_action ASC NULLS FIRST, r.start ASC, r.case_id {page}""", params)
+    where, silent = case_where(f), _silent(as_of)
+    page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
+    return run(con, f"""
+        SELECT c.case_id AS "ID", c.title AS "Title", c.priority_area AS "Area", c.status_label AS "Status",
+               c.start AS "Started", c.last_action AS "Last EU action",
+               date_diff('day', c.last_action, $as_of::DATE) AS "Days since last EU action",
+               c.discovered_via_label AS "Found via"
+        FROM case_rows c
+        WHERE {where.sql} AND {silent.sql}
+        ORDER BY c.last_action ASC NULLS FIRST, c.start ASC, c.case_id {page.sql}""", where, silent, page, as_of=as_of)
 
 
 # The measures reported twice: for all selected cases, and for those found independently of the EU.
@@ -215,13 +206,13 @@ SPLIT_MEASURES = ("cases", "responded", "response_rate", "median_days_to_first_r
                   "silent_cases")
 
 
-def discovery_split(con, f: Filters, as_of: dt.date | None = None, whole: dict | None = None) -> dict:
+def discovery_split(con, f: Filters, as_of: dt.date | None = None, whole: Summary | None = None) -> dict:
     """Response rate, time to respond and silent cases for all selected cases and, beside them, for the cases
     found independently of the EU (discovered_via other than eu). `whole` reuses a summary already computed for f."""
     whole = whole or summary(con, f, as_of=as_of)
     independent = summary(con, f.independent(), as_of=as_of)
-    return {"all_cases": {k: whole[k] for k in SPLIT_MEASURES},
-            "independently_discovered": {k: independent[k] for k in SPLIT_MEASURES}}
+    return {"all_cases": {k: getattr(whole, k) for k in SPLIT_MEASURES},
+            "independently_discovered": {k: getattr(independent, k) for k in SPLIT_MEASURES}}
 
 
 def selection_note(split: dict) -> str:
@@ -237,38 +228,42 @@ def selection_note(split: dict) -> str:
 
 
 def who_acts(con, f: Filters) -> pd.DataFrame:
-    params: list = []
-    where = action_where(f, params)
-    return fetch(con, f"""
-        SELECT (SELECT label FROM labels WHERE kind = 'actor' AND code = a.actor) AS actor,
-               (SELECT label FROM labels WHERE kind = 'action_type' AND code = a.action_type) AS action_type,
-               count(*) AS actions
-        FROM eu_actions a WHERE {where} GROUP BY ALL ORDER BY actions DESC, actor, action_type""", params)
+    where = action_where(f)
+    # Counted by small numbers, then labelled: labels are read for the few groups, not for every row.
+    return run(con, f"""
+        SELECT actor.label AS actor, kind.label AS action_type, n.actions
+        FROM (SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a WHERE {where.sql} GROUP BY ALL) n
+        LEFT JOIN labels actor ON actor.kind = $actor_kind AND actor.code = $actor_codes[n.actor_no]
+        LEFT JOIN labels kind ON kind.kind = $type_kind AND kind.code = $type_codes[n.type_no]
+        ORDER BY actions DESC, actor, action_type""", where, actor_kind="actor", type_kind="action_type",
+               actor_codes=list(taxonomy.ACTORS), type_codes=list(taxonomy.ACTION_TYPES))
+
+
+def who_acts_frame(summary_: Summary) -> pd.DataFrame:
+    """The "who acts" counts a summary already holds, as the table `who_acts` returns."""
+    return pd.DataFrame(summary_.who_acts, columns=["actor", "action_type", "actions"])
 
 
 def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
     """The headline measures for each priority area side by side (one SQL pass, grouped by area)."""
-    params: list = []
-    base = _case_responses(f, params)
-    unity = _unity_sql(f, params, by_area=True)
-    silent = _silent(params, as_of)
-    return fetch(con, f"""
-        WITH r AS ({base}), u AS ({unity})
-        SELECT r.priority_area AS "Area", count(*) AS "Cases",
-               round(count(r.first_response) / count(*), 4) AS "Response rate",
-               median(date_diff('day', r.start, r.first_response)) AS "Median days to respond",
-               quantile_disc(r.top_step, 0.5) AS "Median escalation step",
+    where, silent, unity = case_where(f), _silent(as_of), _unity(f, by_area=True)
+    return run(con, f"""
+        WITH u AS ({unity.sql})
+        SELECT c.priority_area AS "Area", count(*) AS "Cases",
+               round(count(c.first_response) / count(*), 4) AS "Response rate",
+               median(date_diff('day', c.start, c.first_response)) AS "Median days to respond",
+               quantile_disc(c.top_step, 0.5) AS "Median escalation step",
                any_value(round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4)) AS "Made on behalf of all 27",
-               count(*) FILTER (WHERE {silent}) AS "Silent open cases"
-        FROM r LEFT JOIN u ON u.priority_area = r.priority_area
-        WHERE r.priority_area IS NOT NULL
-        GROUP BY r.priority_area ORDER BY r.priority_area""", params)
+               count(*) FILTER (WHERE {silent.sql}) AS "Silent open cases"
+        FROM case_rows c LEFT JOIN u ON u.priority_area = c.priority_area
+        WHERE {where.sql} AND c.priority_area IS NOT NULL
+        GROUP BY c.priority_area ORDER BY c.priority_area""", where, silent, unity)
 
 
-def escalation_frame(summary_: dict) -> pd.DataFrame:
+def escalation_frame(summary_: Summary) -> pd.DataFrame:
     """The escalation ladder of a summary as a table (the data behind the chart)."""
-    return pd.DataFrame({"Highest step reached": list(summary_["escalation"]),
-                         "Cases": list(summary_["escalation"].values())})
+    return pd.DataFrame({"Highest step reached": list(summary_.escalation),
+                         "Cases": list(summary_.escalation.values())})
 
 
 def area_map_values(table: pd.DataFrame, column: str, scale: float = 100.0) -> pd.DataFrame:

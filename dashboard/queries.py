@@ -1,29 +1,74 @@
-"""Every question the pages ask of the database, as parameterized SQL.
+"""Every question the pages ask of the database, as parameterized SQL composed by name.
 
-Values are always bound parameters; the few identifiers that vary (grouping columns, time grain)
-come from the allow-lists below. Filtering, counting and paging happen in SQL: a page receives only
-the rows it shows.
+Values are always bound as named `$parameters`, carried together with the SQL that uses them in a
+`Clause`; clauses combine with `&`, so an edit cannot shift a binding. The few identifiers that vary
+(grouping columns) come from the allow-lists below. Filtering, counting and paging happen in SQL: a
+page receives only the rows it shows.
+
+The pages read the tables `summaries.py` computes at build time (`action_rows`, `case_rows`): every
+label is a column there, and rows are stored in display order under a `rank`, so a page of a table is
+cut on narrow columns first and only its rows' text is read.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 
 import duckdb
 import pandas as pd
 
+from . import taxonomy
 from .db import fetch, fetch_one
 from .filters import Filters
+from .summaries import PAIR, discovery_mask, status_mask, theme_mask
 
-GROUP_COLUMNS = {"actor": "a.actor", "action_type": "a.action_type"}
+GROUP_COLUMNS = {"actor": "a.actor_label", "action_type": "a.type_label"}
 GRAINS = {"month": "month", "year": "year"}
 MEASURES = {"actions": "EU actions", "cases": "Cases", "executions": "Recorded executions (latest year stated)"}
 PAGE_SIZE = 50
 
 
-def _in(column: str, values: tuple, params: list) -> str:
-    params.extend(values)
-    return f"{column} IN ({', '.join('?' for _ in values)})"
+@dataclass(frozen=True)
+class Clause:
+    """A piece of SQL and the named parameters it binds (`$name`), as Datasette's FilterArguments."""
+
+    sql: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __and__(self, other: Clause) -> Clause:
+        return Clause(f"({self.sql}) AND ({other.sql})", merge(self.params, other.params))
+
+
+TRUE = Clause("TRUE")
+
+
+def merge(*params: Mapping[str, object]) -> dict[str, object]:
+    """Parameters of several clauses; one name bound to two different values is a programming error."""
+    out: dict[str, object] = {}
+    for group in params:
+        for name, value in group.items():
+            if name in out and out[name] != value:
+                raise ValueError(f"parameter ${name} bound to two different values")
+            out[name] = value
+    return out
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, *clauses: Clause, **params: object) -> pd.DataFrame:
+    """Fetch `sql`, whose placeholders are named by the clauses it embeds and by `params`."""
+    return fetch(con, sql, merge(*(c.params for c in clauses), params))
+
+
+def run_one(con: duckdb.DuckDBPyConnection, sql: str, *clauses: Clause, **params: object):
+    return fetch_one(con, sql, merge(*(c.params for c in clauses), params))
+
+
+def _all(clauses: list[Clause]) -> Clause:
+    out = TRUE
+    for clause in clauses:
+        out = clause if out is TRUE else out & clause
+    return out
 
 
 def _like(text: str) -> str:
@@ -31,156 +76,142 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def action_where(f: Filters, params: list) -> str:
-    """WHERE clause over eu_actions aliased `a`."""
-    clauses = ["TRUE"]
+def action_where(f: Filters) -> Clause:
+    """Filter over action_rows aliased `a`."""
+    clauses = []
     if f.countries:
-        clauses.append(_in("a.country_iso3", f.countries, params))
+        clauses.append(Clause("list_contains($countries, a.country_iso3)", {"countries": list(f.countries)}))
     if f.themes:
-        clauses.append("EXISTS (SELECT 1 FROM action_themes t WHERE t.action_id = a.action_id AND "
-                       + _in("t.theme_id", f.themes, params) + ")")
+        clauses.append(Clause("(a.theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
     if f.actors:
-        clauses.append(_in("a.actor", f.actors, params))
+        clauses.append(Clause("list_contains($actors, a.actor)", {"actors": list(f.actors)}))
     if f.types:
-        clauses.append(_in("a.action_type", f.types, params))
+        clauses.append(Clause("list_contains($types, a.action_type)", {"types": list(f.types)}))
     if f.statuses:  # actions concerning cases in these statuses
-        clauses.append("EXISTS (SELECT 1 FROM action_cases l JOIN cases c ON c.case_id = l.case_id "
-                       "WHERE l.action_id = a.action_id AND " + _in("c.status", f.statuses, params) + ")")
+        clauses.append(Clause("(a.case_status_mask & $status_mask) <> 0", {"status_mask": status_mask(f.statuses)}))
     if f.qualities:
-        clauses.append(_in("a.source_quality", f.qualities, params))
+        clauses.append(Clause("list_contains($qualities, a.source_quality)", {"qualities": list(f.qualities)}))
     if f.discovery:  # actions concerning cases found this way
-        clauses.append("EXISTS (SELECT 1 FROM action_cases l JOIN cases c ON c.case_id = l.case_id "
-                       "WHERE l.action_id = a.action_id AND " + _in("c.discovered_via", f.discovery, params) + ")")
+        clauses.append(Clause("(a.case_discovery_mask & $discovery_mask) <> 0",
+                              {"discovery_mask": discovery_mask(f.discovery)}))
     if f.since:
-        clauses.append("a.date >= ?")
-        params.append(f.since)
+        clauses.append(Clause("a.date >= $since", {"since": f.since}))
     if f.until:
-        clauses.append("a.date <= ?")
-        params.append(f.until)
+        clauses.append(Clause("a.date <= $until", {"until": f.until}))
     if f.q:
-        clauses.append("(a.title ILIKE ? ESCAPE '\\' OR a.summary ILIKE ? ESCAPE '\\')")
-        params.extend([_like(f.q)] * 2)
-    return " AND ".join(clauses)
+        clauses.append(Clause("(a.title ILIKE $q ESCAPE '\\' OR a.summary ILIKE $q ESCAPE '\\')", {"q": _like(f.q)}))
+    return _all(clauses)
 
 
-def case_where(f: Filters, params: list) -> str:
-    """WHERE clause over cases aliased `c`. Actor and type select cases an action of that kind concerned."""
-    clauses = ["TRUE"]
+def case_where(f: Filters) -> Clause:
+    """Filter over case_rows aliased `c`. Actor and type select cases an action of that kind concerned."""
+    clauses = []
     if f.countries:
-        clauses.append(_in("c.country_iso3", f.countries, params))
+        clauses.append(Clause("list_contains($countries, c.country_iso3)", {"countries": list(f.countries)}))
     if f.themes:
-        clauses.append("EXISTS (SELECT 1 FROM case_themes t WHERE t.case_id = c.case_id AND "
-                       + _in("t.theme_id", f.themes, params) + ")")
+        clauses.append(Clause("(c.theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
     if f.statuses:
-        clauses.append(_in("c.status", f.statuses, params))
+        clauses.append(Clause("list_contains($statuses, c.status)", {"statuses": list(f.statuses)}))
     if f.qualities:
-        clauses.append(_in("c.source_quality", f.qualities, params))
+        clauses.append(Clause("list_contains($qualities, c.source_quality)", {"qualities": list(f.qualities)}))
     if f.discovery:
-        clauses.append(_in("c.discovered_via", f.discovery, params))
-    if f.actors or f.types:
-        inner = ["l.case_id = c.case_id"]
-        if f.actors:
-            inner.append(_in("a.actor", f.actors, params))
-        if f.types:
-            inner.append(_in("a.action_type", f.types, params))
-        clauses.append("EXISTS (SELECT 1 FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id WHERE "
-                       + " AND ".join(inner) + ")")
+        clauses.append(Clause("list_contains($discovery, c.discovered_via)", {"discovery": list(f.discovery)}))
+    if f.actors or f.types:  # one linked action of a chosen actor AND a chosen type
+        pairs = [f"{actor}{PAIR}{kind}" for actor in (f.actors or taxonomy.ACTORS)
+                 for kind in (f.types or taxonomy.ACTION_TYPES)]
+        clauses.append(Clause("list_has_any(c.actor_types, $actor_types)", {"actor_types": pairs}))
     if f.since:
-        clauses.append("c.opened_on >= ?")
-        params.append(f.since)
+        clauses.append(Clause("c.opened_on >= $since", {"since": f.since}))
     if f.until:
-        clauses.append("c.opened_on <= ?")
-        params.append(f.until)
+        clauses.append(Clause("c.opened_on <= $until", {"until": f.until}))
     if f.q:
-        clauses.append("(c.title ILIKE ? ESCAPE '\\' OR c.summary ILIKE ? ESCAPE '\\' "
-                       "OR coalesce(c.subject_name, '') ILIKE ? ESCAPE '\\')")
-        params.extend([_like(f.q)] * 3)
-    return " AND ".join(clauses)
+        clauses.append(Clause("(c.title ILIKE $q ESCAPE '\\' OR c.summary ILIKE $q ESCAPE '\\' "
+                              "OR coalesce(c.subject_name, '') ILIKE $q ESCAPE '\\')", {"q": _like(f.q)}))
+    return _all(clauses)
+
+
+def event_dates(f: Filters) -> Clause:
+    """Case events are dated by themselves: a date range selects events (aliased `e`), not their cases."""
+    clauses = []
+    if f.since:
+        clauses.append(Clause("e.date >= $since", {"since": f.since}))
+    if f.until:
+        clauses.append(Clause("e.date <= $until", {"until": f.until}))
+    return _all(clauses)
 
 
 def _without_dates(f: Filters) -> Filters:
-    # Case events are dated by themselves: a date range selects events, not the cases they belong to.
     return replace(f, since=None, until=None)
 
 
-def _label(kind: str, expr: str) -> str:
-    return f"(SELECT label FROM labels WHERE kind = '{kind}' AND code = {expr})"
-
-
-def _theme_labels(link_table: str, key: str, alias: str) -> str:
-    return (f"(SELECT string_agg(lb.label, '; ' ORDER BY lb.sort_order) FROM {link_table} t "
-            f"JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id WHERE t.{key} = {alias}.{key})")
-
-
-ACTION_COLUMNS = f"""
+ACTION_COLUMNS = """
     a.date AS "Date",
-    coalesce(co.name, 'Global') AS "Country",
-    {_label('actor', 'a.actor')} AS "Actor",
-    {_label('action_type', 'a.action_type')} AS "Action",
+    a.country_name AS "Country",
+    a.actor_label AS "Actor",
+    a.type_label AS "Action",
     a.title AS "Title",
     coalesce(a.title_original, '') AS "Original title",
     a.title_language AS "Title language",
-    {_theme_labels('action_themes', 'action_id', 'a')} AS "Themes",
+    a.theme_labels AS "Themes",
     a.summary AS "Summary",
     CASE WHEN a.on_behalf_of_eu27 THEN 'Yes' WHEN a.on_behalf_of_eu27 = FALSE THEN 'No' ELSE '' END
         AS "On behalf of EU27",
-    (SELECT count(*) FROM action_cases l WHERE l.action_id = a.action_id) AS "Cases named",
-    {_label('source_kind', 'a.source_kind')} AS "Source kind",
-    {_label('source_quality', 'a.source_quality')} AS "Source quality",
+    a.cases_named AS "Cases named",
+    a.source_kind_label AS "Source kind",
+    a.source_quality_label AS "Source quality",
     a.source_url AS "Source",
     a.action_id AS "ID"
 """
 
-CASE_COLUMNS = f"""
+CASE_COLUMNS = """
     c.case_id AS "ID",
     c.title AS "Title",
-    co.name AS "Country",
-    {_theme_labels('case_themes', 'case_id', 'c')} AS "Themes",
-    coalesce(c.subject_name, CASE WHEN c.name_public THEN '' ELSE 'Name withheld' END) AS "Subject",
-    {_label('status', 'c.status')} AS "Status",
+    c.country_name AS "Country",
+    c.theme_labels AS "Themes",
+    c.subject AS "Subject",
+    c.status_label AS "Status",
     c.opened_on AS "Opened on",
-    (SELECT count(*) FROM action_cases l WHERE l.case_id = c.case_id) AS "EU actions",
-    (SELECT max(a.date) FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id
-      WHERE l.case_id = c.case_id) AS "Last EU action",
+    c.eu_actions AS "EU actions",
+    c.last_action AS "Last EU action",
     c.summary AS "Summary",
-    {_label('discovered_via', 'c.discovered_via')} AS "Found via",
-    {_label('source_quality', 'c.source_quality')} AS "Source quality",
+    c.discovered_via_label AS "Found via",
+    c.source_quality_label AS "Source quality",
     c.source_url AS "Source"
 """
 
 
 def count_actions(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
-    params: list = []
-    return fetch_one(con, f"SELECT count(*) FROM eu_actions a WHERE {action_where(f, params)}", params)[0]
+    where = action_where(f)
+    return run_one(con, f"SELECT count(*) FROM action_rows a WHERE {where.sql}", where)[0]
 
 
 def count_cases(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
-    params: list = []
-    return fetch_one(con, f"SELECT count(*) FROM cases c WHERE {case_where(f, params)}", params)[0]
+    where = case_where(f)
+    return run_one(con, f"SELECT count(*) FROM case_rows c WHERE {where.sql}", where)[0]
 
 
-def _page_clause(limit: int | None, offset: int, params: list) -> str:
+def _page(limit: int | None, offset: int) -> Clause:
     """LIMIT/OFFSET for one page of rows, or nothing when every row is wanted (exports)."""
     if limit is None:
-        return ""
-    params.extend([int(limit), int(offset)])
-    return "LIMIT ? OFFSET ?"
+        return Clause("")
+    return Clause("LIMIT $limit OFFSET $offset", {"limit": int(limit), "offset": int(offset)})
 
 
-# Sort orders of the record tables: allow-listed ORDER BY clauses, named in the URL (`sort=`). The id
-# last makes every order total, so pages never overlap or skip a row.
+# Sort orders of the record tables: allow-listed ORDER BY clauses over the summary tables, named in the URL
+# (`sort=`). The id last makes every order total, so pages never overlap or skip a row. "newest" is the stored
+# order (rank), so the default page is cut on the narrow rank column alone.
 ORDERS: dict[str, dict[str, str]] = {
     "actions": {
-        "newest": "a.date DESC, a.action_id",
+        "newest": "a.rank",
         "oldest": "a.date ASC, a.action_id",
         "title": "lower(a.title), a.action_id",
-        "country": "(SELECT name FROM countries WHERE iso3 = a.country_iso3) NULLS FIRST, a.date DESC, a.action_id",
+        "country": "a.country_name NULLS FIRST, a.date DESC, a.action_id",
     },
     "cases": {
-        "newest": "c.opened_on DESC, c.case_id",
+        "newest": "c.rank",
         "oldest": "c.opened_on ASC, c.case_id",
         "title": "lower(c.title), c.case_id",
-        "country": "(SELECT name FROM countries WHERE iso3 = c.country_iso3), c.opened_on DESC, c.case_id",
+        "country": "c.country_name, c.opened_on DESC, c.case_id",
     },
 }
 DEFAULT_ORDER = "newest"
@@ -196,62 +227,84 @@ def _order(table: str, order: str | None) -> str:
     return clause
 
 
+def actions_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0, order: str | None = None) -> Clause:
+    """The SQL of `actions_table` (exports stream it without building a frame)."""
+    where, page, order_by = action_where(f), _page(limit, offset), _order("actions", order)
+    if limit is None:
+        if order_by == "a.rank":  # every row in stored (rank) order: DuckDB keeps insertion order, no sort
+            return Clause(f"SELECT {ACTION_COLUMNS} FROM action_rows a WHERE {where.sql}", where.params)
+        return Clause(f"SELECT {ACTION_COLUMNS} FROM action_rows a WHERE {where.sql} ORDER BY {order_by}",
+                      where.params)
+    # Cut the page on the sort keys first; only its rows' text columns are then read.
+    return Clause(f"""WITH page AS (SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY {order_by} {page.sql})
+                      SELECT {ACTION_COLUMNS} FROM action_rows a SEMI JOIN page p ON p.rank = a.rank
+                      ORDER BY {order_by}""", merge(where.params, page.params))
+
+
+def cases_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0, order: str | None = None) -> Clause:
+    where, page, order_by = case_where(f), _page(limit, offset), _order("cases", order)
+    if limit is None:  # as in actions_sql
+        if order_by == "c.rank":
+            return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql}", where.params)
+        return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql} ORDER BY {order_by}", where.params)
+    return Clause(f"""WITH page AS (SELECT c.rank FROM case_rows c WHERE {where.sql} ORDER BY {order_by} {page.sql})
+                      SELECT {CASE_COLUMNS} FROM case_rows c SEMI JOIN page p ON p.rank = c.rank
+                      ORDER BY {order_by}""", merge(where.params, page.params))
+
+
 def actions_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0,
                   order: str | None = None) -> pd.DataFrame:
     """The filtered EU actions in `order` (ORDERS, newest first by default); `limit=None` returns all of them."""
-    params: list = []
-    where = action_where(f, params)
-    page = _page_clause(limit, offset, params)
-    order_by = _order("actions", order)
-    # Page first, then label: the per-row lookups run only for the rows returned.
-    return fetch(con, f"""WITH selected AS (SELECT a.* FROM eu_actions a WHERE {where}
-                                            ORDER BY {order_by} {page})
-                          SELECT {ACTION_COLUMNS} FROM selected a LEFT JOIN countries co ON co.iso3 = a.country_iso3
-                          ORDER BY {order_by}""", params)
+    query = actions_sql(f, limit, offset, order)
+    return run(con, query.sql, query)
 
 
 def cases_table(con, f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0,
                 order: str | None = None) -> pd.DataFrame:
-    params: list = []
-    where = case_where(f, params)
-    page = _page_clause(limit, offset, params)
-    order_by = _order("cases", order)
-    return fetch(con, f"""WITH selected AS (SELECT c.* FROM cases c WHERE {where}
-                                            ORDER BY {order_by} {page})
-                          SELECT {CASE_COLUMNS} FROM selected c JOIN countries co ON co.iso3 = c.country_iso3
-                          ORDER BY {order_by}""", params)
+    """The filtered cases in `order` (ORDERS, most recently opened first by default)."""
+    query = cases_sql(f, limit, offset, order)
+    return run(con, query.sql, query)
 
 
-def headline(con, f: Filters) -> dict:
+@dataclass(frozen=True)
+class Headline:
     """The headline figures for a filter."""
-    ap: list = []
-    aw = action_where(f, ap)
-    cp: list = []
-    cw = case_where(f, cp)
-    row = fetch_one(con, f"""
-        SELECT
-          (SELECT count(*) FROM eu_actions a WHERE {aw}),
-          (SELECT count(*) FROM cases c WHERE {cw}),
-          (SELECT count(DISTINCT a.country_iso3) FROM eu_actions a WHERE {aw}),
-          (SELECT max(a.date) FROM eu_actions a WHERE {aw}),
-          (SELECT count(*) FROM cases c WHERE {cw}
-             AND NOT EXISTS (SELECT 1 FROM action_cases l WHERE l.case_id = c.case_id))
-        """, ap + cp + ap + ap + cp)
-    return {"actions": row[0], "cases": row[1], "countries_with_actions": row[2], "latest_action": row[3],
-            "cases_without_action": row[4]}
+
+    actions: int
+    cases: int
+    countries_with_actions: int
+    latest_action: date | None
+    cases_without_action: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def headline(con, f: Filters) -> Headline:
+    """The headline figures for a filter: one pass over the actions, one over the cases."""
+    aw, cw = action_where(f), case_where(f)
+    row = run_one(con, f"""
+        SELECT a.n, c.n, a.countries, a.latest, c.without_action
+        FROM (SELECT count(*) AS n, count(DISTINCT a.country_iso3) AS countries, max(a.date) AS latest
+              FROM action_rows a WHERE {aw.sql}) a,
+             (SELECT count(*) AS n, count(*) FILTER (WHERE c.first_response IS NULL) AS without_action
+              FROM case_rows c WHERE {cw.sql}) c""", aw, cw)
+    return Headline(actions=int(row[0]), cases=int(row[1]), countries_with_actions=int(row[2]),
+                    latest_action=row[3], cases_without_action=int(row[4]))
 
 
 def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
     """One row per country to draw: its value for the measure and whether it is in a priority area."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}")
-    params: list = []
     if measure == "actions":
-        counts = f"SELECT a.country_iso3 AS iso3, count(*) AS n FROM eu_actions a WHERE {action_where(f, params)} GROUP BY 1"
+        where = action_where(f)
+        counts = f"SELECT a.country_iso3 AS iso3, count(*) AS n FROM action_rows a WHERE {where.sql} GROUP BY 1"
     elif measure == "cases":
-        counts = f"SELECT c.country_iso3 AS iso3, count(*) AS n FROM cases c WHERE {case_where(f, params)} GROUP BY 1"
+        where = case_where(f)
+        counts = f"SELECT c.country_iso3 AS iso3, count(*) AS n FROM case_rows c WHERE {where.sql} GROUP BY 1"
     else:  # context beside EU action: the latest year a source states a number for
-        return fetch(con, """
+        return run(con, """
             WITH stated AS (
               SELECT country_iso3 AS iso3,
                      arg_max(recorded_executions, year) FILTER (WHERE recorded_executions IS NOT NULL) AS n,
@@ -266,13 +319,13 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
             WHERE co.priority_area IS NOT NULL OR s.iso3 IS NOT NULL
             ORDER BY co.iso3""")
     # A priority area is one unit (Israel/OPT covers two countries): each of its countries shows the area's total.
-    return fetch(con, f"""
+    return run(con, f"""
         SELECT co.iso3, co.name, co.priority_area,
                CASE WHEN co.priority_area IS NULL THEN coalesce(n.n, 0)
                     ELSE sum(coalesce(n.n, 0)) OVER (PARTITION BY co.priority_area) END::BIGINT AS value
         FROM countries co LEFT JOIN ({counts}) n ON n.iso3 = co.iso3
         WHERE co.priority_area IS NOT NULL OR n.n > 0
-        ORDER BY co.iso3""", params)
+        ORDER BY co.iso3""", where)
 
 
 def latest_actions(con, f: Filters, limit: int = 8) -> pd.DataFrame:
@@ -282,128 +335,105 @@ def latest_actions(con, f: Filters, limit: int = 8) -> pd.DataFrame:
 def actions_over_time(con, f: Filters, grain: str = "year", group: str = "actor") -> pd.DataFrame:
     """EU actions counted per period and per actor or action type."""
     column = GROUP_COLUMNS[group]
-    kind = group
-    params: list = [GRAINS[grain]]
-    where = action_where(f, params)
-    return fetch(con, f"""
-        SELECT date_trunc(?, a.date)::DATE AS period, {_label(kind, column)} AS "group", count(*) AS n
-        FROM eu_actions a WHERE {where} GROUP BY ALL ORDER BY period, "group" """, params)
+    where = action_where(f)
+    return run(con, f"""
+        SELECT date_trunc($grain, a.date)::DATE AS period, {column} AS "group", count(*) AS n
+        FROM action_rows a WHERE {where.sql} GROUP BY ALL ORDER BY period, "group" """, where, grain=GRAINS[grain])
 
 
 def events_over_time(con, f: Filters, grain: str = "year") -> pd.DataFrame:
     """Case events (of the filtered cases) per period and event type; dated by the event, not the case."""
-    params: list = [GRAINS[grain]]
-    where = case_where(_without_dates(f), params)
-    date_clause = ""
-    if f.since:
-        date_clause += " AND e.date >= ?"
-        params.append(f.since)
-    if f.until:
-        date_clause += " AND e.date <= ?"
-        params.append(f.until)
-    return fetch(con, f"""
-        SELECT date_trunc(?, e.date)::DATE AS period, {_label('event_type', 'e.event_type')} AS "group", count(*) AS n
-        FROM case_events e JOIN cases c ON c.case_id = e.case_id
-        WHERE {where} {date_clause} GROUP BY ALL ORDER BY period, "group" """, params)
+    where, dates = case_where(_without_dates(f)), event_dates(f)
+    return run(con, f"""
+        SELECT date_trunc($grain, e.date)::DATE AS period, e.event_label AS "group", count(*) AS n
+        FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+        WHERE {where.sql} AND {dates.sql} GROUP BY ALL ORDER BY period, "group" """, where, dates, grain=GRAINS[grain])
 
 
 def combined_timeline(con, f: Filters, limit: int = 200) -> pd.DataFrame:
     """EU actions and case events of the filter as dated points, newest first (for a country or case view)."""
-    ap: list = []
-    aw = action_where(f, ap)
-    cp: list = []
-    cw = case_where(_without_dates(f), cp)
-    date_params: list = []
-    date_clause = ""
-    if f.since:
-        date_clause += " AND e.date >= ?"
-        date_params.append(f.since)
-    if f.until:
-        date_clause += " AND e.date <= ?"
-        date_params.append(f.until)
-    return fetch(con, f"""
+    aw, cw, dates = action_where(f), case_where(_without_dates(f)), event_dates(f)
+    return run(con, f"""
         SELECT * FROM (
-          SELECT a.date, 'EU action' AS kind, {_label('actor', 'a.actor')} AS category, a.title AS text,
-                 a.source_url AS source, a.action_id AS ref
-          FROM eu_actions a WHERE {aw}
+          (SELECT a.date, 'EU action' AS kind, a.actor_label AS category, a.title AS text,
+                  a.source_url AS source, a.action_id AS ref
+           FROM action_rows a WHERE {aw.sql} ORDER BY a.date DESC LIMIT $limit)
           UNION ALL
-          SELECT e.date, 'Case event' AS kind, {_label('event_type', 'e.event_type')} AS category,
-                 c.title || ': ' || e.description AS text, e.source_url AS source, c.case_id AS ref
-          FROM case_events e JOIN cases c ON c.case_id = e.case_id WHERE {cw} {date_clause}
-        ) ORDER BY date DESC LIMIT ?""", ap + cp + date_params + [limit])
+          (SELECT e.date, 'Case event' AS kind, e.event_label AS category,
+                  c.title || ': ' || e.description AS text, e.source_url AS source, c.case_id AS ref
+           FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank WHERE {cw.sql} AND {dates.sql}
+           ORDER BY e.date DESC LIMIT $limit)
+        ) ORDER BY date DESC LIMIT $limit""", aw, cw, dates, limit=int(limit))
 
 
 def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Distinct sources behind the filtered actions and cases, with how many records each supports."""
-    ap: list = []
-    aw = action_where(f, ap)
-    cp: list = []
-    cw = case_where(f, cp)
-    return fetch(con, f"""
-        SELECT regexp_extract(source, '^https?://(?:www\\.)?([^/]+)', 1) AS "Publisher",
-               {_label('source_kind', 'source_kind')} AS "Kind", count(*) AS "Records",
-               max(date) AS "Latest date", source AS "Source"
+    aw, cw = action_where(f), case_where(f)
+    return run(con, f"""
+        SELECT regexp_extract(s.source, '^https?://(?:www\\.)?([^/]+)', 1) AS "Publisher",
+               lb.label AS "Kind", s.records AS "Records", s.latest AS "Latest date", s.source AS "Source"
         FROM (
-          SELECT a.source_url AS source, a.source_kind, a.date FROM eu_actions a WHERE {aw}
-          UNION ALL
-          SELECT c.source_url, c.source_kind, c.opened_on FROM cases c WHERE {cw}
-          UNION ALL
-          SELECT e.source_url, e.source_kind, e.date FROM case_events e JOIN cases c ON c.case_id = e.case_id
-          WHERE {cw}
-        ) GROUP BY source, source_kind ORDER BY "Records" DESC, "Latest date" DESC LIMIT ?""", ap + cp + cp + [limit])
+          SELECT source, source_kind, count(*) AS records, max(date) AS latest FROM (
+            SELECT a.source_url AS source, a.source_kind, a.date FROM action_rows a WHERE {aw.sql}
+            UNION ALL
+            SELECT c.source_url, c.source_kind, c.opened_on FROM case_rows c WHERE {cw.sql}
+            UNION ALL
+            SELECT e.source_url, e.source_kind, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+            WHERE {cw.sql}
+          ) GROUP BY source, source_kind ORDER BY records DESC, latest DESC LIMIT $limit
+        ) s LEFT JOIN labels lb ON lb.kind = $source_kind_kind AND lb.code = s.source_kind
+        ORDER BY "Records" DESC, "Latest date" DESC""", aw, cw, source_kind_kind="source_kind", limit=int(limit))
+
+
+CASE_DETAIL_COLUMNS = ", ".join(["case_id", "title", "country_iso3", "subject_type", "subject_name", "name_public",
+                                 "status", "opened_on", "date_precision", "summary", "source_url", "source_kind",
+                                 "country_name", "status_label", "subject_type_label", "source_kind_label",
+                                 "theme_labels"])
 
 
 def case_detail(con, case_id: str) -> dict | None:
-    frame = fetch(con, f"""
-        SELECT c.*, co.name AS country_name, {_label('status', 'c.status')} AS status_label,
-               {_label('subject_type', 'c.subject_type')} AS subject_type_label,
-               {_label('source_kind', 'c.source_kind')} AS source_kind_label,
-               {_theme_labels('case_themes', 'case_id', 'c')} AS theme_labels
-        FROM cases c JOIN countries co ON co.iso3 = c.country_iso3 WHERE c.case_id = ?""", [case_id])
+    frame = run(con, f"SELECT {CASE_DETAIL_COLUMNS} FROM case_rows WHERE case_id = $id", id=case_id)
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def case_timeline(con, case_id: str) -> pd.DataFrame:
     """A case's events and the EU actions that concerned it, oldest first."""
-    return fetch(con, f"""
+    return run(con, """
+        WITH this AS (SELECT rank FROM case_rows WHERE case_id = $id)
         SELECT * FROM (
           SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
-                 {_label('event_type', 'e.event_type')} AS category, e.description AS text, e.source_url AS source,
-                 e.case_id AS ref
-          FROM case_events e WHERE e.case_id = ?
+                 e.event_label AS category, e.description AS text, e.source_url AS source, $id AS ref
+          FROM event_rows e WHERE e.case_rank = (SELECT rank FROM this)
           UNION ALL
-          SELECT a.date, 'day', 'EU action', {_label('actor', 'a.actor')} || ' — ' || {_label('action_type', 'a.action_type')},
-                 a.title, a.source_url, a.action_id
-          FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id WHERE l.case_id = ?
-        ) ORDER BY date, kind DESC""", [case_id, case_id])
+          SELECT a.date, 'day', 'EU action', a.actor_label || ' — ' || a.type_label, a.title, a.source_url,
+                 a.action_id
+          FROM action_rows a SEMI JOIN (
+              SELECT k.action_rank FROM action_links k WHERE k.case_rank = (SELECT rank FROM this)) k
+            ON k.action_rank = a.rank
+        ) ORDER BY date, kind DESC""", id=case_id)
 
 
 def case_ids(con, f: Filters | None = None, limit: int = 1000) -> pd.DataFrame:
-    params: list = []
-    where = case_where(f or Filters(), params)
-    return fetch(con, f"""SELECT c.case_id, c.title FROM cases c WHERE {where}
-                          ORDER BY c.country_iso3, c.case_id LIMIT ?""", params + [limit])
+    where = case_where(f or Filters())
+    return run(con, f"""SELECT c.case_id, c.title FROM case_rows c WHERE {where.sql}
+                        ORDER BY c.country_iso3, c.case_id LIMIT $limit""", where, limit=int(limit))
 
 
 def place_summary(con) -> pd.DataFrame:
     """Per priority area: EU actions, cases and latest action (for the ways in on Overview)."""
-    return fetch(con, """
-        SELECT co.priority_area AS area,
-               (SELECT count(*) FROM eu_actions a JOIN countries c2 ON c2.iso3 = a.country_iso3
-                 WHERE c2.priority_area = co.priority_area) AS actions,
-               (SELECT count(*) FROM cases c JOIN countries c3 ON c3.iso3 = c.country_iso3
-                 WHERE c3.priority_area = co.priority_area) AS cases,
-               (SELECT max(a.date) FROM eu_actions a JOIN countries c4 ON c4.iso3 = a.country_iso3
-                 WHERE c4.priority_area = co.priority_area) AS latest
-        FROM countries co WHERE co.priority_area IS NOT NULL GROUP BY co.priority_area ORDER BY area""")
+    return run(con, """
+        SELECT co.priority_area AS area, coalesce(a.actions, 0) AS actions, coalesce(c.cases, 0) AS cases,
+               a.latest
+        FROM (SELECT DISTINCT priority_area FROM countries WHERE priority_area IS NOT NULL) co
+        LEFT JOIN (SELECT priority_area, count(*) AS actions, max(date) AS latest FROM action_rows
+                   GROUP BY priority_area) a ON a.priority_area = co.priority_area
+        LEFT JOIN (SELECT priority_area, count(*) AS cases FROM case_rows GROUP BY priority_area) c
+               ON c.priority_area = co.priority_area
+        ORDER BY area""")
 
 
 def theme_summary(con) -> pd.DataFrame:
-    return fetch(con, """
-        SELECT th.theme_id, th.name, th.description,
-               (SELECT count(*) FROM action_themes t WHERE t.theme_id = th.theme_id) AS actions,
-               (SELECT count(*) FROM case_themes t WHERE t.theme_id = th.theme_id) AS cases
-        FROM themes th ORDER BY (SELECT sort_order FROM labels WHERE kind = 'theme' AND code = th.theme_id)""")
+    return fetch(con, "SELECT theme_id, name, description, actions, cases FROM theme_totals ORDER BY sort_order")
 
 
 def data_as_of(con):
@@ -424,43 +454,41 @@ def commitments(con) -> pd.DataFrame:
 
 
 def death_penalty_figures(con, countries: tuple[str, ...] = ()) -> pd.DataFrame:
-    params: list = []
-    where = _in("d.country_iso3", countries, params) if countries else "TRUE"
-    return fetch(con, f"""SELECT co.name AS "Country", d.year AS "Year", d.recorded_executions AS "Recorded executions",
-                                 d.death_sentences AS "Death sentences", d.figure_note AS "Note", d.source_url AS "Source"
-                          FROM death_penalty_figures d JOIN countries co ON co.iso3 = d.country_iso3
-                          WHERE {where} ORDER BY co.name, d.year""", params)
+    where = Clause("list_contains($countries, d.country_iso3)", {"countries": list(countries)}) if countries else TRUE
+    return run(con, f"""SELECT co.name AS "Country", d.year AS "Year", d.recorded_executions AS "Recorded executions",
+                               d.death_sentences AS "Death sentences", d.figure_note AS "Note", d.source_url AS "Source"
+                        FROM death_penalty_figures d JOIN countries co ON co.iso3 = d.country_iso3
+                        WHERE {where.sql} ORDER BY co.name, d.year""", where)
 
 
 def action_detail(con, action_id: str) -> dict | None:
-    frame = fetch(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value
-                           FROM eu_actions a LEFT JOIN countries co ON co.iso3 = a.country_iso3
-                           WHERE a.action_id = ?""", [action_id])
+    frame = run(con, f"SELECT {ACTION_COLUMNS}, a.date AS date_value FROM action_rows a WHERE a.action_id = $id",
+                id=action_id)
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def action_cases(con, action_id: str) -> pd.DataFrame:
     """The cases an action's source names."""
-    return fetch(con, f"""SELECT {CASE_COLUMNS} FROM action_cases l JOIN cases c ON c.case_id = l.case_id
-                          JOIN countries co ON co.iso3 = c.country_iso3
-                          WHERE l.action_id = ? ORDER BY c.opened_on""", [action_id])
+    return run(con, f"""SELECT {CASE_COLUMNS} FROM case_rows c SEMI JOIN (
+                            SELECT k.case_rank FROM action_links k
+                            WHERE k.action_rank = (SELECT rank FROM action_rows WHERE action_id = $id)) k
+                          ON k.case_rank = c.rank
+                        ORDER BY c.opened_on""", id=action_id)
 
 
 def answered_events(con, f: Filters | None = None, case_id: str | None = None) -> pd.DataFrame:
     """Which case event each EU action answered (metrics.DEFINITIONS["Answered event"]): for every action linked
     to a case, the latest event of that case on or before the action's date, and the days between them. An
     action dated before all of its case's events answers none (and is left out)."""
-    params: list = []
     if case_id is not None:
-        where = "l.case_id = ?"
-        params.append(case_id)
+        where = Clause("l.case_id = $case_id", {"case_id": case_id})
     else:
-        where = action_where(f or Filters(), params)
-    return fetch(con, f"""
-        SELECT x.action_id, x.action_date, x.case_id, e.date AS event_date,
-               {_label('event_type', 'e.event_type')} AS event_category,
+        where = action_where(f or Filters())
+    return run(con, f"""
+        SELECT x.action_id, x.action_date, x.case_id, e.date AS event_date, lb.label AS event_category,
                date_diff('day', e.date, x.action_date) AS days
         FROM (SELECT l.action_id, l.case_id, a.date AS action_date
-              FROM action_cases l JOIN eu_actions a ON a.action_id = l.action_id WHERE {where}) x
+              FROM action_cases l JOIN action_rows a ON a.action_id = l.action_id WHERE {where.sql}) x
         ASOF JOIN case_events e ON e.case_id = x.case_id AND e.date <= x.action_date
-        ORDER BY x.action_date, x.action_id, x.case_id""", params)
+        LEFT JOIN labels lb ON lb.kind = 'event_type' AND lb.code = e.event_type
+        ORDER BY x.action_date, x.action_id, x.case_id""", where)

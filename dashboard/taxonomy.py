@@ -78,6 +78,8 @@ ACTION_TYPES: dict[str, str] = {
 # Statements from Brussels: the "unity" measure compares those made on behalf of all 27 member
 # states (declarations) with those the Spokesperson or High Representative made alone.
 STATEMENT_TYPES = ("spokesperson_statement", "hrvp_statement", "declaration_eu27")
+# Statements that can be made on behalf of all 27 member states; their sources say whether they were.
+UNITY_TYPES = (*STATEMENT_TYPES, "un_statement")
 
 # The escalation ladder: how far the EU went for a case, lowest to highest. Every action type has a
 # step; a case's step is the highest step among the EU actions that responded to it (step 0: none).

@@ -284,8 +284,12 @@ def export_buttons(con, f: Filters, table: str, rows: int, key: str = "export", 
     labels = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON", "parquet": "Parquet", "zip": "ZIP data package"}
     with st.container(horizontal=True):
         for fmt, label in labels.items():
-            st.download_button(label, data=lambda fmt=fmt: exports.export_bytes(con, f, table, fmt, site=here,
-                                                                         order=order),
+            if fmt == "xlsx" and rows > exports.EXCEL_MAX_ROWS:  # a message instead of a cut-short file
+                st.caption(f"Excel holds at most {exports.EXCEL_MAX_ROWS:,} rows: use CSV or Parquet, or narrow "
+                           "the filters.")
+                continue
+            st.download_button(label, data=lambda fmt=fmt: exports.export_file(con, f, table, fmt, site=here,
+                                                                        order=order),
                                file_name=exports.file_name(table, fmt), mime=exports.FORMATS[fmt],
                                icon=":material/download:", on_click="ignore", key=f"{key}-{table}-{fmt}")
 

@@ -106,6 +106,11 @@ class Urls:
         """Permalink to a page with these filters (the same parameters the widgets keep in the URL)."""
         return self.page(page, {**(f or Filters()).to_query(), **(extra or {})})
 
+    def record_prefix(self, page: str) -> str:
+        """The start of every record permalink of one record page: the id is appended (ids are URL-safe), which
+        lets an export add a permalink per row in SQL."""
+        return self.page(page) + "?id="
+
     def record(self, record_id: str) -> str:
         """Permalink to one case or EU action."""
         return self.page(record_page(record_id), {"id": record_id})

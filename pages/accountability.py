@@ -15,15 +15,15 @@ def render():
     s = metrics.summary(con, f)
     split = metrics.discovery_split(con, f, whole=s)
     st.info(ui.text(metrics.selection_note(split)), icon=":material/info:")
-    rate = s["response_rate"]
+    rate = s.response_rate
     defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("Cases", s["cases"], defined["Cases"]),
-        ("Cases without EU action", s["cases_without_action"], defined["Cases without EU action"]),
+        ("Cases", s.cases, defined["Cases"]),
+        ("Cases without EU action", s.cases_without_action, defined["Cases without EU action"]),
         ("Response rate", formatting.percent(rate), defined["Response rate"]),
-        ("Median days to respond", s["median_days_to_first_response"], defined["Median days to respond"]),
-        ("Made on behalf of all 27", formatting.percent(s["unity"]["share_eu27"]), defined["Made on behalf of all 27"]),
-        ("Silent open cases", s["silent_cases"], defined["Silent open cases"]),
+        ("Median days to respond", s.median_days_to_first_response, defined["Median days to respond"]),
+        ("Made on behalf of all 27", formatting.percent(s.unity.share_eu27), defined["Made on behalf of all 27"]),
+        ("Silent open cases", s.silent_cases, defined["Silent open cases"]),
     ])
     st.caption("Above: all selected cases. Below: only the cases found independently of the EU (from NGO, UN or "
                "news sources, not through an EU text that names them), where EU silence can show.")
@@ -49,8 +49,8 @@ def render():
 
     st.header("Escalation ladder")
     st.caption(metrics.DEFINITIONS["Escalation ladder"])
-    top = max(s["escalation"], key=s["escalation"].get) if s["cases"] else "—"
-    ui.chart(figures.escalation_bars(s["escalation"]),
+    top = max(s.escalation, key=s.escalation.get) if s.cases else "—"
+    ui.chart(figures.escalation_bars(s.escalation),
              alt=f"Bar chart of how many cases reached each step of the escalation ladder. Most cases: {top}.",
              data=metrics.escalation_frame(s))
 
@@ -60,7 +60,7 @@ def render():
     ui.table(metrics.silence_list(con, f))
 
     st.header("Who acts")
-    ui.table(metrics.who_acts(con, f).rename(columns={"actor": "Institution", "action_type": "Instrument",
+    ui.table(metrics.who_acts_frame(s).rename(columns={"actor": "Institution", "action_type": "Instrument",
                                                       "actions": "EU actions"}))
     ui.cite_this_view("accountability", f)
 

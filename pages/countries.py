@@ -26,10 +26,10 @@ def render():
     head = queries.headline(con, f)
     defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("EU actions", head["actions"], defined["EU actions"]),
-        ("Cases", head["cases"], defined["Cases"]),
-        ("Cases without EU action", metrics.without_action(con, f), defined["Cases without EU action"]),
-        ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
+        ("EU actions", head.actions, defined["EU actions"]),
+        ("Cases", head.cases, defined["Cases"]),
+        ("Cases without EU action", head.cases_without_action, defined["Cases without EU action"]),
+        ("Latest EU action", head.latest_action, defined["Latest EU action"]),
     ])
 
     st.header("Timeline of EU actions and case events")
@@ -46,12 +46,12 @@ def render():
                                          "source": "Source", "ref": "ID"}))
     st.header("Cases")
     ui.table(queries.cases_table(con, f, limit=200))
-    ui.export_buttons(con, f, "cases", head["cases"], key="country")
+    ui.export_buttons(con, f, "cases", head.cases, key="country")
     st.header("EU actions")
     ui.table(queries.actions_table(con, f, limit=200))
-    ui.export_buttons(con, f, "actions", head["actions"], key="country")
-    if head["actions"] > 200:
-        st.page_link(urls.file("explore"), label=f"All {head['actions']} EU actions in Explore →",
+    ui.export_buttons(con, f, "actions", head.actions, key="country")
+    if head.actions > 200:
+        st.page_link(urls.file("explore"), label=f"All {head.actions} EU actions in Explore →",
                      query_params=urls.query({"country": place}))
     figures_table = queries.death_penalty_figures(con, f.countries)
     if not figures_table.empty:

@@ -18,10 +18,10 @@ def render():
     head = queries.headline(con, f)
     defined = metrics.DEFINITIONS
     ui.metric_row([
-        ("EU actions", head["actions"], defined["EU actions"]),
-        ("Cases", head["cases"], defined["Cases"]),
-        ("Cases without EU action", metrics.without_action(con, f), defined["Cases without EU action"]),
-        ("Latest EU action", head["latest_action"], defined["Latest EU action"]),
+        ("EU actions", head.actions, defined["EU actions"]),
+        ("Cases", head.cases, defined["Cases"]),
+        ("Cases without EU action", head.cases_without_action, defined["Cases without EU action"]),
+        ("Latest EU action", head.latest_action, defined["Latest EU action"]),
     ])
 
     ui.check_choice("measure", queries.MEASURES.values())

@@ -22,8 +22,8 @@ def render():
     st.text(theme["description"])
     head = queries.headline(con, f)
     defined = metrics.DEFINITIONS
-    ui.metric_row([("EU actions", head["actions"], defined["EU actions"]), ("Cases", head["cases"], defined["Cases"]),
-                   ("Countries with EU action", head["countries_with_actions"], defined["Countries with EU action"])])
+    ui.metric_row([("EU actions", head.actions, defined["EU actions"]), ("Cases", head.cases, defined["Cases"]),
+                   ("Countries with EU action", head.countries_with_actions, defined["Countries with EU action"])])
 
     values = queries.map_values(con, f, "actions")
     top = values.sort_values("value", ascending=False).head(3)
@@ -47,10 +47,10 @@ def render():
             ui.table(figures_table)
     st.header("Cases")
     ui.table(queries.cases_table(con, f, limit=200))
-    ui.export_buttons(con, f, "cases", head["cases"], key="theme")
+    ui.export_buttons(con, f, "cases", head.cases, key="theme")
     st.header("EU actions")
     ui.table(queries.actions_table(con, f, limit=200))
-    ui.export_buttons(con, f, "actions", head["actions"], key="theme")
+    ui.export_buttons(con, f, "actions", head.actions, key="theme")
     ui.cite_this_view("themes", f)
 
 

@@ -107,14 +107,14 @@ def test_cases_without_eu_action_agree_on_every_page_the_ladder_and_the_cli(use_
     con = db.connect(use_db)
     summary = metrics.summary(con, Filters())
     ladder = dict(zip(*metrics.escalation_frame(summary).to_dict("list").values()))
-    expected = summary["cases"] - summary["responded"]
+    expected = summary.cases - summary.responded
     assert expected == 2  # IRN-C-0002 (its only action predates it) and PSE-C-0001 (none)
-    assert ladder["No EU action"] == expected == summary["cases_without_action"]
+    assert ladder["No EU action"] == expected == summary.cases_without_action
     assert shown_metrics(run("overview", {}))["Cases without EU action"][0] == str(expected)
     assert shown_metrics(run("accountability", {}))["Cases without EU action"][0] == str(expected)
     iran = metrics.summary(con, Filters(places=("Iran",)))
     assert shown_metrics(run("countries", {"country": "Iran"}))["Cases without EU action"][0] == \
-        str(iran["cases_without_action"]) == "1"
+        str(iran.cases_without_action) == "1"
     out = subprocess.run([sys.executable, "-m", "dashboard", "metrics", "--json", "--db", str(use_db)],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     assert json.loads(out.stdout)["cases_without_action"] == expected
@@ -140,8 +140,8 @@ def test_on_behalf_of_all_27_reads_the_column_the_label_promises(tmp_path):
     add_rows(sources / "action_cases.csv", {"action_id": "IRN-A-0009", "case_id": "IRN-C-0001"})
     build(sources, tmp_path / "unity.duckdb", show_unreviewed=True)
     con = db.connect(tmp_path / "unity.duckdb")
-    unity = metrics.summary(con, Filters())["unity"]
-    assert unity["on_behalf_of_eu27"] == 2  # the declaration IRN-A-0002 and the UN statement
-    assert unity["share_eu27"] == round(2 / (2 + unity["not_on_behalf_of_eu27"]), 4)
+    unity = metrics.summary(con, Filters()).unity
+    assert unity.on_behalf_of_eu27 == 2  # the declaration IRN-A-0002 and the UN statement
+    assert unity.share_eu27 == round(2 / (2 + unity.not_on_behalf_of_eu27), 4)
     iran = metrics.by_area(con, Filters()).set_index("Area").loc["Iran", "Made on behalf of all 27"]
-    assert iran == unity["share_eu27"]
+    assert iran == unity.share_eu27

@@ -186,3 +186,50 @@ def test_csv_never_writes_control_bytes_raw():
     raw = exports.to_csv(frame)
     assert b"\x00" not in raw and b"\x07" not in raw and "\x85".encode() not in raw
     assert pd.read_csv(io.BytesIO(raw))["t"].tolist() == ["nul\ufffdbyte", "bell\ufffd", "c1\ufffdx"]
+
+
+HOSTILE_TEXT = ["=1+1", "+1", "-1", "@x", "\t=1", "a\x00b", "nul\x00", "bell\x07", "del\x7f", "c1\x85"]
+
+
+def test_every_csv_goes_through_one_writer_that_neutralises(con, tmp_path):
+    """The plain CSV and the CSV inside the ZIP are neutralised alike; control bytes never appear raw."""
+    frame = pd.DataFrame({"Title": HOSTILE_TEXT, "n": range(len(HOSTILE_TEXT))})
+    plain = exports.to_csv(frame)
+    prov = exports.provenance(con, Filters(), "actions", len(frame), ACCESSED)
+    with zipfile.ZipFile(io.BytesIO(exports.to_zip(frame, prov))) as archive:
+        inside = archive.read("actions.csv")
+    assert inside == plain
+    for payload in (plain, inside):
+        assert not any(b in payload for b in (b"\x00", b"\x07", b"\x7f", "\x85".encode()))
+        back = pd.read_csv(io.BytesIO(payload), keep_default_na=False)
+        assert not any(v.startswith(exports.FORMULA_TRIGGERS) for v in back["Title"])
+        assert back["Title"].tolist()[:5] == ["'=1+1", "'+1", "'-1", "'@x", "'\t=1"]
+        assert back["Title"].tolist()[5] == "a\ufffdb" and back["n"].tolist() == list(range(len(HOSTILE_TEXT)))
+
+
+def test_an_empty_selection_gives_the_header(con):
+    f, _ = from_query({"q": "no record says this"})
+    back = exports.export_bytes(con, f, "actions", "csv").decode("utf-8").splitlines()
+    assert len(back) == 1 and back[0].startswith('"Date","Country"') and back[0].endswith('"Permalink"')
+
+
+def test_xlsx_above_excel_limit_is_a_message_not_a_short_file(con, fixture_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)  # the fixture's 3 Iranian actions are "too many"
+    f, _ = from_query({"country": "IRN"})
+    with pytest.raises(exports.ExportTooLarge, match="do not fit in an Excel sheet"):
+        exports.export_bytes(con, f, "actions", "xlsx")
+    target = tmp_path / "x.xlsx"
+    with pytest.raises(exports.ExportTooLarge):
+        exports.save_export(con, f, "actions", "xlsx", target)
+    assert not target.exists() and list(tmp_path.iterdir()) == []  # nothing half-written is left behind
+    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 3)
+    rows = list(openpyxl.load_workbook(io.BytesIO(exports.export_bytes(con, f, "actions", "xlsx")))["Data"].values)
+    assert len(rows) == 4  # header + all 3, at exactly the limit
+
+
+def test_csv_export_streams_in_batches(con, monkeypatch):
+    """Small batches give the same bytes as one batch: the file never needs all rows in memory at once."""
+    whole = exports.export_bytes(con, Filters(), "actions", "csv")
+    monkeypatch.setattr(exports, "BATCH_ROWS", 1)
+    assert exports.export_bytes(con, Filters(), "actions", "csv") == whole
+    assert len(list(exports.export_batches(con, Filters(), "actions"))) == 5

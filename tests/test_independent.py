@@ -39,11 +39,11 @@ def mcon(tmp_path_factory):
 
 def test_independent_cases_by_hand(mcon):
     s = metrics.summary(mcon, Filters().independent(), as_of=AS_OF)
-    assert s["cases"] == 4 and s["responded"] == 1 and s["response_rate"] == 0.25
-    assert s["median_days_to_first_response"] == 10.0
-    assert s["silent_cases"] == 2
-    assert list(s["escalation"].values()) == [3, 0, 1, 0, 0, 0, 0]  # none: M2 M5 M6; public statement: M4
-    assert s["unity"] == {"on_behalf_of_eu27": 0, "not_on_behalf_of_eu27": 1, "share_eu27": 0.0}
+    assert s.cases == 4 and s.responded == 1 and s.response_rate == 0.25
+    assert s.median_days_to_first_response == 10.0
+    assert s.silent_cases == 2
+    assert list(s.escalation.values()) == [3, 0, 1, 0, 0, 0, 0]  # none: M2 M5 M6; public statement: M4
+    assert s.as_dict()["unity"] == {"on_behalf_of_eu27": 0, "not_on_behalf_of_eu27": 1, "share_eu27": 0.0}
 
 
 def test_split_puts_both_side_by_side_and_all_cases_unchanged(mcon):

@@ -31,28 +31,28 @@ def mcon(tmp_path_factory):
 
 def test_summary_all_cases(mcon):
     s = metrics.summary(mcon, Filters(), as_of=AS_OF)
-    assert s["cases"] == 6 and s["responded"] == 3 and s["response_rate"] == 0.5
-    assert s["median_days_to_first_response"] == 10.0
-    assert s["time_to_first_response"] == {"Within a week": 0, "8–30 days": 3, "31–90 days": 0,
+    assert s.cases == 6 and s.responded == 3 and s.response_rate == 0.5
+    assert s.median_days_to_first_response == 10.0
+    assert s.time_to_first_response == {"Within a week": 0, "8–30 days": 3, "31–90 days": 0,
                                            "91–365 days": 0, "More than a year": 0}
-    ladder = list(s["escalation"].values())
+    ladder = list(s.escalation.values())
     assert ladder == [3, 0, 1, 1, 0, 0, 1]  # none: M2 M5 M6; public statement: M4; EU27: M1; sanctions: M3
-    assert s["unity"] == {"on_behalf_of_eu27": 1, "not_on_behalf_of_eu27": 2, "share_eu27": 0.3333}
-    assert s["silent_cases"] == 4
+    assert s.unity == metrics.Unity(on_behalf_of_eu27=1, not_on_behalf_of_eu27=2, share_eu27=0.3333)
+    assert s.silent_cases == 4
 
 
 def test_action_before_first_event_is_not_a_response(mcon):
     s = metrics.summary(mcon, from_query({"q": "M2"})[0], as_of=AS_OF)
-    assert s["cases"] == 1 and s["responded"] == 0 and s["median_days_to_first_response"] is None
-    assert s["escalation"]["No EU action"] == 1
+    assert s.cases == 1 and s.responded == 0 and s.median_days_to_first_response is None
+    assert s.escalation["No EU action"] == 1
 
 
 def test_case_without_events_starts_on_opened_on_and_counts_other_countries_actions(mcon):
     s = metrics.summary(mcon, from_query({"country": "EGY"})[0], as_of=AS_OF)
-    assert s["cases"] == 2 and s["response_rate"] == 1.0
-    assert s["median_days_to_first_response"] == 20.0  # 30 (M3, from its first event) and 10 (M4)
-    assert s["escalation"]["Sanctions"] == 1  # the Iran-regime listing naming the Egyptian organisation
-    assert s["unity"]["share_eu27"] == 0.0
+    assert s.cases == 2 and s.response_rate == 1.0
+    assert s.median_days_to_first_response == 20.0  # 30 (M3, from its first event) and 10 (M4)
+    assert s.escalation["Sanctions"] == 1  # the Iran-regime listing naming the Egyptian organisation
+    assert s.unity.share_eu27 == 0.0
 
 
 def test_silence_list_order_and_exclusions(mcon):
@@ -68,9 +68,9 @@ def test_by_area_matches_the_summary_per_area(mcon):
     table = metrics.by_area(mcon, Filters(), as_of=AS_OF).set_index("Area")
     for area in ("Egypt", "Iran", "Israel/OPT"):
         s = metrics.summary(mcon, from_query({"country": area})[0], as_of=AS_OF)
-        assert table.loc[area, "Cases"] == s["cases"]
-        assert table.loc[area, "Response rate"] == s["response_rate"]
-        assert table.loc[area, "Silent open cases"] == s["silent_cases"]
+        assert table.loc[area, "Cases"] == s.cases
+        assert table.loc[area, "Response rate"] == s.response_rate
+        assert table.loc[area, "Silent open cases"] == s.silent_cases
     assert table.loc["Iran", "Made on behalf of all 27"] == 0.5
 
 

@@ -17,7 +17,7 @@ WINDOWS = [(1920, 960), (1366, 650)]
 
 def test_silent_open_cases_say_how_many_of_how_many(con):
     b = briefing.brief_data(con, from_query({"country": "Iran"})[0], as_of=dt.date(2030, 1, 1))
-    total = b.summary["silent_cases"]
+    total = b.summary.silent_cases
     assert b.open_cases_heading.endswith(f"{len(b.open_cases)} of {total}" if len(b.open_cases) < total else str(total))
     assert "as of 2030-01-01" in b.footer and "data version" in b.footer
 

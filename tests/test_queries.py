@@ -17,9 +17,9 @@ def f(**params):
 
 def test_headline_unfiltered(con):
     head = queries.headline(con, Filters())
-    assert head["actions"] == 5 and head["cases"] == 4
-    assert head["cases_without_action"] == 2  # IRN-C-0002 and PSE-C-0001
-    assert head["latest_action"] == dt.date(2023, 10, 10)
+    assert head.actions == 5 and head.cases == 4
+    assert head.cases_without_action == 2  # IRN-C-0002 and PSE-C-0001
+    assert head.latest_action == dt.date(2023, 10, 10)
 
 
 @pytest.mark.parametrize("params,actions,cases", [
@@ -104,3 +104,39 @@ def test_map_can_show_recorded_executions_as_context(con):
     assert pd.isna(values.loc["EGY", "value"])
     figures = queries.death_penalty_figures(con, ("IRN",))
     assert figures.iloc[0]["Note"] == "at least" and figures.iloc[0]["Year"] == 2022
+
+
+def test_clauses_bind_by_name_and_refuse_a_clash():
+    a = queries.Clause("x = $country", {"country": "IRN"})
+    b = queries.Clause("y = $country", {"country": "IRN"})
+    assert (a & b).params == {"country": "IRN"}  # the same value under one name is one binding
+    with pytest.raises(ValueError, match=r"\$country"):
+        a & queries.Clause("z = $country", {"country": "EGY"})
+
+
+def test_filter_clauses_carry_no_value_in_their_sql():
+    hostile = "x' OR 1=1 --"
+    flt = f(country="IRN", theme="torture", actor="council", type="sanctions", status="detained",
+            since="2020-01-01", until="2024-12-31", q=hostile)
+    for clause in (queries.action_where(flt), queries.case_where(flt)):
+        assert hostile not in clause.sql and "IRN" not in clause.sql and "2020" not in clause.sql
+        assert "'" + "%" not in clause.sql
+
+
+def test_actor_and_type_select_cases_through_one_action(con):
+    # IRN-C-0001 is named by an EEAS declaration and by an EP action, never by an EP declaration.
+    assert queries.count_cases(con, f(actor="european_parliament", type="declaration_eu27")) == 0
+    assert queries.count_cases(con, f(actor="eeas_hrvp", type="declaration_eu27")) == 1
+
+
+def test_a_record_by_id_reads_labels_and_links(con):
+    action = queries.action_detail(con, "IRN-A-0002")
+    assert action["Themes"] and action["Actor"] and action["Cases named"] >= 0
+    assert queries.action_detail(con, "IRN-A-9999") is None
+    assert set(queries.action_cases(con, "IRN-A-0002")["ID"]) <= {"IRN-C-0001", "IRN-C-0002"}
+
+
+def test_typed_headline_has_the_json_form(con):
+    head = queries.headline(con, Filters())
+    assert head.as_dict() == {"actions": 5, "cases": 4, "countries_with_actions": head.countries_with_actions,
+                              "latest_action": dt.date(2023, 10, 10), "cases_without_action": 2}

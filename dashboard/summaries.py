@@ -1,0 +1,188 @@
+"""Tables computed once at build time from the published tables, so a page run only filters and cuts.
+
+`write(con)` is the one entry point; the build calls it last, on the database it is writing (the benchmark
+calls it on its generated databases). Everything here is derived: nothing is read from anywhere else, and
+rebuilding from the same base tables gives the same rows.
+
+- `action_rows`: one row per EU action with every label a page shows (actor, instrument, country, themes,
+  source kind), the number of cases its source names and the statuses of those cases; stored newest first,
+  numbered by `rank` in that order, so a page of the table is "the first ranks that match". Themes and
+  case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `theme_mask()` and
+  `status_mask()`), so a filter on them is one integer test per row; actor and instrument are also small
+  numbers (`actor_no`, `type_no`: positions in taxonomy.ACTORS and taxonomy.ACTION_TYPES) to count by.
+- `case_rows`: one row per case with its labels, its *start* (earliest recorded event, or `opened_on` when it
+  has none), its first responding EU action, last linked EU action, highest escalation step among its
+  responses, the number of linked EU actions and the actor|instrument pairs of those actions; stored by
+  `opened_on`, newest first, numbered by `rank`.
+- `case_statements`: per case, the statements (taxonomy.UNITY_TYPES) that respond to it and whether their
+  source says they were made on behalf of all 27 (`on_behalf_of_eu27`), for the unity measure.
+- `event_rows`: the case events with their labels and their case's rank, sorted by case.
+- `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
+- `action_links`: the action ↔ case links by rank, sorted by case then by action, for the record pages.
+
+The definitions stated in metrics.DEFINITIONS (start, responds, escalation) are computed here and only here.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from . import taxonomy
+
+# The separator of the actor|instrument pairs in case_rows.actor_types (codes are snake_case: no '|').
+PAIR = "|"
+
+ACTION_ROWS_SQL = """
+CREATE OR REPLACE TABLE action_rows AS
+WITH themed AS (
+    SELECT t.action_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask,
+           string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
+    FROM action_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
+    GROUP BY t.action_id
+), linked AS (
+    SELECT l.action_id, count(*) AS cases_named,
+           bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
+           bit_or(1 << (list_position($discovery, c.discovered_via) - 1))::INTEGER AS discovery_mask
+    FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
+    GROUP BY l.action_id
+)
+SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
+       a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
+       a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
+       list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
+       coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
+       a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
+       coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
+       coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
+       a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
+       a.source_url
+FROM eu_actions a
+LEFT JOIN countries co ON co.iso3 = a.country_iso3
+LEFT JOIN labels actor ON actor.kind = 'actor' AND actor.code = a.actor
+LEFT JOIN labels kind ON kind.kind = 'action_type' AND kind.code = a.action_type
+LEFT JOIN labels src ON src.kind = 'source_kind' AND src.code = a.source_kind
+LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = a.source_quality
+LEFT JOIN themed th ON th.action_id = a.action_id
+LEFT JOIN linked lk ON lk.action_id = a.action_id
+ORDER BY rank
+"""
+
+CASE_ROWS_SQL = """
+CREATE OR REPLACE TABLE case_rows AS
+WITH themed AS (
+    SELECT t.case_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask,
+           string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
+    FROM case_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
+    GROUP BY t.case_id
+), first_event AS (
+    SELECT case_id, min(date) AS first_event FROM case_events GROUP BY case_id
+), started AS (  -- a case's start: its earliest recorded event, or opened_on when it has none
+    SELECT c.case_id, coalesce(fe.first_event, c.opened_on) AS start
+    FROM cases c LEFT JOIN first_event fe ON fe.case_id = c.case_id
+), linked AS (   -- an action responds to a case when linked and dated on or after the case's start
+    SELECT l.case_id, a.date, a.actor, a.action_type, x.step, a.date >= s.start AS responds
+    FROM action_cases l JOIN started s ON s.case_id = l.case_id JOIN eu_actions a ON a.action_id = l.action_id
+    LEFT JOIN escalation x ON x.action_type = a.action_type
+), per_case AS (
+    SELECT case_id, count(*) AS eu_actions, max(date) AS last_action,
+           min(date) FILTER (WHERE responds) AS first_response,
+           max(step) FILTER (WHERE responds) AS top_step,
+           list(DISTINCT actor || '|' || action_type ORDER BY actor || '|' || action_type) AS actor_types
+    FROM linked GROUP BY case_id
+)
+SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank,
+       c.case_id, c.title, c.country_iso3, co.name AS country_name, co.priority_area,
+       coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
+       c.subject_type, subject.label AS subject_type_label, c.subject_name, c.name_public,
+       coalesce(c.subject_name, CASE WHEN c.name_public THEN '' ELSE 'Name withheld' END) AS subject,
+       c.status, status.label AS status_label, c.opened_on, c.date_precision, c.summary,
+       c.source_url, c.source_kind, src.label AS source_kind_label,
+       c.source_quality, quality.label AS source_quality_label, c.discovered_via, found.label AS discovered_via_label,
+       s.start, pc.first_response, pc.last_action, coalesce(pc.top_step, 0)::INTEGER AS top_step,
+       coalesce(pc.eu_actions, 0)::INTEGER AS eu_actions,
+       coalesce(pc.actor_types, []::VARCHAR[]) AS actor_types
+FROM cases c
+JOIN countries co ON co.iso3 = c.country_iso3
+JOIN started s ON s.case_id = c.case_id
+LEFT JOIN labels subject ON subject.kind = 'subject_type' AND subject.code = c.subject_type
+LEFT JOIN labels status ON status.kind = 'status' AND status.code = c.status
+LEFT JOIN labels src ON src.kind = 'source_kind' AND src.code = c.source_kind
+LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = c.source_quality
+LEFT JOIN labels found ON found.kind = 'discovered_via' AND found.code = c.discovered_via
+LEFT JOIN themed th ON th.case_id = c.case_id
+LEFT JOIN per_case pc ON pc.case_id = c.case_id
+ORDER BY rank
+"""
+
+CASE_STATEMENTS_SQL = """
+CREATE OR REPLACE TABLE case_statements AS
+SELECT DISTINCT c.rank AS case_rank, a.rank AS action_rank, a.on_behalf_of_eu27 AS eu27
+FROM action_cases l JOIN case_rows c ON c.case_id = l.case_id JOIN action_rows a ON a.action_id = l.action_id
+WHERE list_contains($statement_types, a.action_type) AND a.date >= c.start
+ORDER BY case_rank, action_rank
+"""
+
+EVENT_ROWS_SQL = """
+CREATE OR REPLACE TABLE event_rows AS
+SELECT c.rank AS case_rank, e.event_no, e.date, e.date_precision, e.event_type, lb.label AS event_label,
+       e.description, e.source_url, e.source_kind
+FROM case_events e JOIN case_rows c ON c.case_id = e.case_id
+LEFT JOIN labels lb ON lb.kind = 'event_type' AND lb.code = e.event_type
+ORDER BY case_rank, e.date, e.event_no
+"""
+
+THEME_TOTALS_SQL = """
+CREATE OR REPLACE TABLE theme_totals AS
+SELECT th.theme_id, th.name, th.description, lb.sort_order,
+       (SELECT count(*) FROM action_themes t WHERE t.theme_id = th.theme_id) AS actions,
+       (SELECT count(*) FROM case_themes t WHERE t.theme_id = th.theme_id) AS cases
+FROM themes th LEFT JOIN labels lb ON lb.kind = 'theme' AND lb.code = th.theme_id
+ORDER BY lb.sort_order
+"""
+
+ACTION_LINKS_SQL = """
+CREATE OR REPLACE TABLE action_links AS
+SELECT c.rank AS case_rank, a.rank AS action_rank
+FROM action_cases l JOIN case_rows c ON c.case_id = l.case_id JOIN action_rows a ON a.action_id = l.action_id
+ORDER BY case_rank, action_rank
+"""
+
+# Record pages look a row up by its id; an index makes that a lookup instead of a scan of every id.
+INDEXES_SQL = """
+CREATE INDEX action_rows_id ON action_rows(action_id);
+CREATE INDEX case_rows_id ON case_rows(case_id);
+"""
+
+
+def _mask(codes, vocabulary: dict[str, str]) -> int:
+    order = list(vocabulary)
+    return sum(1 << order.index(code) for code in set(codes))
+
+
+def theme_mask(themes) -> int:
+    """The bits of `theme_mask` (action_rows, case_rows) standing for these theme codes."""
+    return _mask(themes, taxonomy.THEMES)
+
+
+def status_mask(statuses) -> int:
+    """The bits of `case_status_mask` (action_rows) standing for these case status codes."""
+    return _mask(statuses, taxonomy.CASE_STATUSES)
+
+
+def discovery_mask(ways) -> int:
+    """The bits of `case_discovery_mask` (action_rows) standing for these discovered_via codes."""
+    return _mask(ways, taxonomy.DISCOVERY)
+
+
+def write(con: duckdb.DuckDBPyConnection) -> None:
+    """Create (or replace) every summary table from the base tables on `con`."""
+    vocabularies = {"themes": list(taxonomy.THEMES), "statuses": list(taxonomy.CASE_STATUSES),
+                    "discovery": list(taxonomy.DISCOVERY),
+                    "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES)}
+    con.execute(ACTION_ROWS_SQL, vocabularies)
+    con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"]})
+    con.execute(CASE_STATEMENTS_SQL, {"statement_types": list(taxonomy.UNITY_TYPES)})
+    con.execute(EVENT_ROWS_SQL)
+    con.execute(THEME_TOTALS_SQL)
+    con.execute(ACTION_LINKS_SQL)
+    con.execute(INDEXES_SQL)
