@@ -229,6 +229,7 @@ def test_every_replica_behind_the_proxy_switches_to_a_republished_database(two_v
     shows that version; after a rebuild (a new file put in place with os.replace while both serve) each replica,
     asked directly and through the proxy, shows the new version and the withdrawn case is gone."""
     import asyncio
+    import concurrent.futures
 
     from .test_load import load, serve
 
@@ -242,7 +243,9 @@ def test_every_replica_behind_the_proxy_switches_to_a_republished_database(two_v
             await visitor.close()
 
     def shown(url: str, page: str, query: str = "") -> "load.RunResult":
-        return asyncio.run(visit(url, page, query))
+        # In a thread of its own: the browser fixture of this module may hold an event loop in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: asyncio.run(visit(url, page, query))).result()
 
     def data_version(result) -> str:
         versions = [t.split(": ", 1)[1].replace("\\", "") for t in result.texts if t.startswith("Data version: ")]
