@@ -4,7 +4,8 @@ Each visitor opens one websocket on `/_stcore/stream` (as the browser does), ask
 with a page name and query string (the `rerun_script` message the browser sends on load and on
 navigation), and waits for the server's `script_finished` message. Time to a finished page run is
 measured from the request to that message. A run counts as a success only when the script
-finished normally, with no exception element and no "page not found".
+finished normally, with no exception element, no error message (the app shows a failed view as an
+error message, not a traceback) and no "page not found".
 
 The visitor carries a replica cookie (`hrm_replica`, a random value per visitor, as a browser gets
 one from the proxy on its first page load) so nginx's sticky hash spreads visitors over replicas.
@@ -17,6 +18,7 @@ and an overall deadline after which unfinished runs count as failures and the sc
 
     python benchmarks/load.py --url http://127.0.0.1:8501 --sessions 10,25 --runs 2 \
         [--pid-file PIDS] [--json OUT.json]
+    python benchmarks/load.py --replicas 1,2,4 --sessions 10,25,50 --runs 2   # starts each setup itself
 
 Server CPU per run and RSS growth are read from /proc for the server process ids given
 (`--pid`, or `--pid-file` as written by deploy/serve.py); without them those figures are left out.
@@ -40,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import websockets
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -87,6 +90,17 @@ class RunResult:
     ok: bool
     seconds: float
     problem: str = ""
+    texts: list[str] = field(default_factory=list)  # the page's text, when the visitor collects it
+
+
+def element_text(element) -> str | None:
+    """The visible text of a heading, paragraph, metric or message; None for other elements."""
+    kind = element.WhichOneof("type")
+    if kind in {"heading", "markdown", "alert"}:
+        return getattr(element, kind).body
+    if kind == "metric":
+        return f"{element.metric.label}: {element.metric.body}"
+    return None
 
 
 @dataclass
@@ -95,6 +109,7 @@ class Visitor:
     cookie: str = field(default_factory=lambda: secrets.token_hex(8))
     reconnects: int = 0
     ws: object = None
+    collect_text: bool = False
 
     async def connect(self) -> None:
         origin = f"http://{self.base.netloc}"
@@ -107,7 +122,7 @@ class Visitor:
         if self.ws is not None:
             await self.ws.close()
 
-    async def _run_once(self, page: str, query: str) -> tuple[bool, str]:
+    async def _run_once(self, page: str, query: str, texts: list[str]) -> tuple[bool, str]:
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = page
@@ -119,13 +134,19 @@ class Visitor:
             kind = fwd.WhichOneof("type")
             if kind == "page_not_found":
                 problem = "page not found"
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element" \
-                    and fwd.delta.new_element.WhichOneof("type") == "exception":
-                problem = problem or "exception on the page"
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                if element.WhichOneof("type") == "exception":
+                    problem = problem or "exception on the page"
+                elif element.WhichOneof("type") == "alert" and element.alert.format == Alert.ERROR:
+                    problem = problem or f"error message on the page: {element.alert.body[:80]}"
+                if self.collect_text and (text := element_text(element)) is not None:
+                    texts.append(text)
             elif kind == "script_finished":
                 status = fwd.script_finished
                 if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    continue  # a rerun the page asked for itself (URL canonicalisation): wait for its end
+                    texts.clear()  # a rerun the page asked for itself (URL canonicalisation): wait for its end
+                    continue
                 if status != ForwardMsg.FINISHED_SUCCESSFULLY:
                     problem = problem or f"script finished with status {status}"
                 return not problem, problem
@@ -136,8 +157,9 @@ class Visitor:
             try:
                 if self.ws is None:
                     await self.connect()
-                ok, problem = await asyncio.wait_for(self._run_once(page, query), timeout)
-                return RunResult(page, query, ok, time.perf_counter() - started, problem)
+                texts: list[str] = []
+                ok, problem = await asyncio.wait_for(self._run_once(page, query, texts), timeout)
+                return RunResult(page, query, ok, time.perf_counter() - started, problem, texts)
             except (websockets.ConnectionClosed, OSError, websockets.InvalidHandshake) as exc:
                 self.ws = None
                 if attempt == 2:
@@ -163,11 +185,14 @@ def read_proc(pids: list[int]) -> tuple[float, int]:
     return cpu, rss
 
 
-async def _visitor(base, runs: int, timeout: float, rng: random.Random, results: list, reconnects: list):
+async def _visitor(base, runs: int, timeout: float, rng: random.Random, results: list, reconnects: list,
+                   first: int):
     v = Visitor(base)
     try:
-        for _ in range(runs):
-            page, query = rng.choice(PAGE_MIX)
+        for run in range(runs):
+            # Visitor i opens the i-th address of the mix first (so with as many visitors as addresses, each
+            # is asked for at least once), then addresses at random.
+            page, query = PAGE_MIX[first % len(PAGE_MIX)] if run == 0 else rng.choice(PAGE_MIX)
             results.append(await v.run(page, query, timeout))
     finally:
         reconnects.append(v.reconnects)
@@ -175,6 +200,16 @@ async def _visitor(base, runs: int, timeout: float, rng: random.Random, results:
             await v.close()
         except Exception:
             pass
+
+
+async def warm(url: str, visitors: int = 1, timeout: float = 60.0) -> None:
+    """Ask for every address of the mix, `visitors` times over, one after another; results are not kept."""
+    base = loopback_only(url)
+    for _ in range(visitors):
+        w = Visitor(base)
+        for page, query in PAGE_MIX:
+            await w.run(page, query, timeout)
+        await w.close()
 
 
 async def load(url: str, sessions: int, runs: int, *, timeout: float = 60.0, deadline: float = 300.0,
@@ -189,18 +224,14 @@ async def load(url: str, sessions: int, runs: int, *, timeout: float = 60.0, dea
     base = loopback_only(url)
     pids = pids or []
     if warmup:  # first runs import modules and fill caches: visits not measured, each with its own cookie so
-        for _ in range(4):  # behind the proxy they reach every replica
-            w = Visitor(base)
-            for page, query in PAGE_MIX:
-                await w.run(page, query, timeout)
-            await w.close()
+        await warm(url, visitors=4, timeout=timeout)  # behind the proxy they are likely to reach every replica
     rng = random.Random(seed)
     results: list[RunResult] = []
     reconnects: list[int] = []
     cpu0, rss0 = read_proc(pids)
     started = time.perf_counter()
-    tasks = [asyncio.create_task(_visitor(base, runs, timeout, random.Random(rng.random()), results, reconnects))
-             for _ in range(sessions)]
+    tasks = [asyncio.create_task(_visitor(base, runs, timeout, random.Random(rng.random()), results, reconnects, i))
+             for i in range(sessions)]
     side = asyncio.create_task(during()) if during else None
     done, pending = await asyncio.wait(tasks, timeout=deadline)
     for task in pending:
@@ -247,6 +278,16 @@ def summary_line(r: dict) -> str:
             f"reconnects {r['reconnects']}{cpu}{rss}" + (f"; problems: {r['problems']}" if r["problems"] else ""))
 
 
+def measure(url: str, levels: list[int], args, pids: list[int], **extra) -> list[dict]:
+    out = []
+    for i, n in enumerate(levels):
+        r = asyncio.run(load(url, n, args.runs, timeout=args.timeout, deadline=args.deadline, pids=pids,
+                             warmup=not args.no_warmup and i == 0))
+        print(summary_line(r), flush=True)
+        out.append({**extra, **r})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", default="http://127.0.0.1:8501", help="the app or the proxy, on this machine")
@@ -257,18 +298,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pid", type=int, action="append", default=[], help="a server process id (repeatable)")
     ap.add_argument("--pid-file", type=Path, help="file of server process ids, one a line (deploy/serve.py writes it)")
     ap.add_argument("--no-warmup", action="store_true")
+    ap.add_argument("--replicas", help="instead of --url: start N app processes behind nginx (deploy/serve.py) "
+                    "for each N of a comma list, measure, stop them")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
-    pids = list(args.pid)
-    if args.pid_file:
-        pids += [int(x) for x in args.pid_file.read_text().split()]
     levels = [int(x) for x in args.sessions.split(",") if x.strip()]
-    out = []
-    for i, n in enumerate(levels):
-        r = asyncio.run(load(args.url, n, args.runs, timeout=args.timeout, deadline=args.deadline, pids=pids,
-                             warmup=not args.no_warmup and i == 0))
-        print(summary_line(r), flush=True)
-        out.append(r)
+    if args.replicas:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deploy"))
+        from serve import Cluster
+
+        out = []
+        warm_each, args.no_warmup = not args.no_warmup, True  # warmed here, each process directly
+        for n in [int(x) for x in args.replicas.split(",") if x.strip()]:
+            with Cluster(n) as cluster:
+                print(f"{n} app process(es) behind nginx at {cluster.url}", flush=True)
+                for port in cluster.replica_ports if warm_each else []:
+                    asyncio.run(warm(f"http://127.0.0.1:{port}", timeout=args.timeout))
+                out += measure(cluster.url, levels, args, [p.pid for p in cluster.replicas], replicas=n)
+    else:
+        pids = list(args.pid)
+        if args.pid_file:
+            pids += [int(x) for x in args.pid_file.read_text().split()]
+        out = measure(args.url, levels, args, pids)
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")
     return 0 if all(r["success_rate"] == 1 for r in out) else 1

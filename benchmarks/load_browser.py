@@ -6,7 +6,11 @@ heading is there, and Streamlit's running indicator and skeletons are gone. Repo
 a settled page, the bytes received over HTTP (scripts, styles, map data; the websocket messages are not
 counted), error responses, and any request leaving this machine (which must be none).
 
-    python benchmarks/load_browser.py --url http://127.0.0.1:8501 --sessions 1,5,10
+    python benchmarks/load_browser.py --url http://127.0.0.1:8501 --sessions 1,5,10 [--visits 3]
+    python benchmarks/load_browser.py --replicas 2 --sessions 1,5,10   # starts the proxy setup itself
+
+Each of N concurrent sessions makes `--visits` visits one after another, each a new visitor (fresh context).
+The browser runs on the same machine as the server and competes with it for the processor.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ async def visit(browser, url: str, timeout: float) -> dict:
     page.on("request", lambda r: got["external"].append(r.url)
             if not r.url.startswith(("data:", "blob:")) and urlsplit(r.url).hostname not in LOCAL else None)
     page.on("response", on_response)
-    page.on("requestfinished", finished.append)
+    page.on("requestfinished", lambda request: finished.append(request))
     start = time.monotonic()
     ok, problem = True, ""
     try:
@@ -56,6 +60,8 @@ async def visit(browser, url: str, timeout: float) -> dict:
             await asyncio.sleep(0.2)
         if await page.locator("[data-testid='stException']").count():
             ok, problem = False, "exception on the page"
+        elif await page.locator("[data-testid='stAlertContentError']").count():
+            ok, problem = False, "error message on the page"
     except Exception as exc:  # a visitor that did not get a page is a failure, whatever the cause
         ok, problem = False, type(exc).__name__
     seconds = time.monotonic() - start
@@ -69,19 +75,23 @@ async def visit(browser, url: str, timeout: float) -> dict:
     return {"ok": ok and not got["external"], "seconds": seconds, "problem": problem, **got}
 
 
-async def level(base: str, sessions: int, timeout: float) -> dict:
+async def level(base: str, sessions: int, timeout: float, visits: int = 1) -> dict:
     from playwright.async_api import async_playwright
 
     urls = [f"{base}/{page}" + (f"?{query}" if query else "") for page, query in PAGE_MIX]
+
+    async def session(i: int) -> list[dict]:
+        return [await visit(browser, urls[(i + j * sessions) % len(urls)], timeout) for j in range(visits)]
+
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         started = time.monotonic()
-        results = await asyncio.gather(*(visit(browser, urls[i % len(urls)], timeout) for i in range(sessions)))
+        results = [r for rs in await asyncio.gather(*(session(i) for i in range(sessions))) for r in rs]
         wall = time.monotonic() - started
         await browser.close()
     times = sorted(r["seconds"] for r in results if r["ok"])
     q = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
-    return {"sessions": sessions, "ok": len(times), "p50_s": round(q[49], 2) if times else None,
+    return {"sessions": sessions, "visits": len(results), "ok": len(times), "p50_s": round(q[49], 2) if times else None,
             "p95_s": round(q[94], 2) if times else None, "wall_s": round(wall, 2),
             "mb_per_visit": round(statistics.mean(r["bytes"] for r in results) / 2**20, 2),
             "external_requests": sum(len(r["external"]) for r in results),
@@ -93,19 +103,37 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", default="http://127.0.0.1:8501")
     ap.add_argument("--sessions", default="1,5")
+    ap.add_argument("--visits", type=int, default=1, help="visits per session, one after another (1..10)")
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--replicas", type=int, help="instead of --url: start N app processes behind nginx "
+                    "(deploy/serve.py), warm each, measure, stop")
     args = ap.parse_args(argv)
+    levels = [int(x) for x in args.sessions.split(",")]
+    if not all(1 <= n <= 30 for n in levels) or not 1 <= args.visits <= 10:
+        raise SystemExit("--sessions: 1..30 browsers at a time; --visits: 1..10")
+    if args.replicas:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deploy"))
+        from load import warm
+        from serve import Cluster
+
+        with Cluster(args.replicas) as cluster:
+            for port in cluster.replica_ports:
+                asyncio.run(warm(f"http://127.0.0.1:{port}"))
+            print(f"{args.replicas} app process(es) behind nginx at {cluster.url}", flush=True)
+            return run_levels(cluster.url, levels, args)
     loopback_only(args.url)
-    base = args.url.rstrip("/")
+    return run_levels(args.url.rstrip("/"), levels, args)
+
+
+def run_levels(base: str, levels: list[int], args) -> int:
     good = True
-    for n in [int(x) for x in args.sessions.split(",")]:
-        if not 1 <= n <= 30:
-            raise SystemExit("--sessions: 1..30 browsers at a time")
-        r = asyncio.run(level(base, n, args.timeout))
-        print(f"{n:>3} browsers: {r['ok']}/{n} settled, P50 {r['p50_s']} s, P95 {r['p95_s']} s, "
-              f"{r['mb_per_visit']} MB over HTTP per visit, {r['external_requests']} requests off this machine"
+    for n in levels:
+        r = asyncio.run(level(base, n, args.timeout, args.visits))
+        print(f"{n:>3} browsers x {args.visits}: {r['ok']}/{r['visits']} settled, P50 {r['p50_s']} s, "
+              f"P95 {r['p95_s']} s, {r['mb_per_visit']} MB over HTTP per visit, "
+              f"{r['external_requests']} requests off this machine"
               + (f"; problems: {r['problems']}" if r["problems"] else ""), flush=True)
-        good &= r["ok"] == n
+        good &= r["ok"] == r["visits"]
     return 0 if good else 1
 
 

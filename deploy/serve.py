@@ -13,7 +13,9 @@ benchmarks/load.py reads for server CPU and memory.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -28,6 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 
+# Server options that cut CPU per page run in a serving process (measured with benchmarks/load.py, README
+# "Serving a crowd"): a source-file watcher is set up for every new session (a scan of every loaded module),
+# and a full garbage collection after every page run walks the whole heap of pandas, plotly and pyarrow
+# objects; together they took about half of a page run's CPU. Code changes reach a served app by a restart.
+SERVING_OPTIONS = ("--server.fileWatcherType", "none", "--runner.postScriptGC", "false")
+
 
 def free_port(address: str = "127.0.0.1") -> int:
     with socket.socket() as s:
@@ -35,10 +43,39 @@ def free_port(address: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def streamlit_assets() -> Path:
+    """The installed Streamlit's front-end files (scripts, styles, fonts), which it serves under /static/."""
+    import streamlit
+
+    return Path(streamlit.__file__).resolve().parent / "static" / "static"
+
+
+def prepare_assets(prefix: Path) -> Path:
+    """Copy Streamlit's front-end files to PREFIX/assets/static and write a gzip copy beside each script,
+    style and image, so nginx serves them compressed with no work per request (Streamlit itself sends them
+    uncompressed). Returns PREFIX/assets, nginx's root for /static/."""
+    root = prefix / "assets"
+    target = root / "static"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(streamlit_assets(), target)
+    for path in target.rglob("*"):
+        if path.suffix in {".js", ".css", ".svg", ".json", ".map"}:
+            path.with_name(path.name + ".gz").write_bytes(gzip.compress(path.read_bytes(), 6, mtime=0))
+    return root
+
+
 def render(prefix: Path, listen: str, replica_ports: list[int]) -> str:
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in replica_ports)
     return (TEMPLATE.read_text().replace("{{PREFIX}}", str(prefix)).replace("{{LISTEN}}", listen)
-            .replace("{{UPSTREAM_SERVERS}}", servers))
+            .replace("{{UPSTREAM_SERVERS}}", servers).replace("{{ASSETS}}", str(prefix / "assets"))
+            .replace("{{WORKER_USER}}", worker_user()))
+
+
+def worker_user() -> str:
+    """nginx started by root hands its workers to `nobody`, who cannot read the working directory (the
+    front-end files are served from there): its workers keep the starting user, as they do for anyone else."""
+    return f"user {pwd.getpwuid(0).pw_name};" if os.geteuid() == 0 else "# workers run as the user who started nginx"
 
 
 def wait_ok(url: str, timeout: float, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
@@ -81,7 +118,7 @@ class Cluster:
         log = self.workdir / f"replica-{i}.log"
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.replica_ports[i]),
                "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", *SERVING_OPTIONS]
         return subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                                 start_new_session=True)
 
@@ -97,6 +134,7 @@ class Cluster:
                 wait_ok(f"http://127.0.0.1:{p}/_stcore/health", timeout, proc, self.workdir / f"replica-{i}.log")
             (self.workdir / "replicas.pid").write_text("".join(f"{p.pid}\n" for p in self.replicas))
             listen = f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
+            prepare_assets(self.workdir)
             conf = self.workdir / "nginx.conf"
             conf.write_text(render(self.workdir, listen, self.replica_ports))
             self.nginx = subprocess.Popen(["nginx", "-p", str(self.workdir), "-e", str(self.workdir / "error.log"),

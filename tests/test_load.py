@@ -4,7 +4,9 @@ through the proxy as a visitor, an attacker and a load test would. nginx runs un
 from __future__ import annotations
 
 import asyncio
+import gzip
 import importlib.util
+import re
 import shutil
 import socket
 import sys
@@ -62,7 +64,7 @@ def test_template_renders_every_field(tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/", "/_stcore/health", "/app/static/topojson/world_110m.json", "/no-such-thing",
-                                  "/_stcore/metrics"])
+                                  "/_stcore/metrics", "/static/css/no-such-file.css", "/static/js/"])
 def test_every_response_forbids_framing_by_other_sites(cluster, path):
     status, headers, _ = get(cluster.url + path)
     assert headers["X-Frame-Options"] == "SAMEORIGIN", (path, status)
@@ -116,11 +118,31 @@ def test_static_serving_is_the_map_data_only(cluster):
     "/app/static/topojson/....//....//pyproject.toml", "/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
     "/app/static/topojson/%252e%252e/%252e%252e/pyproject.toml", "/media/../../pyproject.toml",
     "/static/../../../pyproject.toml", "/app/static/topojson/..\\..\\..\\pyproject.toml",
+    "/static/js/../../../../pyproject.toml", "/static/%2e%2e/%2e%2e/nginx.conf", "/static/..%2f..%2fnginx.conf",
+    "/static/../replicas.pid", "/static/js/..%2f..%2f..%2fnginx.conf",
 ])
 def test_path_traversal_is_refused(cluster, target):
     status, body = raw_get(cluster.port, target)
     assert b"[project]" not in body and b"root:" not in body, (target, status)
     assert status in {400, 403, 404}, (target, status)
+
+
+def test_streamlit_front_end_is_served_by_nginx_compressed_and_cached(cluster):
+    """The page's scripts and styles come from nginx's copy, gzip-compressed (Streamlit itself sends them
+    uncompressed, so a compressed answer is nginx's), byte for byte the installed Streamlit's files."""
+    _, _, shell = get(cluster.url + "/countries")
+    assets = re.findall(r'(?:src|href)="\./(static/(?:js|css)/[^"]+)"', shell.decode())
+    assert len(assets) > 10, shell[:500]
+    for asset in assets[:3] + assets[-3:]:
+        status, headers, body = get(f"{cluster.url}/{asset}", {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip", (asset, status, dict(headers))
+        # The browser runs a module script or applies a style only with its own type (nosniff is on).
+        assert headers["Content-Type"].split(";")[0] == ("text/css" if asset.endswith(".css") else "text/javascript")
+        assert gzip.decompress(body) == (serve.streamlit_assets() / asset.removeprefix("static/")).read_bytes()
+        assert "max-age=31536000" in headers["Cache-Control"], asset
+        assert headers["X-Frame-Options"] == "SAMEORIGIN", asset
+        status, headers, plain = get(f"{cluster.url}/{asset}")  # a client that asks for no compression
+        assert status == 200 and headers.get("Content-Encoding") is None and plain == gzip.decompress(body)
 
 
 def test_xsrf_protection_holds_through_the_proxy(cluster):
@@ -170,8 +192,13 @@ def test_load_test_refuses_addresses_off_this_machine():
 
 
 def test_small_load_run_succeeds_through_the_proxy(cluster):
+    """The load test of the README at a small size: one visitor per address of the page mix (every page, with
+    and without filters, invalid values included), all at once, cold (no warm-up). Every run must finish with
+    no exception, no error message and no missing page."""
     pids = [p.pid for p in cluster.replicas]
-    result = asyncio.run(load.load(cluster.url, 5, 2, pids=pids, timeout=60, deadline=120))
+    sessions = len(load.PAGE_MIX)
+    result = asyncio.run(load.load(cluster.url, sessions, 1, pids=pids, timeout=60, deadline=90, warmup=False))
+    assert result["runs_expected"] == sessions and result["problems"] == {}, result
     assert result["success_rate"] == 1, result
     assert result["reconnects"] == 0 and result["server_cpu_per_run_s"] > 0, result
 
@@ -191,3 +218,36 @@ def test_a_replica_killed_mid_run_costs_a_visitor_one_reconnect_at_most(cluster)
     finally:
         cluster.replicas[0] = cluster.start_replica(0)
         serve.wait_ok(f"http://127.0.0.1:{cluster.replica_ports[0]}/_stcore/health", 90, cluster.replicas[0])
+
+
+@pytest.mark.browser
+def test_pages_through_the_proxy_settle_in_a_real_browser(cluster, browser):
+    """Through nginx (its front-end files, the sticky cookie, the websocket), a visitor's browser draws the
+    pages: the map included, nothing failed to load, and no request leaves this machine."""
+    from .browser import settle
+
+    context = browser.new_context()
+    page = context.new_page()
+    failed, console_errors, outside = [], [], []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    # The front end probes for the app's base path under the page's own path first (/countries/_stcore/health),
+    # as it does without a proxy; those answers are expected 404s. Any other error answer is a failure.
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith(
+        ("/_stcore/health", "/_stcore/host-config")) else None)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        (cluster.url, "data:", "blob:")) else None)
+    try:
+        for path in ["/", "/countries?country=Iran", "/explore?table=Cases"]:
+            page.goto(cluster.url + path)
+            settle(page)
+            assert page.locator("[data-testid='stException']").count() == 0, path
+            assert page.locator("[data-testid='stAlertContentError']").count() == 0, path
+        page.goto(cluster.url + "/")
+        settle(page)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=20000)  # the map, drawn by scripts nginx served
+        assert not failed and not outside, (failed[:5], outside[:5])
+        assert not [e for e in console_errors if "MIME type" in e or "module script" in e], console_errors[:5]
+        assert any(c["name"] == "hrm_replica" for c in context.cookies())
+    finally:
+        context.close()

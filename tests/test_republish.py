@@ -221,3 +221,58 @@ def test_browser_sessions_during_repeated_rebuilds(two_versions, tmp_path, brows
             assert page.locator("[data-testid='stAlertContentError']").count() == 0
         for c in contexts:
             c.close()
+
+
+def test_every_replica_behind_the_proxy_switches_to_a_republished_database(two_versions, tmp_path):
+    """Two app processes behind nginx (deploy/serve.py) serve one database path. Before the first build every
+    replica shows the outage message (and the load client counts it as a failure); after a build each replica
+    shows that version; after a rebuild (a new file put in place with os.replace while both serve) each replica,
+    asked directly and through the proxy, shows the new version and the withdrawn case is gone."""
+    import asyncio
+    import concurrent.futures
+
+    from .test_load import load, serve
+
+    live = tmp_path / "live.duckdb"  # not built yet: the first publish happens while the replicas serve
+
+    async def visit(url: str, page: str, query: str = "") -> "load.RunResult":
+        visitor = load.Visitor(load.loopback_only(url), collect_text=True)
+        try:
+            return await visitor.run(page, query, 60)
+        finally:
+            await visitor.close()
+
+    def shown(url: str, page: str, query: str = "") -> "load.RunResult":
+        # In a thread of its own: the browser fixture of this module may hold an event loop in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: asyncio.run(visit(url, page, query))).result()
+
+    def data_version(result) -> str:
+        versions = [t.split(": ", 1)[1].replace("\\", "") for t in result.texts if t.startswith("Data version: ")]
+        assert result.ok and len(versions) == 1, (result.problem, result.texts[:10])
+        return versions[0]
+
+    with serve.Cluster(2, workdir=tmp_path / "nginx", env={"DASHBOARD_DB": str(live)}) as cluster:
+        replicas = [f"http://127.0.0.1:{port}" for port in cluster.replica_ports]
+        for url in replicas:
+            outage = shown(url, "about")
+            assert not outage.ok and outage.problem.startswith("error message on the page"), outage
+
+        cli_build(two_versions[0], live)
+        old = version_of(live)
+        for url in replicas:
+            assert data_version(shown(url, "about")) == old
+            case = shown(url, "case", f"id={WITHDRAWN}")
+            assert case.ok and "Death sentence of a named protester" in case.texts, case.texts[:5]
+
+        inode = live.stat().st_ino
+        cli_build(two_versions[1], live)
+        assert live.stat().st_ino != inode  # a new file put in place, not the old one rewritten
+        new = version_of(live)
+        assert new != old
+        for url in replicas + [cluster.url] * 4:  # each replica directly, then as visitors through the proxy
+            assert data_version(shown(url, "about")) == new, url
+            case = shown(url, "case", f"id={WITHDRAWN}")
+            assert case.ok, (url, case.problem)
+            assert any("No public case" in t.replace("\\", "") for t in case.texts), (url, case.texts[:5])
+            assert not any("named protester" in t for t in case.texts), url
