@@ -13,6 +13,7 @@ import logging
 import pickle
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
 
@@ -317,13 +318,25 @@ def record_index(frame: pd.DataFrame, group: str = "Country") -> None:
 
 
 # What /case and /action list when no (or no public) id is given: one index, two kinds of record.
+@dataclass(frozen=True)
+class RecordIndex:
+    """How the index page of one kind of record is titled, searched and tabled."""
+    title: str
+    noun: str
+    plural: str
+    table: Callable[..., pd.DataFrame]
+    order: str
+    placeholder: str
+    columns: list[str]
+
+
 RECORD_INDEXES = {
-    "case": {"title": "Case", "noun": "case", "plural": "cases", "table": queries.cases_table, "order": "",
-             "placeholder": "name, title, words…",
-             "columns": ["Title", "ID", "Country", "Status", "Opened on", "Last EU action"]},
-    "action": {"title": "EU action", "noun": "EU action", "plural": "EU actions", "table": queries.actions_table,
-               "order": ", newest first", "placeholder": "title, summary, words…",
-               "columns": ["Title", "ID", "Country", "Date", "Actor", "Action"]},
+    "case": RecordIndex(title="Case", noun="case", plural="cases", table=queries.cases_table, order="",
+                        placeholder="name, title, words…",
+                        columns=["Title", "ID", "Country", "Status", "Opened on", "Last EU action"]),
+    "action": RecordIndex(title="EU action", noun="EU action", plural="EU actions", table=queries.actions_table,
+                          order=", newest first", placeholder="title, summary, words…",
+                          columns=["Title", "ID", "Country", "Date", "Actor", "Action"]),
 }
 
 
@@ -331,16 +344,16 @@ def record_index_page(con, kind: str, record_id: str = "") -> None:
     """The index of one kind of record ("case" or "action"): a search box bound to the URL and the records
     grouped by country; a notice first when the address named an id that is not public."""
     spec = RECORD_INDEXES[kind]
-    st.title(spec["title"])
+    st.title(spec.title)
     if record_id:
-        notice(f"No public {spec['noun']} has the id {excerpt(record_id)}. Choose one below.")
-    query = st.text_input(f"Search {spec['plural']}", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
-                          placeholder=spec["placeholder"])
+        notice(f"No public {spec.noun} has the id {excerpt(record_id)}. Choose one below.")
+    query = st.text_input(f"Search {spec.plural}", key="q", bind="query-params", max_chars=filters.MAX_QUERY_LENGTH,
+                          placeholder=spec.placeholder)
     found, notices = filters.from_query({"q": [query]})
     show_notices(notices)
-    rows = spec["table"](con, found, limit=None, order="country")
-    st.caption(f"{len(rows):,} {spec['plural']} by country{spec['order']}. Open a title to see its {spec['noun']}.")
-    record_index(rows[spec["columns"]])
+    rows = spec.table(con, found, limit=None, order="country")
+    st.caption(f"{len(rows):,} {spec.plural} by country{spec.order}. Open a title to see its {spec.noun}.")
+    record_index(rows[spec.columns])
 
 
 def active_filters(f: Filters, keys: Iterable[str] = ALL_FILTERS) -> None:

@@ -235,14 +235,14 @@ def test_every_replica_behind_the_proxy_switches_to_a_republished_database(two_v
 
     live = tmp_path / "live.duckdb"  # not built yet: the first publish happens while the replicas serve
 
-    async def visit(url: str, page: str, query: str = "") -> "load.RunResult":
+    async def visit(url: str, page: str, query: str = "") -> load.RunResult:
         visitor = load.Visitor(load.loopback_only(url), collect_text=True)
         try:
             return await visitor.run(page, query, 60)
         finally:
             await visitor.close()
 
-    def shown(url: str, page: str, query: str = "") -> "load.RunResult":
+    def shown(url: str, page: str, query: str = "") -> load.RunResult:
         # In a thread of its own: the browser fixture of this module may hold an event loop in this one.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             return pool.submit(lambda: asyncio.run(visit(url, page, query))).result()
