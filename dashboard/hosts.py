@@ -18,6 +18,7 @@ EU_HOSTS = frozenset({
     "epthinktank.eu",            # European Parliament Research Service
     "eidhr.eu",                  # the Commission's human-rights funding instrument
     "eu2008.fr",                 # French Council presidency, 2008
+    "eu2008.si",                 # Slovenian Council presidency, 2008
     "euinjapan.jp",              # EU Delegation to Japan
     "europa.ba", "archive.europa.ba", "europa.rs",  # EU Delegations in the Western Balkans
     "gilmore.ie",                # EU Special Representative for Human Rights (2019-2023), own site
@@ -27,6 +28,7 @@ EU_HOSTS = frozenset({
 # Member states and intergovernmental bodies publishing the statement they made or the EU made there.
 OTHER_OFFICIAL_HOSTS = frozenset({
     "swedenabroad.se", "kina.um.dk", "netherlandsandyou.nl", "auswaertiges-amt.de", "mfa.gov.lv", "esteri.it",
+    "um.fi",                     # Finnish foreign ministry, also the Council presidency's site in 2006
     "coe.int", "hub.coe.int", "osce.org",
 })
 UN_HOST_SUFFIXES = ("un.org", "ohchr.org", "unhcr.org", "oas.org")
