@@ -9,7 +9,7 @@ SOURCES := $(wildcard data/sources/*.csv) data/review_log.csv data/release_manif
 # network interface, so others on the network can open it).
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
-BUILD_CODE := dashboard/build.py dashboard/schema.py dashboard/validate.py dashboard/taxonomy.py dashboard/release.py
+BUILD_CODE := $(wildcard dashboard/curation/*.py) dashboard/schema.py dashboard/taxonomy.py dashboard/config.py
 
 .PHONY: run test check build validate lock clean benchmark screenshot serve
 

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard import urls
+from dashboard.serving import urls
 
 st.set_page_config(page_title="EU Human Rights Action Monitor", page_icon="static/favicon.png", layout="wide")
 
-# The page registry: key (its file and path come from dashboard/urls.py), title, icon, and whether the
+# The page registry: key (its file and path come from dashboard/serving/urls.py), title, icon, and whether the
 # navigation lists it. Case and EU action pages are reached from a record's title, not the menu.
 REGISTRY = [
     ("overview", "Overview", ":material/public:", True),

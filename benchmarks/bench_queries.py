@@ -40,8 +40,8 @@ sys.path.insert(0, str(HERE))
 
 import pandas as pd  # noqa: E402
 
-from dashboard import db, exports, metrics, queries  # noqa: E402
-from dashboard.filters import Filters, from_query  # noqa: E402
+from dashboard.serving import db, exports, metrics, queries  # noqa: E402
+from dashboard.serving.filters import Filters, from_query  # noqa: E402
 
 SIZES = (10_000, 100_000, 1_000_000)
 XLSX_ROWS = 100_000
@@ -329,8 +329,8 @@ def table(results: dict[int, dict]) -> str:
 
 
 def real_build_cpu() -> float:
-    from dashboard.build import build
     from dashboard.config import SOURCES_DIR
+    from dashboard.curation.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.process_time()
@@ -343,7 +343,7 @@ def generated_build_cpu(n_actions: int, repeat: int = 3) -> dict:
     of `repeat` builds, in this process (the files are written once, before the clock starts)."""
     import generate_sources
 
-    from dashboard.build import build
+    from dashboard.curation.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
         sources = Path(tmp) / "sources"

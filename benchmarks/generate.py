@@ -17,8 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import build, summaries, taxonomy
+from dashboard import taxonomy
 from dashboard.config import SOURCES_DIR
+from dashboard.curation import build, summaries
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 EVENTS_PER_CASE = 3

@@ -10,10 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import config, db, filters
-from .build import build
+from . import config
+from .curation.build import build
+from .curation.validate import ValidationError, load_sources
 from .schema import datapackage
-from .validate import ValidationError, load_sources
+from .serving import db, filters
 
 
 def _report(err: ValidationError) -> int:
@@ -45,7 +46,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from .release import changelog_for, make_release
+    from .curation.release import changelog_for, make_release
 
     try:
         version = make_release(Path(args.sources))
@@ -98,7 +99,7 @@ def open_db(args):
 
 
 def cmd_metrics(args) -> int:
-    from . import metrics
+    from .serving import metrics
 
     con = open_db(args)
     f = filters_from_args(args)
@@ -114,7 +115,7 @@ def cmd_metrics(args) -> int:
 
 
 def cmd_brief(args) -> int:
-    from .brief import brief_data, brief_html
+    from .serving.brief import brief_data, brief_html
 
     con = open_db(args)
     f = filters_from_args(args)
@@ -126,7 +127,7 @@ def cmd_brief(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    from .coverage import counts_markdown, updated_document
+    from .serving.coverage import counts_markdown, updated_document
 
     if args.write:
         path = config.DATA_DIR / "COVERAGE.md"
@@ -138,7 +139,7 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .exports import ExportTooLarge, save_export
+    from .serving.exports import ExportTooLarge, save_export
 
     con = open_db(args)
     try:
@@ -154,7 +155,7 @@ def cmd_package(args) -> int:
     """The whole-dataset package of a database: the published one, or one built now from --sources."""
     import tempfile
 
-    from .package import package_bytes
+    from .serving.package import package_bytes
 
     if args.sources:
         with tempfile.TemporaryDirectory() as tmp:
@@ -177,7 +178,7 @@ def cmd_package(args) -> int:
 
 
 def cmd_apply_review(args) -> int:
-    from .review import apply_verdicts
+    from .curation.review import apply_verdicts
 
     log = None if args.no_log else Path(args.log)
     for line in apply_verdicts(Path(args.verdicts), Path(args.sources), log, args.round, args.reviewed_on):
@@ -187,7 +188,7 @@ def cmd_apply_review(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .spreadsheet import write_template
+    from .curation.spreadsheet import write_template
 
     write_template(Path(args.out), Path(args.sources))
     print(f"Wrote {args.out}: fill it in, then run `python -m dashboard import {args.out}`")
@@ -195,8 +196,8 @@ def cmd_template(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .importer import import_file
-    from .spreadsheet import InputFileError
+    from .curation.importer import import_file
+    from .curation.spreadsheet import InputFileError
 
     sources = Path(args.sources)
     # The published database is rebuilt from the published sources only; another sources directory needs --db.

@@ -19,7 +19,7 @@ RELEASE_MANIFEST_NAME = "release_manifest.json"
 CHANGELOG_NAME = "CHANGELOG.md"
 
 # Public address of the deployed app (e.g. https://monitor.example.org); permalinks and citations are built
-# on it. Unset, the app uses the address the visitor's browser shows (see dashboard/urls.py).
+# on it. Unset, the app uses the address the visitor's browser shows (see dashboard/serving/urls.py).
 PUBLIC_BASE_URL = os.environ.get("DASHBOARD_BASE_URL", "").strip().rstrip("/")
 LICENCE = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 PUBLISHER = "EU Human Rights Action Monitor"

@@ -81,7 +81,7 @@ URL_LIST_PATTERN = r"^https?://\S+( https?://\S+)*$"
 SOURCE_QUALITY = Field("source_quality", "string",
                        "How close the cited page is to the act: "
                        + "; ".join(f"{code}: {meaning}" for code, meaning in taxonomy.SOURCE_QUALITY_MEANING.items())
-                       + " (hosts listed in dashboard/hosts.py).",
+                       + " (hosts listed in dashboard/curation/hosts.py).",
                        required=True, enum=_enum(taxonomy.SOURCE_QUALITIES))
 OTHER_SOURCES = Field("other_sources", "string",
                       "Further public pages a claim in the record needs, as space-separated URLs; the summary "

@@ -165,7 +165,7 @@ DISCOVERY: dict[str, str] = {
 INDEPENDENT_DISCOVERY = tuple(code for code in DISCOVERY if code != "eu")
 
 # How close the cited page is to the act it documents. The hosts behind each class are listed in
-# dashboard/hosts.py, which also derives the class of a URL.
+# dashboard/curation/hosts.py, which also derives the class of a URL.
 SOURCE_QUALITIES: dict[str, str] = {
     "original": "Original page",
     "faithful_copy": "Faithful copy",
@@ -216,3 +216,29 @@ def area_of(iso3: str) -> str | None:
         if iso3 in members:
             return area
     return None
+
+
+# How the build's summary tables encode codes (summaries.py writes them) and how the pages' queries read them: the
+# separator of the actor|instrument pairs in case_rows.actor_types (codes are snake_case: no '|'), and bit masks
+# in which a code's bit is its position in its vocabulary.
+PAIR = "|"
+
+
+def _mask(codes, vocabulary: dict[str, str]) -> int:
+    order = list(vocabulary)
+    return sum(1 << order.index(code) for code in set(codes))
+
+
+def theme_mask(themes) -> int:
+    """The bits of `theme_mask` (action_rows, case_rows) standing for these theme codes."""
+    return _mask(themes, THEMES)
+
+
+def status_mask(statuses) -> int:
+    """The bits of `case_status_mask` (action_rows) standing for these case status codes."""
+    return _mask(statuses, CASE_STATUSES)
+
+
+def discovery_mask(ways) -> int:
+    """The bits of `case_discovery_mask` (action_rows) standing for these discovered_via codes."""
+    return _mask(ways, DISCOVERY)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import about, metrics, queries, release, ui
+from dashboard.curation import release
+from dashboard.serving import about, metrics, queries, ui
 
 
 def render():

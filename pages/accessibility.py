@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import accessibility, ui
+from dashboard.serving import accessibility, ui
 
 
 def render():

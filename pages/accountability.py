@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, formatting, metrics, ui, urls
+from dashboard.serving import figures, formatting, metrics, ui, urls
 
 
 def render():

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import queries, ui, urls
+from dashboard.serving import queries, ui, urls
 
 
 def render():

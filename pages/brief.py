@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import brief as briefing
-from dashboard import formatting, ui, urls
+from dashboard.serving import brief as briefing
+from dashboard.serving import formatting, ui, urls
 from dashboard.taxonomy import PRIORITY_AREAS
 
 PRESENT_FONT = 15  # chart text in presentation mode, px

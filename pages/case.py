@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures, queries, ui
+from dashboard.serving import figures, queries, ui
 
 
 def render():

@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from dashboard import exports, queries, ui, urls
+from dashboard.serving import exports, queries, ui, urls
 
 
 def render():

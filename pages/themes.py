@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import figures, metrics, queries, ui, urls
+from dashboard.serving import figures, metrics, queries, ui, urls
 
 
 def render():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db
-from dashboard.build import build
+from dashboard.curation.build import build
+from dashboard.serving import db
 
 FIXTURE_SOURCES = Path(__file__).parent / "fixtures" / "sources"
 ROOT = Path(__file__).resolve().parent.parent

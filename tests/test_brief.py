@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from dashboard import brief as briefing
-from dashboard.filters import from_query
+from dashboard.serving import brief as briefing
+from dashboard.serving.filters import from_query
 
 from .browser import PageWatch, settle
 

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from dashboard.build import build
-from dashboard.validate import ValidationError, load_sources
+from dashboard.curation.build import build
+from dashboard.curation.validate import ValidationError, load_sources
 
 
 def edit(path, old, new):
@@ -145,16 +145,16 @@ def test_a_new_schema_column_reaches_the_database_without_other_edits(sources, t
     extra = schema.Field("test_extra", "string", "Test column.", enum=("primary", "secondary"))
     widened = dataclasses.replace(table, fields=table.fields + (extra,))
     tables = tuple(widened if t.name == "eu_actions" else t for t in schema.TABLES)
-    for module in ("dashboard.schema", "dashboard.validate", "dashboard.build", "dashboard.release"):
+    for module in ("dashboard.schema", "dashboard.curation.validate", "dashboard.curation.build", "dashboard.curation.release"):
         monkeypatch.setattr(f"{module}.TABLES", tables)
     monkeypatch.setitem(schema.TABLES_BY_NAME, "eu_actions", widened)
-    monkeypatch.setattr("dashboard.build.SCHEMA_SQL", schema.ddl())
+    monkeypatch.setattr("dashboard.curation.build.SCHEMA_SQL", schema.ddl())
     path = sources / "eu_actions.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join([lines[0] + ",test_extra"] + [line + ",primary" for line in lines[1:]]) + "\n",
                     encoding="utf-8")
     build(sources, tmp_path / "wide.duckdb")
-    from dashboard import db
+    from dashboard.serving import db
 
     c = db.connect(tmp_path / "wide.duckdb")
     assert c.cursor().execute("SELECT DISTINCT test_extra FROM eu_actions").fetchall() == [("primary",)]

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import figures, queries, taxonomy
-from dashboard.filters import from_query
+from dashboard import taxonomy
+from dashboard.serving import figures, queries
+from dashboard.serving.filters import from_query
 
 ROOT = Path(__file__).resolve().parent.parent
 

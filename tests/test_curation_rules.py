@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import hosts
-from dashboard.validate import ValidationError, load_sources
+from dashboard.curation import hosts
+from dashboard.curation.validate import ValidationError, load_sources
 
 
 def edit(path, old, new):

@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from dashboard.build import build
 from dashboard.config import SOURCES_DIR
+from dashboard.curation.build import build
 from dashboard.taxonomy import PRIORITY_AREAS, THEMES, area_of
 
 
@@ -80,7 +80,7 @@ def test_reference_files_are_present():
 
 def test_coverage_file_matches_the_sources():
     from dashboard.config import DATA_DIR
-    from dashboard.coverage import updated_document
+    from dashboard.serving.coverage import updated_document
 
     document = (DATA_DIR / "COVERAGE.md").read_text(encoding="utf-8")
     assert updated_document(document, SOURCES_DIR) == document, "run `python -m dashboard coverage --write`"

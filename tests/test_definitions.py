@@ -13,9 +13,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, metrics
-from dashboard.build import build
-from dashboard.filters import Filters
+from dashboard.curation.build import build
+from dashboard.serving import db, metrics
+from dashboard.serving.filters import Filters
 
 from .conftest import copy_fixture_sources
 

@@ -11,8 +11,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import exports, queries
-from dashboard.filters import Filters
+from dashboard.serving import exports, queries
+from dashboard.serving.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 import pytest
 from frictionless import validate
 
-from dashboard import db, exports
-from dashboard.build import build
-from dashboard.filters import Filters, from_query
+from dashboard.curation.build import build
+from dashboard.serving import db, exports
+from dashboard.serving.filters import Filters, from_query
 
 from .conftest import copy_fixture_sources
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from dashboard.filters import Filters, from_query
+from dashboard.serving.filters import Filters, from_query
 
 
 def test_url_round_trip():

@@ -16,10 +16,12 @@ import streamlit as st
 import xlsxwriter
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, queries, schema, spreadsheet
+from dashboard import schema
 from dashboard.__main__ import main
-from dashboard.importer import import_file
-from dashboard.validate import _parse_value
+from dashboard.curation import spreadsheet
+from dashboard.curation.importer import import_file
+from dashboard.curation.validate import _parse_value
+from dashboard.serving import db, queries
 
 ROOT = Path(__file__).resolve().parent.parent
 URL_COLUMN = openpyxl.utils.get_column_letter(

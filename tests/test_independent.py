@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import brief, db, metrics
-from dashboard.build import build
-from dashboard.filters import Filters, from_query
+from dashboard.curation.build import build
+from dashboard.serving import brief, db, metrics
+from dashboard.serving.filters import Filters, from_query
 
 AS_OF = dt.date(2026, 11, 28)
 FIXTURE = Path(__file__).parent / "fixtures" / "metrics_sources"

@@ -10,6 +10,7 @@ import re
 import shutil
 import socket
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -204,17 +205,23 @@ def test_small_load_run_succeeds_through_the_proxy(cluster):
 
 
 def test_a_replica_killed_mid_run_costs_a_visitor_one_reconnect_at_most(cluster):
+    killed_after: list[float] = []
+    started = time.perf_counter()
+
     async def kill_first_replica():
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.3)  # the visitors' first runs are under way
         await asyncio.to_thread(cluster.kill_replica, 0)
+        killed_after.append(time.perf_counter() - started)
 
     try:
-        result = asyncio.run(load.load(cluster.url, 10, 3, timeout=60, deadline=150, warmup=False,
+        result = asyncio.run(load.load(cluster.url, 10, 5, timeout=60, deadline=150, warmup=False,
                                        during=kill_first_replica))
-        assert cluster.replicas[0].poll() is not None  # it really was stopped during the run
+        assert cluster.replicas[0].poll() is not None  # it really was stopped
+        # ... while visitors were still running (whether a visitor then sees a dropped connection or nginx passes its
+        # next request to the other replica depends on timing: both are fine, a second failure is not)
+        assert killed_after and killed_after[0] < result["wall_s"], (killed_after, result)
         assert result["success_rate"] == 1, result
         assert result["max_reconnects_per_visitor"] <= 1, result
-        assert result["reconnects"] >= 1, result  # some visitors were on the stopped replica
     finally:
         cluster.replicas[0] = cluster.start_replica(0)
         serve.wait_ok(f"http://127.0.0.1:{cluster.replica_ports[0]}/_stcore/health", 90, cluster.replicas[0])

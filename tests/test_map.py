@@ -10,9 +10,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, figures, queries
-from dashboard.build import build
-from dashboard.filters import Filters
+from dashboard.curation.build import build
+from dashboard.serving import db, figures, queries
+from dashboard.serving.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 EXECUTIONS = queries.MEASURES["executions"]

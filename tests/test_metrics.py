@@ -14,9 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import db, metrics, queries, taxonomy
-from dashboard.build import build
-from dashboard.filters import Filters, from_query
+from dashboard import taxonomy
+from dashboard.curation.build import build
+from dashboard.serving import db, metrics, queries
+from dashboard.serving.filters import Filters, from_query
 
 AS_OF = dt.date(2026, 11, 28)
 

@@ -12,8 +12,8 @@ import zipfile
 
 from frictionless import validate
 
-from dashboard import db, package
-from dashboard.build import build
+from dashboard.curation.build import build
+from dashboard.serving import db, package
 
 from .conftest import ROOT, copy_fixture_sources
 

@@ -172,8 +172,8 @@ def test_every_filtered_page_says_what_is_filtered_at_the_top_and_clears_it(page
 def test_case_and_action_without_a_public_id_show_one_kind_of_searchable_index(con, page, noun, table):
     """Both record pages fall back to the same index (ui.record_index_page): the notice, a search bound to the
     URL, a count equal to the query's, one group per country holding every record found."""
-    from dashboard import queries
-    from dashboard.filters import from_query
+    from dashboard.serving import queries
+    from dashboard.serving.filters import from_query
 
     at = run(page, id="NOPE-1", q="death")
     assert at.warning[0].value.replace("\\", "") == f"No public {noun} has the id “NOPE-1”. Choose one below."

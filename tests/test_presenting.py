@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from dashboard import brief as briefing
-from dashboard.filters import from_query
+from dashboard.serving import brief as briefing
+from dashboard.serving.filters import from_query
 
 from .browser import PageWatch, settle
 
@@ -91,7 +91,7 @@ def test_keys_switch_country_and_leave_presentation(server, browser):
 
 def test_presentation_assets_hold_no_data():
     """The injected CSS/JS are static files: the hostile fixture title never appears inside them."""
-    from dashboard import ui
+    from dashboard.serving import ui
     for name in ("presentation.css", "presentation.js"):
         text = (ui.PRESENTATION_ASSETS / name).read_text(encoding="utf-8")
         assert "Iran" not in text and "http" not in text

@@ -5,8 +5,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard import queries
-from dashboard.filters import Filters, from_query
+from dashboard.serving import queries
+from dashboard.serving.filters import Filters, from_query
 
 
 def f(**params):

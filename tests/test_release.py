@@ -9,10 +9,10 @@ import shutil
 
 import pytest
 
-from dashboard import db
-from dashboard.build import build
 from dashboard.config import DATA_DIR, SOURCES_DIR
-from dashboard.release import latest_changes, load_manifest, make_release
+from dashboard.curation.build import build
+from dashboard.curation.release import latest_changes, load_manifest, make_release
+from dashboard.serving import db
 
 from .conftest import FIXTURE_SOURCES
 
@@ -117,7 +117,7 @@ def test_unreviewed_records_are_held_back_unless_configured(data_dir, monkeypatc
     assert build(sources, data_dir / "b.duckdb")["eu_actions"] == 5
     monkeypatch.delenv("DASHBOARD_SHOW_UNREVIEWED")
     log.unlink()
-    from dashboard.validate import ValidationError
+    from dashboard.curation.validate import ValidationError
     with pytest.raises(ValidationError) as err:
         build(sources, data_dir / "c.duckdb")
     assert str(err.value.problems[0]).startswith("review_log.csv:0: -: file is missing")

@@ -17,8 +17,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, queries
-from dashboard.filters import Filters
+from dashboard.serving import db, queries
+from dashboard.serving.filters import Filters
 
 from .conftest import FIXTURE_SOURCES, ROOT
 

@@ -2,8 +2,8 @@
 
 import csv
 
-from dashboard.review import apply_verdicts
-from dashboard.validate import load_sources
+from dashboard.curation.review import apply_verdicts
+from dashboard.curation.validate import load_sources
 
 
 def write_verdicts(path, rows):

@@ -16,7 +16,7 @@ import streamlit as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from dashboard.build import build
+from dashboard.curation.build import build
 
 from .conftest import ROOT, copy_fixture_sources
 
@@ -118,7 +118,7 @@ def hostile_db(tmp_path_factory) -> Path:
 
 
 def hostile_data_views(path: Path) -> list[tuple[str, dict[str, list[str]]]]:
-    from dashboard import db
+    from dashboard.serving import db
 
     snap = db.connect(path)
     cases = list(db.fetch(snap, "SELECT case_id FROM cases")["case_id"])

@@ -5,8 +5,8 @@ case from its documenting page (original)."""
 
 from __future__ import annotations
 
-from dashboard import queries
-from dashboard.filters import Filters, from_query
+from dashboard.serving import queries
+from dashboard.serving.filters import Filters, from_query
 
 
 def test_url_values_are_labels_or_codes():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.validate import ValidationError, load_sources, normalised
+from dashboard.curation.validate import ValidationError, load_sources, normalised
 
 ROOT = Path(__file__).resolve().parent.parent
 

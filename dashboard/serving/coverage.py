@@ -7,8 +7,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from . import taxonomy
-from .taxonomy import PRIORITY_AREAS, THEMES, area_of
+from .. import taxonomy
+from ..taxonomy import PRIORITY_AREAS, THEMES, area_of
 
 START, END = "<!-- counts:start -->", "<!-- counts:end -->"
 

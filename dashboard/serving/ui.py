@@ -20,7 +20,8 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from . import about, config, db, exports, filters, formatting, queries, taxonomy, urls
+from .. import config, taxonomy
+from . import about, db, exports, filters, formatting, queries, urls
 from .filters import Filters
 from .formatting import excerpt, shown, text  # noqa: F401 — pages call ui.text / ui.shown / ui.excerpt
 from .url_state import (  # noqa: F401 — pages call these through ui
@@ -213,7 +214,7 @@ def _content_width(frame: pd.DataFrame, col: str, cap: int) -> int:
 def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | Literal["content", "auto"] | None = None,
           key: str | None = None, complete: bool = True):
     """A data table: the title links to its record, sources as links, shares and dates formatted once
-    (dashboard/formatting.py), columns sized to their content, short tables shown whole.
+    (dashboard/serving/formatting.py), columns sized to their content, short tables shown whole.
     `complete=False` when the table is one page of a longer result: the header sort is then switched off
     (it would sort only that page); the page offers a sort control that sorts in SQL instead."""
     frame = frame.copy()

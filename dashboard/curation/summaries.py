@@ -7,8 +7,8 @@ rebuilding from the same base tables gives the same rows.
 - `action_rows`: one row per EU action with every label a page shows (actor, instrument, country, themes,
   source kind), the number of cases its source names and the statuses of those cases; stored newest first,
   numbered by `rank` in that order, so a page of the table is "the first ranks that match". Themes and
-  case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `theme_mask()` and
-  `status_mask()`), so a filter on them is one integer test per row; actor and instrument are also small
+  case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `taxonomy.theme_mask()` and
+  `taxonomy.status_mask()`), so a filter on them is one integer test per row; actor and instrument are also small
   numbers (`actor_no`, `type_no`: positions in taxonomy.ACTORS and taxonomy.ACTION_TYPES) to count by.
 - `case_rows`: one row per case with its labels, its *start* (earliest recorded event, or `opened_on` when it
   has none), its first responding EU action, last linked EU action, highest escalation step among its
@@ -45,10 +45,7 @@ from __future__ import annotations
 
 import duckdb
 
-from . import taxonomy
-
-# The separator of the actor|instrument pairs in case_rows.actor_types (codes are snake_case: no '|').
-PAIR = "|"
+from .. import taxonomy
 
 ACTION_ROWS_SQL = """
 CREATE OR REPLACE TABLE action_rows AS
@@ -217,26 +214,6 @@ INDEXES_SQL = """
 CREATE INDEX action_rows_id ON action_rows(action_id);
 CREATE INDEX case_rows_id ON case_rows(case_id);
 """
-
-
-def _mask(codes, vocabulary: dict[str, str]) -> int:
-    order = list(vocabulary)
-    return sum(1 << order.index(code) for code in set(codes))
-
-
-def theme_mask(themes) -> int:
-    """The bits of `theme_mask` (action_rows, case_rows) standing for these theme codes."""
-    return _mask(themes, taxonomy.THEMES)
-
-
-def status_mask(statuses) -> int:
-    """The bits of `case_status_mask` (action_rows) standing for these case status codes."""
-    return _mask(statuses, taxonomy.CASE_STATUSES)
-
-
-def discovery_mask(ways) -> int:
-    """The bits of `case_discovery_mask` (action_rows) standing for these discovered_via codes."""
-    return _mask(ways, taxonomy.DISCOVERY)
 
 
 def write(con: duckdb.DuckDBPyConnection) -> None:

@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .schema import TABLES_BY_NAME, Table
+from ..schema import TABLES_BY_NAME, Table
 from .spreadsheet import (
     CLEAR,
     NEW_PREFIX,

@@ -26,7 +26,8 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from . import config, filters, taxonomy
+from .. import config, taxonomy
+from . import filters
 from .filters import PLACES, Filters
 from .formatting import excerpt, text
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from . import taxonomy
+from .. import taxonomy
 from .filters import Filters
 from .formatting import percent
 from .queries import Clause, action_where, case_where, counts_where, run, run_one

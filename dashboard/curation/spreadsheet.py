@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema, taxonomy
-from .schema import Field, Table
+from .. import schema, taxonomy
+from ..schema import Field, Table
 
 # Tables the project maintains itself; staff records go in every other table.
 REFERENCE_TABLES = ("countries", "themes")

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from . import taxonomy
+from .. import taxonomy
 from .formatting import excerpt, plain
 
 # What the country filter offers: the 12 priority areas, plus the two halves of Israel/OPT.

@@ -33,7 +33,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from . import about, config, queries, urls
+from .. import config
+from . import about, queries, urls
 from .filters import Filters
 
 # OWASP CSV injection: a cell starting with one of these is interpreted by spreadsheets.

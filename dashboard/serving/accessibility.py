@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import config
+from .. import config
 
 PREPARED_ON = "2026-11-28"
 STANDARD = "WCAG 2.1 level AA (EN 301 549 for the web)"

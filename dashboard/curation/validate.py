@@ -30,8 +30,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import hosts, taxonomy
-from .schema import TABLES, TABLES_BY_NAME, Field, Table
+from .. import taxonomy
+from ..schema import TABLES, TABLES_BY_NAME, Field, Table
+from . import hosts
 
 # Nothing in this dataset predates the Universal Declaration of Human Rights era; an earlier
 # date is a typo.
@@ -563,7 +564,7 @@ def _host_answer(fn, origin: str, *args):
 
 
 def _by_origin(fn, url: str, *args):
-    """dashboard/hosts.py answers from a URL's host alone, so ask once per scheme://host, not once per URL."""
+    """dashboard/curation/hosts.py answers from a URL's host alone, so ask once per scheme://host, not once per URL."""
     return _host_answer(fn, "/".join(url.split("/", 3)[:3]), *args)
 
 
@@ -580,7 +581,7 @@ def _origins(urls: pd.Series) -> pd.Series:
 
 
 def _host_answers(fn, urls: pd.Series, *args) -> pd.Series:
-    """`fn` (from dashboard/hosts.py, which answers from a URL's host alone) for every URL, asked once per origin."""
+    """`fn` (from dashboard/curation/hosts.py, which answers from a URL's host alone) for every URL, asked once per origin."""
     origins = _origins(urls)
     answers = {origin: _host_answer(fn, origin, *args) for origin in origins.dropna().unique()}
     return origins.map(answers)
@@ -659,11 +660,11 @@ def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Proble
             if original:
                 problems.append(Problem(f"{name}.csv", int(line), "source_quality",
                                         f"is original but {hosts.host_of(address)} is not the acting body's own host "
-                                        f"(dashboard/hosts.py says {said}): cite the original page or mark it {said}"))
+                                        f"(dashboard/curation/hosts.py says {said}): cite the original page or mark it {said}"))
             elif mirror:
                 problems.append(Problem(f"{name}.csv", int(line), "source_quality",
                                         f"is {stated} but {hosts.host_of(address)} is listed as a mirror, repost or "
-                                        "aggregator in dashboard/hosts.py: mark it secondary or cite the original page"))
+                                        "aggregator in dashboard/curation/hosts.py: mark it secondary or cite the original page"))
     actions = frames["eu_actions"]
     language, original, title = actions["title_language"], actions["title_original"], actions["title"]
     missing_original = _flag(language.notna() & (language != "en") & original.isna())

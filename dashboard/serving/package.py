@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, coverage, exports, schema
+from .. import config, schema
+from . import coverage, exports
 from .db import fetch
 
 FILE_NAME = "eu-hr-monitor-data-package.zip"

@@ -23,8 +23,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import config, release, schema, summaries, taxonomy
-from .schema import TABLES, TABLES_BY_NAME
+from .. import config, schema, taxonomy
+from ..schema import TABLES, TABLES_BY_NAME
+from . import release, summaries
 from .validate import Problem, Row, ValidationError, check_sources, isin
 
 # The DDL of every table, generated from schema.py (kept under this name for the benchmark).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import config, taxonomy
+from .. import config, taxonomy
 
 INTRO = """
 This monitor records **documented human-rights cases** in the 12 countries and areas the EU advocacy

@@ -21,8 +21,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
-from .schema import TABLES, Table
+import duckdb
+
+from .. import config
+from ..schema import TABLES, Table
 
 TITLES = {
     "eu_actions": "EU actions", "cases": "Cases", "case_events": "Case events",
@@ -153,14 +155,14 @@ def section(version: str, released_on: dt.date, lines: list[str]) -> str:
 def make_release(sources: Path, today: dt.date | None = None) -> Version | None:
     """Release the sources if what they publish differs from the last release: write the manifest and add the
     changelog entry. Returns the new version, or None when nothing changed. Raises ValidationError like build."""
-    from . import build, db
+    from . import build
 
     today = today or dt.date.today()
     manifest_path, changelog_path = manifest_for(sources), changelog_for(sources)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "release.duckdb"
         build.build(sources, path, today=today, show_unreviewed=False)
-        con = db.connect(path)
+        con = duckdb.connect(str(path), read_only=True)
         try:
             current = record_digests(con.cursor())
         finally:

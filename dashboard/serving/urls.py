@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from . import config
+from .. import config
 from .filters import Filters
 
 # Page key → its path under the site root. The overview is the root itself.

@@ -19,10 +19,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from . import taxonomy
+from .. import taxonomy
+from ..taxonomy import PAIR, discovery_mask, status_mask, theme_mask
 from .db import fetch, fetch_one
 from .filters import Filters
-from .summaries import PAIR, discovery_mask, status_mask, theme_mask
 
 GROUP_COLUMNS = {"actor": "a.actor_label", "action_type": "a.type_label"}
 # Counted by the small numbers of action_rows, then labelled: (number column, label kind, codes in number order).
