@@ -20,6 +20,7 @@ EU_HOSTS = frozenset({
     "eu2008.fr",                 # French Council presidency, 2008
     "eu2008.si",                 # Slovenian Council presidency, 2008
     "euinjapan.jp",              # EU Delegation to Japan
+    "avrupa.info.tr",            # EU Delegation to Turkey
     "europa.ba", "archive.europa.ba", "europa.rs",  # EU Delegations in the Western Balkans
     "gilmore.ie",                # EU Special Representative for Human Rights (2019-2023), own site
     "lagodinsky.de",             # MEP, chair of the EP delegation to Turkey, own site
