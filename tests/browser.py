@@ -97,3 +97,16 @@ def settle(page, timeout: float = 30.0) -> float:
         time.sleep(0.2)
     time.sleep(0.5)
     return time.monotonic() - start
+
+
+def click_country_on_map(page, position: int, name: str) -> None:
+    """Click the `position`-th country shape of the overview map (fixture priority countries in ISO3 order: EGY,
+    IRN, ISR, PSE) and wait for that country's page, titled `name`."""
+    page.wait_for_selector(".js-plotly-plot .choroplethlocation", timeout=20000)
+    shape = page.locator(".js-plotly-plot .choropleth").first.locator(".choroplethlocation").nth(position)
+    box = shape.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"**/countries?country={name}", timeout=15000)
+    settle(page)
+    assert page.locator("h1").first.inner_text() == name
+

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .browser import settle
+from .browser import click_country_on_map, settle
 
 pytestmark = pytest.mark.browser
 PAGES = ["", "countries", "countries?country=Iran", "themes", "themes?theme=Torture", "timeline", "explore",
@@ -112,14 +112,7 @@ def test_keyboard_alone_sets_filters_and_triggers_the_export(server, browser, tm
 
 def test_clicking_a_country_on_the_map_opens_its_page(server, browser):
     page = open_page(browser, f"{server}/")
-    page.wait_for_selector(".js-plotly-plot .choroplethlocation", timeout=15000)
-    # Fixture priority countries in ISO3 order: EGY, IRN, ISR, PSE; the second shape of the first trace is Iran.
-    shape = page.locator(".js-plotly-plot .choropleth").first.locator(".choroplethlocation").nth(1)
-    box = shape.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_url("**/countries?country=Iran", timeout=15000)
-    settle(page)
-    assert page.locator("h1").first.inner_text() == "Iran"
+    click_country_on_map(page, 1, "Iran")  # the second shape of the first trace
     page.context.close()
 
 

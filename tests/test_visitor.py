@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import PageWatch, settle
+from .browser import PageWatch, click_country_on_map, settle
 
 pytestmark = pytest.mark.browser
 
@@ -14,18 +14,12 @@ def test_map_then_country_then_case(server, browser):
     watch = PageWatch(page)
     page.goto(server + "/")
     settle(page)
-    # Click 1: Iran on the map (fixture priority countries in ISO3 order: EGY, IRN, ISR, PSE).
-    page.wait_for_selector(".js-plotly-plot .choroplethlocation", timeout=20000)
-    shape = page.locator(".js-plotly-plot .choropleth").first.locator(".choroplethlocation").nth(1)
-    box = shape.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_url("**/countries?country=Iran", timeout=15000)
-    settle(page)
-    assert page.locator("h1").first.inner_text() == "Iran"
+    click_country_on_map(page, 1, "Iran")  # click 1
     # Click 2: the Cases table's first column is the case title, a link to the case's own page. The grid is drawn
     # on a canvas; its accessible copy carries the same link, which is what the title opens.
-    address = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stDataFrame'] [role='gridcell']")]
-        .map(c => c.textContent.trim()).find(t => t.includes('/case?id='))""")
+    # The grid fills its cells after the page settles: wait for the first case link rather than read too early.
+    address = page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stDataFrame'] [role='gridcell']")]
+        .map(c => c.textContent.trim()).find(t => t.includes('/case?id='))""", timeout=20000).json_value()
     title = address.split("#", 1)[1]
     assert address.startswith(server + "/case?id=IRN-C-")
     page.goto(address)
