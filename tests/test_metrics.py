@@ -79,6 +79,7 @@ def test_by_area_matches_the_summary_per_area(mcon):
 def test_who_acts_counts_filtered_actions(mcon):
     acts = metrics.who_acts(mcon, from_query({"country": "IRN"})[0])
     assert acts["actions"].sum() == 4
+    assert acts["actions"].dtype.kind == "i"  # a count, never "4.0" on screen or in `metrics --json`
     assert set(acts["actor"]) == {"EEAS / High Representative", "European Parliament", "Council of the EU"}
 
 

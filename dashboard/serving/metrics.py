@@ -251,7 +251,7 @@ def who_acts(con, f: Filters) -> pd.DataFrame:
     where = action_where(f)
     # Counted by small numbers, then labelled: labels are read for the few groups, not for every row. A filter
     # on countries, themes, actors and instruments alone adds up the build-time counts (summaries.action_counts).
-    counted = (f"SELECT a.actor_no, a.type_no, sum(a.n) AS actions FROM action_counts a WHERE {where.sql} GROUP BY ALL"
+    counted = (f"SELECT a.actor_no, a.type_no, sum(a.n)::BIGINT AS actions FROM action_counts a WHERE {where.sql} GROUP BY ALL"
                if counts_where(f) is not None else
                f"SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a WHERE {where.sql} GROUP BY ALL")
     return run(con, f"""
