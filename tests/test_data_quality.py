@@ -45,7 +45,7 @@ def test_no_duplicate_action_records():
 
 def test_coverage_targets():
     actions, cases = rows("eu_actions"), rows("cases")
-    assert len(actions) >= 690 and len(cases) >= 340
+    assert len(actions) >= 700 and len(cases) >= 340
     assert len(rows("case_events")) >= 1000 and len(rows("action_cases")) >= 580
     per_area_actions = Counter(area_of(r["country_iso3"]) for r in actions if r["country_iso3"])
     per_area_cases = Counter(area_of(r["country_iso3"]) for r in cases)
