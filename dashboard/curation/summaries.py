@@ -5,7 +5,8 @@ calls it on its generated databases). Everything here is derived: nothing is rea
 rebuilding from the same base tables gives the same rows.
 
 - `action_rows`: one row per EU action with every label a page shows (actor, instrument, country, themes,
-  source kind), the number of cases its source names and the statuses of those cases; stored newest first,
+  source kind), the number of cases its source names, their ids (`case_ids`, for the action's page) and the
+  statuses of those cases; stored newest first,
   numbered by `rank` in that order, so a page of the table is "the first ranks that match". Themes and
   case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `taxonomy.theme_mask()` and
   `taxonomy.status_mask()`), so a filter on them is one integer test per row; actor and instrument are also small
@@ -23,10 +24,12 @@ rebuilding from the same base tables gives the same rows.
   cells instead of scanning every action.
 - `statement_rows`, `statement_area_rows`: the distinct responding statements of case_statements (overall, and
   per priority area), for the unity measure when no filter narrows the cases.
-- `action_links`: the action ↔ case links by rank, sorted by case then by action, for the record pages, each
-  with the case event the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
+- `action_links`: the action ↔ case links by rank and by id, sorted by case then by action, for the record pages,
+  each with what a case's timeline shows of the action (date, actor, instrument, title, source) and the case event
+  the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
   between them (NULL when the action is dated before every event of its case); `answers` holds the links that
-  answered an event again, sorted by action, so the answers of the newest actions are read from its first rows.
+  answered an event again (with both ids and the action's date), sorted by action, so the answers of the newest
+  actions are read from its first rows and from no other table.
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
@@ -55,7 +58,7 @@ WITH themed AS (
     FROM action_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
     GROUP BY t.action_id
 ), linked AS (
-    SELECT l.action_id, count(*) AS cases_named,
+    SELECT l.action_id, count(*) AS cases_named, list(l.case_id ORDER BY l.case_id) AS case_ids,
            bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
            bit_or(1 << (list_position($discovery, c.discovered_via) - 1))::INTEGER AS discovery_mask
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
@@ -69,7 +72,7 @@ SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
        co.country_no, list_position($areas, co.priority_area)::UTINYINT AS area_no,
        coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
        a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
-       coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
+       coalesce(lk.cases_named, 0)::INTEGER AS cases_named, coalesce(lk.case_ids, []::VARCHAR[]) AS case_ids,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
        a.source_url, src_no.source_no, src_no.shared AS source_shared
@@ -183,7 +186,9 @@ SELECT DISTINCT area_no, action_rank, eu27 FROM case_statements WHERE area_no IS
 
 ACTION_LINKS_SQL = """
 CREATE OR REPLACE TABLE action_links AS
-SELECT c.rank AS case_rank, a.rank AS action_rank,
+SELECT c.rank AS case_rank, a.rank AS action_rank, c.case_id, a.action_id, a.date AS action_date,
+       -- what a case's timeline shows of the action, so a case page reads its links and nothing else
+       a.actor_label, a.type_label, a.title, a.source_url,
        -- the answered event: the latest event of the case on or before the action (none if the action is earlier)
        e.date AS answered_date, e.event_label AS answered_label,
        date_diff('day', e.date, a.date)::INTEGER AS answered_days
@@ -204,7 +209,7 @@ ORDER BY source_no
 
 ANSWERS_SQL = """
 CREATE OR REPLACE TABLE answers AS
-SELECT action_rank, case_rank, answered_date, answered_label, answered_days
+SELECT action_rank, case_rank, action_id, action_date, case_id, answered_date, answered_label, answered_days
 FROM action_links WHERE answered_date IS NOT NULL
 ORDER BY action_rank, case_rank
 """

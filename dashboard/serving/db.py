@@ -62,6 +62,7 @@ class Snapshot:
     identity: tuple[int, int, int, int]  # device, inode, size, mtime in ns
     data_version: str
     _fd: int = field(repr=False, default=-1)
+    _once: dict = field(repr=False, default_factory=dict)
 
     @classmethod
     def open(cls, path: Path) -> Snapshot:
@@ -89,6 +90,14 @@ class Snapshot:
             con.close()
             os.close(fd)
         raise DatabaseMissing(f"the database file at {path} kept changing while it was being opened")
+
+    def once(self, name: str, compute):
+        """`compute()` the first time `name` is asked of this file, its stored result after: for what depends on
+        the file alone (its build_info row, its "data as of" date, its theme totals), never on a filter. The file
+        is read-only, so the result can only change with a new file, which is a new snapshot."""
+        if name not in self._once:
+            self._once[name] = compute()
+        return self._once[name]
 
     def is_current(self) -> bool:
         """Whether the path still names the file this snapshot opened, unchanged."""

@@ -434,21 +434,25 @@ def case_detail(con, case_id: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
+def _rank(con, table: str, id_column: str, record_id: str) -> int:
+    """The rank of a record found by its id (an index lookup), or 0, which no record has. Record pages then ask
+    by this constant, which the tables stored in rank order answer from one row group."""
+    row = run_one(con, f"SELECT rank FROM {table} WHERE {id_column} = $id", id=record_id)  # names from the callers
+    return int(row[0]) if row else 0
+
+
 def case_timeline(con, case_id: str) -> pd.DataFrame:
     """A case's events and the EU actions that concerned it, oldest first."""
     return run(con, """
-        WITH this AS (SELECT rank FROM case_rows WHERE case_id = $id)
         SELECT * FROM (
           SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
                  e.event_label AS category, e.description AS text, e.source_url AS source, $id AS ref
-          FROM event_rows e WHERE e.case_rank = (SELECT rank FROM this)
+          FROM event_rows e WHERE e.case_rank = $rank
           UNION ALL
-          SELECT a.date, 'day', 'EU action', a.actor_label || ' — ' || a.type_label, a.title, a.source_url,
-                 a.action_id
-          FROM action_rows a SEMI JOIN (
-              SELECT k.action_rank FROM action_links k WHERE k.case_rank = (SELECT rank FROM this)) k
-            ON k.action_rank = a.rank
-        ) ORDER BY date, kind DESC""", id=case_id)
+          SELECT k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title, k.source_url,
+                 k.action_id
+          FROM action_links k WHERE k.case_rank = $rank
+        ) ORDER BY date, kind DESC""", id=case_id, rank=_rank(con, "case_rows", "case_id", case_id))
 
 
 def case_ids(con, f: Filters | None = None, limit: int = 1000) -> pd.DataFrame:
@@ -470,19 +474,31 @@ def place_summary(con) -> pd.DataFrame:
         ORDER BY area""")
 
 
+def _per_file(con, name: str, compute):
+    """A result that depends on the file alone, read once per published file (db.Snapshot.once) where `con` is
+    one; a copy, so that no caller can change what the next one reads."""
+    once = getattr(con, "once", None)
+    result = once(name, lambda: compute(con)) if once is not None else compute(con)
+    return result.copy() if isinstance(result, (pd.DataFrame, dict)) else result
+
+
 def theme_summary(con) -> pd.DataFrame:
-    return fetch(con, "SELECT theme_id, name, description, actions, cases FROM theme_totals ORDER BY sort_order")
+    return _per_file(con, "theme_summary", lambda c: fetch(
+        c, "SELECT theme_id, name, description, actions, cases FROM theme_totals ORDER BY sort_order"))
 
 
 def data_as_of(con):
     """"Data as of": the latest date any published record's source gives for an act (an EU action or a case event)."""
-    return fetch_one(con, """SELECT greatest((SELECT max(date) FROM eu_actions), (SELECT max(date) FROM case_events),
-                                             (SELECT max(opened_on) FROM cases))""", [])[0]
+    return _per_file(con, "data_as_of", lambda c: fetch_one(c, """
+        SELECT greatest((SELECT max(date) FROM eu_actions), (SELECT max(date) FROM case_events),
+                        (SELECT max(opened_on) FROM cases))""", [])[0])
 
 
 def build_info(con) -> dict:
-    frame = fetch(con, "SELECT * FROM build_info LIMIT 1")
-    return {} if frame.empty else frame.iloc[0].to_dict()
+    def read(c) -> dict:
+        frame = fetch(c, "SELECT * FROM build_info LIMIT 1")
+        return {} if frame.empty else frame.iloc[0].to_dict()
+    return _per_file(con, "build_info", read)
 
 
 def commitments(con) -> pd.DataFrame:
@@ -506,12 +522,13 @@ def action_detail(con, action_id: str) -> dict | None:
 
 
 def action_cases(con, action_id: str) -> pd.DataFrame:
-    """The cases an action's source names."""
-    return run(con, f"""SELECT {CASE_COLUMNS} FROM case_rows c SEMI JOIN (
-                            SELECT k.case_rank FROM action_links k
-                            WHERE k.action_rank = (SELECT rank FROM action_rows WHERE action_id = $id)) k
-                          ON k.case_rank = c.rank
-                        ORDER BY c.opened_on""", id=action_id)
+    """The cases an action's source names: their ids are stored with the action (action_rows.case_ids), and each
+    is then found by the case id's index."""
+    row = run_one(con, "SELECT case_ids FROM action_rows WHERE action_id = $id", id=action_id)
+    ids = list(row[0]) if row else []
+    named = {f"case_{i}": case_id for i, case_id in enumerate(ids)}
+    wanted = Clause(f"c.case_id IN ({', '.join('$' + name for name in named)})" if named else "FALSE", named)
+    return run(con, f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {wanted.sql} ORDER BY c.opened_on", wanted)
 
 
 def answered_events(con, f: Filters | None = None, case_id: str | None = None,
@@ -522,17 +539,18 @@ def answered_events(con, f: Filters | None = None, case_id: str | None = None,
     build time (summaries.action_links). With `limit`, only the newest `limit` actions of the filter: those
     `combined_timeline(con, f, limit)` can show."""
     if case_id is not None:
-        links = Clause("SELECT k.* FROM action_links k WHERE k.case_rank = (SELECT rank FROM case_rows "
-                       "WHERE case_id = $case_id)", {"case_id": case_id})
+        links = Clause("SELECT k.* FROM action_links k WHERE k.case_rank = $case_rank",
+                       {"case_rank": _rank(con, "case_rows", "case_id", case_id)})
     else:
         where = action_where(f or Filters())
         page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
         links = Clause(f"""SELECT k.* FROM answers k SEMI JOIN (
                                SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY a.rank {page.sql}) p
                              ON p.rank = k.action_rank""", merge(where.params, page.params))
+    # Both tables hold the ids and the action's date: no other table is read.
     return run(con, f"""
-        SELECT a.action_id, a.date AS action_date, c.case_id, k.answered_date AS event_date,
+        SELECT k.action_id, k.action_date, k.case_id, k.answered_date AS event_date,
                k.answered_label AS event_category, k.answered_days AS days
-        FROM ({links.sql}) k JOIN action_rows a ON a.rank = k.action_rank JOIN case_rows c ON c.rank = k.case_rank
+        FROM ({links.sql}) k
         WHERE k.answered_date IS NOT NULL
-        ORDER BY action_date, a.action_id, c.case_id""", links)
+        ORDER BY k.action_date, k.action_id, k.case_id""", links)

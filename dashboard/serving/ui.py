@@ -62,6 +62,9 @@ class CachedSnapshot:
     def cursor(self):
         return self.snapshot.cursor()
 
+    def once(self, name: str, compute):
+        return self.snapshot.once(name, compute)
+
     def fetch(self, sql: str, params=None) -> pd.DataFrame:
         return _cached_query(self.data_version, sql, _params_key(params), "all", _snapshot=self.snapshot)
 
