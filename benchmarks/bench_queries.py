@@ -81,7 +81,7 @@ PAGES: dict[str, tuple[dict, Callable]] = {
                                        queries.events_over_time(con, ALL, "year"), queries.build_info(con))),
     "explore, page 1": ({}, lambda con, ids: (queries.count_actions(con, ALL), queries.actions_table(con, ALL),
                                               queries.build_info(con))),
-    "accountability": ({}, lambda con, ids: (metrics.discovery_split(con, ALL, whole=metrics.summary(con, ALL)),
+    "accountability": ({}, lambda con, ids: (metrics.summary_and_split(con, ALL),
                                              metrics.by_area(con, ALL), metrics.silence_list(con, ALL),
                                              queries.build_info(con))),
     "case (by id)": ({"id": "case"}, lambda con, ids: (queries.case_detail(con, ids["case"]),

@@ -103,9 +103,9 @@ def cmd_metrics(args) -> int:
 
     con = open_db(args)
     f = filters_from_args(args)
-    s = metrics.summary(con, f)
+    s, split = metrics.summary_and_split(con, f)
     result = s.as_dict()
-    result["by_discovery"] = metrics.discovery_split(con, f, whole=s)  # all cases beside independently found ones
+    result["by_discovery"] = split  # all cases beside independently found ones
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:

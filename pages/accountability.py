@@ -12,8 +12,7 @@ def render():
                "Definitions are on the About page.")
     f = ui.filter_sidebar(urls.file("accountability"), ("country", "theme", "status", "since", "until"))
     ui.active_filters(f, ("country", "theme", "status", "since", "until"))
-    s = metrics.summary(con, f)
-    split = metrics.discovery_split(con, f, whole=s)
+    s, split = metrics.summary_and_split(con, f)
     st.info(ui.text(metrics.selection_note(split)), icon=":material/info:")
     rate = s.response_rate
     defined = metrics.DEFINITIONS

@@ -22,6 +22,7 @@ OPEN_CASES_SHOWN = 6
 HELP = {label: metrics.DEFINITIONS[label]  # each figure's one definition
         for label in ("EU actions", "Cases", "Response rate", "Median days to respond", "Silent open cases")}
 LATEST_ACTIONS_SHOWN = 5
+TIMELINE_POINTS = 300  # the newest actions and events drawn on the timeline
 
 
 @dataclass
@@ -72,13 +73,13 @@ def brief_data(con, f: Filters, as_of: dt.date | None = None) -> Brief:
     if not f.places:
         raise ValueError("a brief needs one country or priority area")
     as_of = as_of or dt.date.today()
-    summary = metrics.summary(con, f, as_of=as_of)
+    summary, split = metrics.summary_and_split(con, f, as_of=as_of)
     return Brief(
-        place=f.places[0], filters=f, as_of=as_of,
-        summary=summary, split=metrics.discovery_split(con, f, as_of=as_of, whole=summary),
+        place=f.places[0], filters=f, as_of=as_of, summary=summary, split=split,
         actions_total=queries.count_actions(con, f),
-        timeline=queries.combined_timeline(con, f, limit=300),
-        answered=queries.answered_events(con, f),
+        timeline=queries.combined_timeline(con, f, limit=TIMELINE_POINTS),
+        # only the answers of the actions the timeline can show (at most its newest TIMELINE_POINTS actions)
+        answered=queries.answered_events(con, f, limit=TIMELINE_POINTS),
         open_cases=metrics.silence_list(con, f, as_of=as_of, limit=OPEN_CASES_SHOWN),
         latest_actions=queries.actions_table(con, f, limit=LATEST_ACTIONS_SHOWN),
         build=queries.build_info(con),
