@@ -301,25 +301,24 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
                 name=safe(category), text=text, legendgroup=kind, legendgrouptitle_text=title,
                 marker=dict(color=s.colour, symbol=s.symbol, size=11, line=dict(width=1, color="#374151")),
                 hovertemplate="%{text}<extra></extra>"))
-    fig = go.Figure(data=traces)
-    for annotation in annotations:
-        fig.add_annotation(**annotation)
     top = 1.0 + 0.16 * _LEVELS  # room for the spread-out points above and below the lanes
-    fig.update_yaxes(tickvals=[1.0, 0.0], ticktext=["Case events", "EU actions"], range=[-top + 1.0 - 0.25, top + 0.25],
-                     showgrid=False, zeroline=False, fixedrange=True)
-    fig.update_xaxes(gridcolor="#e5e7eb", type="date")
-    _layout(fig, height)
-    # The legend above the lanes: below them, on a phone, its rows crept over the year labels.
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem"),
-                      margin=dict(l=10, r=10, t=10, b=10), hovermode="closest")
+    # The whole layout at once (one validation pass): _layout's settings, then the timeline's own.
+    layout: dict[str, Any] = dict(
+        height=height, font=dict(FONT), paper_bgcolor="white", plot_bgcolor="white",
+        # The legend above the lanes: below them, on a phone, its rows crept over the year labels.
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem"),
+        margin=dict(l=10, r=10, t=10, b=10), hovermode="closest", annotations=annotations,
+        xaxis=dict(gridcolor="#e5e7eb", type="date"),
+        yaxis=dict(tickvals=[1.0, 0.0], ticktext=["Case events", "EU actions"], range=[-top + 1.0 - 0.25, top + 0.25],
+                   showgrid=False, zeroline=False, fixedrange=True))
     if font_size:  # presentation: large text, the legend beside the chart
-        fig.update_layout(font=dict(size=font_size),
-                          legend=dict(orientation="v", yanchor="top", y=1, x=1.01, font=dict(size=14),
-                                      grouptitlefont=dict(size=14), tracegroupgap=2, itemsizing="constant"))
+        layout["font"]["size"] = font_size
+        layout["legend"].update(orientation="v", yanchor="top", y=1, x=1.01, font=dict(size=14),
+                                grouptitlefont=dict(size=14), tracegroupgap=2, itemsizing="constant")
         # explicit tick sizes: Streamlit's chart theme would otherwise shrink them
-        fig.update_xaxes(tickfont=dict(size=font_size))
-        fig.update_yaxes(tickfont=dict(size=font_size))
-    return fig
+        layout["xaxis"]["tickfont"] = dict(size=font_size)
+        layout["yaxis"]["tickfont"] = dict(size=font_size)
+    return go.Figure(data=traces, layout=layout)
 
 
 def escalation_bars(ladder: dict[str, int], height: int = 330) -> go.Figure:

@@ -209,9 +209,18 @@ TITLE_LINK = r"^[^#]*#(.*)$"  # the title travels after '#' in its record's addr
 
 def _content_width(frame: pd.DataFrame, col: str, cap: int) -> int:
     """Pixels for a column: its longest value (or header), capped; a rough 7.5 px per character."""
-    values = frame[col].astype("string").str.len().max() if not frame.empty else 0
-    chars = max(len(str(col)), 0 if pd.isna(values) else int(values))
+    column = frame[col]
+    if pd.api.types.is_datetime64_any_dtype(column):  # as pandas writes a date ("2024-05-01"), not a Timestamp
+        values = column.astype("string").str.len().max() if not frame.empty else 0
+        longest = 0 if pd.isna(values) else int(values)
+    else:  # one page of rows: a loop over Python values beats a column conversion
+        longest = max((len(str(v)) for v in column.tolist() if not _missing(v)), default=0)
+    chars = max(len(str(col)), longest)
     return int(min(cap, max(70, 7.5 * chars + 28)))
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | Literal["content", "auto"] | None = None,
