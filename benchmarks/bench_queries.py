@@ -63,6 +63,17 @@ def sample_ids(con) -> dict[str, str]:
             "case": str(queries.cases_table(con, ALL, limit=1, offset=cases // 2)["ID"].iloc[0])}
 
 
+def case_page(con, case_id: str):
+    case = queries.case_detail(con, case_id)
+    return (case, queries.case_timeline(con, case_id, case_rank=case["rank"]),
+            queries.answered_events(con, case_id=case_id, case_rank=case["rank"]))
+
+
+def action_page(con, action_id: str):
+    action = queries.action_detail(con, action_id)
+    return action, queries.action_cases(con, action_id, case_ids=action["case_ids"])
+
+
 # Each page's database work: the calls its script makes, in order (see pages/*.py), and its URL parameters.
 PAGES: dict[str, tuple[dict, Callable]] = {
     "overview": ({}, lambda con, ids: (queries.data_as_of(con), queries.headline(con, ALL),
@@ -84,11 +95,8 @@ PAGES: dict[str, tuple[dict, Callable]] = {
     "accountability": ({}, lambda con, ids: (metrics.summary_and_split(con, ALL),
                                              metrics.by_area(con, ALL), metrics.silence_list(con, ALL),
                                              queries.build_info(con))),
-    "case (by id)": ({"id": "case"}, lambda con, ids: (queries.case_detail(con, ids["case"]),
-                                                       queries.case_timeline(con, ids["case"]),
-                                                       queries.answered_events(con, case_id=ids["case"]))),
-    "action (by id)": ({"id": "action"}, lambda con, ids: (queries.action_detail(con, ids["action"]),
-                                                           queries.action_cases(con, ids["action"]))),
+    "case (by id)": ({"id": "case"}, lambda con, ids: case_page(con, ids["case"])),
+    "action (by id)": ({"id": "action"}, lambda con, ids: action_page(con, ids["action"])),
 }
 PAGE_FILES = {"overview": "overview", "countries (Iran)": "countries", "themes (Torture)": "themes",
               "timeline": "timeline", "explore, page 1": "explore", "accountability": "accountability",

@@ -21,7 +21,7 @@ def render():
     st.text(action["Summary"])
     st.link_button(ui.text(f"Source ({action['Source kind']})"), action["Source"])
     st.header("Cases this action named")
-    cases = queries.action_cases(con, action_id)
+    cases = queries.action_cases(con, action_id, case_ids=action["case_ids"])
     if cases.empty:
         st.info("This action's source names no case in the dataset.", icon=":material/info:")
     else:

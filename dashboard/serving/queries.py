@@ -426,7 +426,7 @@ def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
 CASE_DETAIL_COLUMNS = ", ".join(["case_id", "title", "country_iso3", "subject_type", "subject_name", "name_public",
                                  "status", "opened_on", "date_precision", "summary", "source_url", "source_kind",
                                  "country_name", "status_label", "subject_type_label", "source_kind_label",
-                                 "theme_labels"])
+                                 "theme_labels", "rank"])
 
 
 def case_detail(con, case_id: str) -> dict | None:
@@ -441,8 +441,9 @@ def _rank(con, table: str, id_column: str, record_id: str) -> int:
     return int(row[0]) if row else 0
 
 
-def case_timeline(con, case_id: str) -> pd.DataFrame:
-    """A case's events and the EU actions that concerned it, oldest first."""
+def case_timeline(con, case_id: str, case_rank: int | None = None) -> pd.DataFrame:
+    """A case's events and the EU actions that concerned it, oldest first. `case_rank`: the case's rank when the
+    caller holds it already (case_detail's "rank"), which saves looking it up by the id."""
     return run(con, """
         SELECT * FROM (
           SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
@@ -452,7 +453,8 @@ def case_timeline(con, case_id: str) -> pd.DataFrame:
           SELECT k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title, k.source_url,
                  k.action_id
           FROM action_links k WHERE k.case_rank = $rank
-        ) ORDER BY date, kind DESC""", id=case_id, rank=_rank(con, "case_rows", "case_id", case_id))
+        ) ORDER BY date, kind DESC""", id=case_id,
+               rank=int(case_rank) if case_rank is not None else _rank(con, "case_rows", "case_id", case_id))
 
 
 def case_ids(con, f: Filters | None = None, limit: int = 1000) -> pd.DataFrame:
@@ -516,31 +518,34 @@ def death_penalty_figures(con, countries: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 def action_detail(con, action_id: str) -> dict | None:
-    frame = run(con, f"SELECT {ACTION_COLUMNS}, a.date AS date_value FROM action_rows a WHERE a.action_id = $id",
-                id=action_id)
+    frame = run(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, a.case_ids FROM action_rows a
+                         WHERE a.action_id = $id""", id=action_id)
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def action_cases(con, action_id: str) -> pd.DataFrame:
-    """The cases an action's source names: their ids are stored with the action (action_rows.case_ids), and each
-    is then found by the case id's index."""
-    row = run_one(con, "SELECT case_ids FROM action_rows WHERE action_id = $id", id=action_id)
-    ids = list(row[0]) if row else []
+def action_cases(con, action_id: str, case_ids=None) -> pd.DataFrame:
+    """The cases an action's source names: their ids are stored with the action (action_rows.case_ids; `case_ids`
+    when the caller holds them already, as action_detail's "case_ids"), and each is found by the case id's index."""
+    if case_ids is None:
+        row = run_one(con, "SELECT case_ids FROM action_rows WHERE action_id = $id", id=action_id)
+        case_ids = row[0] if row else []
+    ids = [str(case_id) for case_id in case_ids]
     named = {f"case_{i}": case_id for i, case_id in enumerate(ids)}
     wanted = Clause(f"c.case_id IN ({', '.join('$' + name for name in named)})" if named else "FALSE", named)
     return run(con, f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {wanted.sql} ORDER BY c.opened_on", wanted)
 
 
 def answered_events(con, f: Filters | None = None, case_id: str | None = None,
-                    limit: int | None = None) -> pd.DataFrame:
+                    limit: int | None = None, case_rank: int | None = None) -> pd.DataFrame:
     """Which case event each EU action answered (metrics.DEFINITIONS["Answered event"]): for every action linked
     to a case, the latest event of that case on or before the action's date, and the days between them. An
     action dated before all of its case's events answers none (and is left out). The answers are found once, at
     build time (summaries.action_links). With `limit`, only the newest `limit` actions of the filter: those
-    `combined_timeline(con, f, limit)` can show."""
+    `combined_timeline(con, f, limit)` can show. `case_rank` as in case_timeline."""
     if case_id is not None:
         links = Clause("SELECT k.* FROM action_links k WHERE k.case_rank = $case_rank",
-                       {"case_rank": _rank(con, "case_rows", "case_id", case_id)})
+                       {"case_rank": int(case_rank) if case_rank is not None
+                        else _rank(con, "case_rows", "case_id", case_id)})
     else:
         where = action_where(f or Filters())
         page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
