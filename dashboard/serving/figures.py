@@ -117,32 +117,33 @@ def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax:
     trace with a legend entry, never as 0 on the colour scale; the hover says why (the source's note)."""
     hover = pd.Series(map_hover(values, measure_label, missing), index=values.index)
     known = values["value"].notna()
-    fig = go.Figure(go.Choropleth(
-        locations=values.loc[known, "iso3"], z=values.loc[known, "value"], locationmode="ISO-3", colorscale=SCALE,
-        zmin=0, zmax=zmax, marker_line_color="#ffffff", marker_line_width=0.5,
+    line = dict(color="#ffffff", width=0.5)
+    traces: list[dict] = [dict(  # plain dicts, validated once by the figure
+        type="choropleth", locations=values.loc[known, "iso3"], z=values.loc[known, "value"], locationmode="ISO-3",
+        colorscale=SCALE, zmin=0, zmax=zmax, marker=dict(line=line),
         colorbar=dict(title=dict(text=safe(measure_label), side="top", font=dict(size=12)), thickness=12, len=0.6,
                       orientation="h", x=1, xanchor="right", y=0, yanchor="top"), text=hover[known],
-        hovertemplate="%{text}<extra></extra>", name=safe(measure_label), showlegend=False,
-    ))
+        hovertemplate="%{text}<extra></extra>", name=safe(measure_label), showlegend=False)]
     if (~known).any():
-        fig.add_trace(go.Choropleth(
-            locations=values.loc[~known, "iso3"], z=[0] * int((~known).sum()), locationmode="ISO-3", showscale=False,
-            colorscale=[[0, NO_DATA], [1, NO_DATA]], marker_line_color="#ffffff", marker_line_width=0.5,
+        traces.append(dict(
+            type="choropleth", locations=values.loc[~known, "iso3"], z=[0] * int((~known).sum()), locationmode="ISO-3",
+            showscale=False, colorscale=[[0, NO_DATA], [1, NO_DATA]], marker=dict(line=line),
             text=hover[~known], hovertemplate="%{text}<extra></extra>", name="Grey: no figure (hover for why)",
-            showlegend=True,
-        ))
+            showlegend=True))
     priority = values[values["priority_area"].notna()]
-    fig.add_trace(go.Choropleth(
-        locations=priority["iso3"], z=[1] * len(priority), locationmode="ISO-3", showscale=False,
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], marker_line_color="#D55E00",
-        marker_line_width=2, hoverinfo="skip", name="Priority area (orange outline)", showlegend=True,
-    ))
-    fig.update_geos(projection_type="natural earth", showframe=False, showcoastlines=False, showcountries=True,
-                    countrycolor="#d1d5db", showland=True, landcolor="#f3f4f6", lataxis_range=[-58, 85])
-    _layout(fig, height)
-    # The legend above the map, the colour bar below it: on a phone's width the two never overlap.
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, bgcolor="rgba(255,255,255,0.8)"))
-    return fig
+    traces.append(dict(
+        type="choropleth", locations=priority["iso3"], z=[1] * len(priority), locationmode="ISO-3", showscale=False,
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], marker=dict(line=dict(color="#D55E00", width=2)),
+        hoverinfo="skip", name="Priority area (orange outline)", showlegend=True))
+    # The whole layout at once, as _layout and then the map's own: the legend above the map, the colour bar below
+    # it, so on a phone's width the two never overlap.
+    layout = dict(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT, paper_bgcolor="white",
+                  plot_bgcolor="white",
+                  legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, bgcolor="rgba(255,255,255,0.8)"),
+                  geo=dict(projection=dict(type="natural earth"), showframe=False, showcoastlines=False,
+                           showcountries=True, countrycolor="#d1d5db", showland=True, landcolor="#f3f4f6",
+                           lataxis=dict(range=[-58, 85])))
+    return go.Figure(data=traces, layout=layout)
 
 
 def area_values(values: pd.DataFrame) -> pd.DataFrame:
@@ -181,42 +182,44 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
     """Stacked bars of `n` per `period`, one swatch and one legend entry per `group` (a label of `kind`).
 
     The current period is still running: its bars are lighter and labelled "so far"."""
-    fig = go.Figure()
     current = current_period(grain, today)
     order = list(PALETTE.get(kind, {}))
     groups = list(dict.fromkeys(frame["group"])) if not frame.empty else []
     groups.sort(key=lambda g: order.index(g) if g in order else len(order))
+    periods, counts = frame["period"].to_numpy(), frame["n"].to_numpy()
+    traces = []  # plain dicts, validated once by the figure
     for group in groups:
-        part = frame[frame["group"] == group]
+        rows = (frame["group"] == group).to_numpy()
         s = swatch(kind, group)
-        partial = [pd.Timestamp(p) == current for p in part["period"]]
-        fig.add_trace(go.Bar(x=part["period"], y=part["n"], name=safe(group),
-                             marker_color=s.colour, marker_opacity=[0.45 if p else 1.0 for p in partial],
-                             # colour and pattern both differ, so groups never rely on colour alone
-                             marker_pattern_shape=s.pattern, marker_pattern_fgcolor=s.pattern_colour,
-                             marker_pattern_fillmode="overlay",
-                             # a dark edge keeps every segment at 3:1 against white, light colours included
-                             marker_line_color="#374151", marker_line_width=0.6,
-                             hovertemplate=f"{safe(group)}<br>%{{x|{'%Y' if grain == 'year' else '%b %Y'}}}: "
-                                           f"%{{y}}<extra></extra>"))
-    fig.update_yaxes(title_text="Count", gridcolor="#e5e7eb")
+        partial = [pd.Timestamp(p) == current for p in periods[rows]]
+        traces.append(dict(
+            type="bar", x=periods[rows], y=counts[rows], name=safe(group),
+            marker=dict(color=s.colour, opacity=[0.45 if p else 1.0 for p in partial],
+                        # colour and pattern both differ, so groups never rely on colour alone
+                        pattern=dict(shape=s.pattern, fgcolor=s.pattern_colour, fillmode="overlay"),
+                        # a dark edge keeps every segment at 3:1 against white, light colours included
+                        line=dict(color="#374151", width=0.6)),
+            hovertemplate=f"{safe(group)}<br>%{{x|{'%Y' if grain == 'year' else '%b %Y'}}}: %{{y}}<extra></extra>"))
     # No x-axis title (the chart's title says "per year" or "per month"): on a phone the legend's rows below the
     # axis reached up over it.
-    fig.update_xaxes(type="date")
+    xaxis: dict[str, Any] = dict(type="date")
     if x_range is not None:
-        fig.update_xaxes(range=x_range)
-    _layout(fig, height)
-    # Title above, legend below the axis, so neither covers the other; a fixed left margin keeps charts
-    # stacked on one page aligned on the same x positions.
-    fig.update_layout(barmode="stack", title=dict(text=safe(title), x=0, font=dict(size=15)),
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(l=70, r=20, t=50, b=20))
-    fig.update_yaxes(automargin=False, title_standoff=8)
+        xaxis["range"] = x_range
+    annotations = []
     if not frame.empty and (pd.to_datetime(frame["period"]) == current).any():
         # Right-aligned on the running period (the last bar), so the label never runs past the chart's edge.
-        fig.add_annotation(x=current, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
-                           text=f"{current:%Y}: so far" if grain == "year" else f"{current:%b %Y}: so far",
-                           font=dict(size=12, color="#374151"))
-    return fig
+        annotations.append(dict(x=current, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
+                                text=f"{current:%Y}: so far" if grain == "year" else f"{current:%b %Y}: so far",
+                                font=dict(size=12, color="#374151")))
+    # Title above, legend below the axis, so neither covers the other; a fixed left margin keeps charts
+    # stacked on one page aligned on the same x positions. The whole layout at once, as _layout and then these.
+    layout = dict(height=height, font=FONT, paper_bgcolor="white", plot_bgcolor="white", barmode="stack",
+                  title=dict(text=safe(title), x=0, font=dict(size=15)),
+                  legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(l=70, r=20, t=50, b=20),
+                  xaxis=xaxis, yaxis=dict(title=dict(text="Count", standoff=8), gridcolor="#e5e7eb", automargin=False))
+    if annotations:
+        layout["annotations"] = annotations
+    return go.Figure(data=traces, layout=layout)
 
 
 def _dodge(dates: pd.Series, span_days: float, levels: int = 4) -> list[int]:
@@ -330,12 +333,13 @@ def escalation_bars(ladder: dict[str, int], height: int = 330) -> go.Figure:
     values = [ladder[k] for k in labels]
     full = [f"{i}. {safe(label)}" for i, label in enumerate(labels)]
     short = [f"{i}. {safe(label.split(' (')[0])}" for i, label in enumerate(labels)]
-    fig = go.Figure(go.Bar(
-        x=values, y=short, orientation="h", customdata=full, cliponaxis=False,
-        marker_color=["#999999"] + [OKABE_ITO[0]] * (len(labels) - 1), text=values, textposition="outside",
-        hovertemplate="%{customdata}: %{x} cases<extra></extra>"))
-    fig.update_yaxes(autorange="reversed")
-    # Room right of the longest bar for its number, which is drawn outside the bar.
-    fig.update_xaxes(title_text="Cases", gridcolor="#e5e7eb",
-                     range=[0, max(values + [1]) * 1.18])
-    return _layout(fig, height)
+    bars = dict(type="bar", x=values, y=short, orientation="h", customdata=full, cliponaxis=False,
+                marker=dict(color=["#999999"] + [OKABE_ITO[0]] * (len(labels) - 1)), text=values,
+                textposition="outside", hovertemplate="%{customdata}: %{x} cases<extra></extra>")
+    # The whole layout at once, as _layout gives it; room right of the longest bar for its number, which is
+    # drawn outside the bar.
+    return go.Figure(data=[bars], layout=dict(
+        height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), paper_bgcolor="white", plot_bgcolor="white",
+        yaxis=dict(autorange="reversed"),
+        xaxis=dict(title=dict(text="Cases"), gridcolor="#e5e7eb", range=[0, max(values + [1]) * 1.18])))
