@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -96,6 +99,21 @@ def test_case_timeline_joins_each_action_to_the_event_it_answered(con):
     lines = [t for t in fig.data if t.mode == "lines"]
     assert lines and "answered" in lines[0].text[0]
     assert any(a.text.startswith("+") and a.text.endswith(" d") for a in fig.layout.annotations)
+
+
+def test_the_timeline_needs_no_validation(con):
+    """response_timeline skips Plotly's validation: validating its figure must change nothing that is sent."""
+    iran = from_query({"country": "Iran"})[0]
+    figs = [figures.response_timeline(queries.case_timeline(con, "IRN-C-0001"),
+                                      queries.answered_events(con, case_id="IRN-C-0001"), label_gaps=True),
+            figures.response_timeline(queries.combined_timeline(con, iran), queries.answered_events(con, iran, limit=200),
+                                      height=400),
+            figures.response_timeline(queries.combined_timeline(con, iran), queries.answered_events(con, iran),
+                                      height=380, font_size=20)]
+    for fig in figs:
+        assert len(fig.data) > 1
+        sent = json.loads(pio.to_json(fig, validate=False))
+        assert json.loads(pio.to_json(go.Figure(fig.to_dict()), validate=False)) == sent
 
 
 def test_points_on_the_same_day_do_not_sit_on_top_of_each_other():

@@ -310,10 +310,12 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
         height=height, font=dict(FONT), paper_bgcolor="white", plot_bgcolor="white",
         # The legend above the lanes: below them, on a phone, its rows crept over the year labels.
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem"),
-        margin=dict(l=10, r=10, t=10, b=10), hovermode="closest", annotations=annotations,
+        margin=dict(l=10, r=10, t=10, b=10), hovermode="closest",
         xaxis=dict(gridcolor="#e5e7eb", type="date"),
         yaxis=dict(tickvals=[1.0, 0.0], ticktext=["Case events", "EU actions"], range=[-top + 1.0 - 0.25, top + 0.25],
                    showgrid=False, zeroline=False, fixedrange=True))
+    if annotations:
+        layout["annotations"] = annotations
     if font_size:  # presentation: large text, the legend beside the chart
         layout["font"]["size"] = font_size
         layout["legend"].update(orientation="v", yanchor="top", y=1, x=1.01, font=dict(size=14),
@@ -321,7 +323,9 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
         # explicit tick sizes: Streamlit's chart theme would otherwise shrink them
         layout["xaxis"]["tickfont"] = dict(size=font_size)
         layout["yaxis"]["tickfont"] = dict(size=font_size)
-    return go.Figure(data=traces, layout=layout)
+    # Built from the vocabularies and the query's columns only, so Plotly's per-property validation (a third of the
+    # figure's cost) is skipped; tests/test_charts.py checks validating it would change nothing.
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 def escalation_bars(ladder: dict[str, int], height: int = 330) -> go.Figure:
