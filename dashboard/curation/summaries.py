@@ -21,7 +21,9 @@ rebuilding from the same base tables gives the same rows.
 - `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
 - `action_counts`: EU actions counted per country × theme set × actor × instrument, with the latest date: the
   headline, map and "who acts" figures of a filter on those alone (queries.counts_where) add up a few thousand
-  cells instead of scanning every action.
+  cells instead of scanning every action; `country_counts` adds those cells up over actor and instrument (a
+  hundred rows or so), for a filter on countries and themes alone; `actor_year_counts` counts per year × country
+  × theme set × actor, for the actions per year by actor of such a filter (Themes, Timeline).
 - `statement_rows`, `statement_area_rows`: the distinct responding statements of case_statements (overall, and
   per priority area), for the unity measure when no filter narrows the cases.
 - `action_links`: the action ↔ case links by rank and by id, sorted by case then by action, for the record pages,
@@ -177,6 +179,20 @@ FROM action_rows GROUP BY ALL
 ORDER BY country_iso3, theme_mask, actor_no, type_no
 """
 
+COUNTRY_COUNTS_SQL = """
+CREATE OR REPLACE TABLE country_counts AS
+SELECT country_iso3, priority_area, theme_mask, sum(n)::BIGINT AS n, max(latest) AS latest
+FROM action_counts GROUP BY ALL
+ORDER BY country_iso3, theme_mask
+"""
+
+ACTOR_YEAR_COUNTS_SQL = """
+CREATE OR REPLACE TABLE actor_year_counts AS
+SELECT year_no, country_iso3, theme_mask, actor_no, count(*) AS n
+FROM action_rows GROUP BY ALL
+ORDER BY year_no, country_iso3, theme_mask, actor_no
+"""
+
 STATEMENT_ROWS_SQL = """
 CREATE OR REPLACE TABLE statement_rows AS
 SELECT DISTINCT action_rank, eu27 FROM case_statements ORDER BY action_rank;
@@ -234,6 +250,8 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CASE_STATEMENTS_SQL, {"statement_types": list(taxonomy.UNITY_TYPES)})
     con.execute(STATEMENT_ROWS_SQL)
     con.execute(ACTION_COUNTS_SQL)
+    con.execute(COUNTRY_COUNTS_SQL)
+    con.execute(ACTOR_YEAR_COUNTS_SQL)
     con.execute(EVENT_ROWS_SQL)
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)

@@ -14,14 +14,14 @@ last linked action and highest step are computed once, at build time, in summari
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 
 from .. import taxonomy
 from .filters import Filters
 from .formatting import percent
-from .queries import TRUE, Clause, action_where, case_where, counts_where, run, run_one
+from .queries import Clause, action_where, case_where, counts_where, run, run_one
 
 SILENCE_MONTHS = 12
 TIME_BUCKETS = ((7, "Within a week"), (30, "8–30 days"), (90, "31–90 days"), (365, "91–365 days"),
@@ -142,50 +142,36 @@ class Summary:
         return asdict(self)
 
 
-def _case_measures(con, selections: tuple[Filters, ...], as_of: dt.date | None = None,
-                   unity_of: Filters | None = None) -> list[dict]:
-    """The measures counted over the selected cases alone, for selections that differ only in how their cases were
-    found (discovered_via): the part of `summary` that `discovery_split` reports twice, in one pass over
-    case_rows. With `unity_of`, the unity counts of that filter come with them (keys eu27, alone)."""
-    common = replace(selections[0], discovery=())
-    if any(replace(s, discovery=()) != common for s in selections):
-        raise ValueError("selections must differ only in their discovery filter")
-    where, silent = case_where(common), _silent(as_of)
+def _case_measures(con, f: Filters, as_of: dt.date | None = None) -> dict:
+    """The measures counted over the selected cases alone (one pass over case_rows): the part of `summary` that
+    `discovery_split` reports twice."""
+    where, silent = case_where(f), _silent(as_of)
     band = _band("c.days_to_response")
-    clauses, columns = [where, silent, band], []
-    for i, selection in enumerate(selections):
-        found = (Clause(f"list_contains($found_{i}, c.discovered_via)", {f"found_{i}": list(selection.discovery)})
-                 if selection.discovery else TRUE)
-        clauses.append(found)
-        columns.append(f"""count(*) FILTER (WHERE {found.sql}), count(c.first_response) FILTER (WHERE {found.sql}),
-               median(c.days_to_response) FILTER (WHERE {found.sql}),
-               count(*) FILTER (WHERE ({found.sql}) AND {silent.sql}),
-               histogram({band.sql}) FILTER (WHERE ({found.sql}) AND c.first_response IS NOT NULL),
-               histogram(c.top_step) FILTER (WHERE {found.sql})""")
-    sql = f"SELECT {', '.join(columns)} FROM case_rows c WHERE {where.sql}"
-    if unity_of is not None:
-        unity = _unity(unity_of)
-        clauses.append(unity)
-        sql = f"SELECT m.*, u.eu27, u.alone FROM ({sql}) m LEFT JOIN ({unity.sql}) u ON TRUE"
-    row = run_one(con, sql, *clauses)
-    out = []
-    for i in range(len(selections)):
-        cases, responded, median_days, silent_cases, bands, steps = row[6 * i:6 * i + 6]
-        bands, steps = bands or {}, steps or {}
-        out.append({"cases": int(cases), "responded": int(responded),
-                    "response_rate": round(responded / cases, 4) if cases else None,
-                    "median_days_to_first_response": None if median_days is None else float(median_days),
-                    "time_to_first_response": {label: int(bands.get(i, 0))
-                                               for i, (_, label) in enumerate(TIME_BUCKETS, start=1)},
-                    "escalation": {label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
-                    "silent_cases": int(silent_cases)})
-    if unity_of is not None:
-        out[0].update(eu27=int(row[-2] or 0), alone=int(row[-1] or 0))
-    return out
+    row = run_one(con, f"""
+        SELECT count(*) AS cases,
+               count(c.first_response) AS responded,
+               median(c.days_to_response) AS median_days,
+               count(*) FILTER (WHERE {silent.sql}) AS silent,
+               histogram({band.sql}) FILTER (WHERE c.first_response IS NOT NULL) AS bands,
+               histogram(c.top_step) AS steps
+        FROM case_rows c WHERE {where.sql}""", where, silent, band)
+    cases, responded, median_days, silent_cases, bands, steps = row
+    bands, steps = bands or {}, steps or {}
+    return {"cases": int(cases), "responded": int(responded),
+            "response_rate": round(responded / cases, 4) if cases else None,
+            "median_days_to_first_response": None if median_days is None else float(median_days),
+            "time_to_first_response": {label: int(bands.get(i, 0))
+                                       for i, (_, label) in enumerate(TIME_BUCKETS, start=1)},
+            "escalation": {label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
+            "silent_cases": int(silent_cases)}
 
 
-def _summary(con, f: Filters, measures: dict) -> Summary:
-    eu27, alone = measures["eu27"], measures["alone"]
+def summary(con, f: Filters, as_of: dt.date | None = None) -> Summary:
+    """Every headline measure for the filter, from the per-case columns of case_rows."""
+    measures = _case_measures(con, f, as_of)
+    unity = _unity(f)
+    row = run_one(con, unity.sql, unity)
+    eu27, alone = (int(row[1]), int(row[2])) if row else (0, 0)
     return Summary(
         filters=f.describe(),
         cases=measures["cases"],
@@ -202,16 +188,11 @@ def _summary(con, f: Filters, measures: dict) -> Summary:
     )
 
 
-def summary(con, f: Filters, as_of: dt.date | None = None) -> Summary:
-    """Every headline measure for the filter, from the per-case columns of case_rows."""
-    return _summary(con, f, _case_measures(con, (f,), as_of, unity_of=f)[0])
-
-
 def summary_and_split(con, f: Filters, as_of: dt.date | None = None) -> tuple[Summary, dict]:
-    """`summary(f)` and `discovery_split(f)` together, the two sets of case measures counted in one pass."""
-    whole, independent = _case_measures(con, (f, f.independent()), as_of, unity_of=f)
-    s = _summary(con, f, whole)
-    return s, _split(s, independent)
+    """`summary(f)` and `discovery_split(f)`, as the Accountability page, the brief and `metrics` show them. (One pass
+    over case_rows with both sets of measures as FILTERed aggregates was measured slower than two passes.)"""
+    whole = summary(con, f, as_of=as_of)
+    return whole, discovery_split(con, f, as_of=as_of, whole=whole)
 
 
 def cases_without_action(cases: int, responded: int) -> int:
@@ -255,13 +236,8 @@ SPLIT_MEASURES = ("cases", "responded", "response_rate", "median_days_to_first_r
 def discovery_split(con, f: Filters, as_of: dt.date | None = None, whole: Summary | None = None) -> dict:
     """Response rate, time to respond and silent cases for all selected cases and, beside them, for the cases
     found independently of the EU (discovered_via other than eu). `whole` reuses a summary already computed for f."""
-    if whole is None:
-        return summary_and_split(con, f, as_of)[1]
-    # no unity or who-acts: not reported twice
-    return _split(whole, _case_measures(con, (f.independent(),), as_of=as_of)[0])
-
-
-def _split(whole: Summary, independent: dict) -> dict:
+    whole = whole or summary(con, f, as_of=as_of)
+    independent = _case_measures(con, f.independent(), as_of=as_of)  # no unity or who-acts: not reported twice
     return {"all_cases": {k: getattr(whole, k) for k in SPLIT_MEASURES},
             "independently_discovered": {k: independent[k] for k in SPLIT_MEASURES}}
 

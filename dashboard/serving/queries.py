@@ -144,6 +144,12 @@ def counts_where(f: Filters) -> Clause | None:
     return action_where(f)
 
 
+def counts_table(f: Filters) -> str:
+    """The build-time counts a filter that counts_where accepts is answered from: country_counts when it names
+    no actor or instrument (the fewest rows), action_counts otherwise."""
+    return "action_counts" if f.actors or f.types else "country_counts"
+
+
 def event_dates(f: Filters) -> Clause:
     """Case events are dated by themselves: a date range selects events (aliased `e`), not their cases."""
     clauses = []
@@ -299,7 +305,7 @@ def headline(con, f: Filters) -> Headline:
     aw, cw = action_where(f), case_where(f)
     counted = counts_where(f)
     actions = (f"""SELECT coalesce(sum(a.n), 0) AS n, count(DISTINCT a.country_iso3) AS countries,
-                          max(a.latest) AS latest FROM action_counts a WHERE {aw.sql}""" if counted is not None else
+                          max(a.latest) AS latest FROM {counts_table(f)} a WHERE {aw.sql}""" if counted is not None else
                f"""SELECT count(*) AS n, count(DISTINCT a.country_iso3) AS countries, max(a.date) AS latest
                    FROM action_rows a WHERE {aw.sql}""")
     row = run_one(con, f"""
@@ -317,7 +323,7 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
         raise ValueError(f"unknown measure {measure!r}")
     if measure == "actions" and counts_where(f) is not None:
         where = action_where(f)
-        counts = f"SELECT a.country_iso3 AS iso3, sum(a.n) AS n FROM action_counts a WHERE {where.sql} GROUP BY 1"
+        counts = f"SELECT a.country_iso3 AS iso3, sum(a.n) AS n FROM {counts_table(f)} a WHERE {where.sql} GROUP BY 1"
     elif measure == "actions":
         where = action_where(f)
         counts = f"SELECT a.country_iso3 AS iso3, count(*) AS n FROM action_rows a WHERE {where.sql} GROUP BY 1"
@@ -355,10 +361,15 @@ def actions_over_time(con, f: Filters, grain: str = "year", group: str = "actor"
     period_no, period = PERIOD_NUMBERS[GRAINS[grain]]
     where = action_where(f)
     # Counted by numbers (a year, an actor's position), then dated and labelled: the few groups, not every row.
+    # Per year by actor, a filter on countries and themes alone adds up the build-time counts.
+    counted = (f"SELECT a.year_no AS period_no, a.actor_no AS group_no, sum(a.n)::BIGINT AS n "
+               f"FROM actor_year_counts a WHERE {where.sql} GROUP BY ALL"
+               if (grain, group) == ("year", "actor") and counts_where(f) is not None and counts_table(f) != "action_counts"
+               else f"SELECT {period_no} AS period_no, {number} AS group_no, count(*) AS n "
+                    f"FROM action_rows a WHERE {where.sql} GROUP BY ALL")
     return run(con, f"""
         SELECT {period}::DATE AS period, lb.label AS "group", n.n
-        FROM (SELECT {period_no} AS period_no, {number} AS group_no, count(*) AS n
-              FROM action_rows a WHERE {where.sql} GROUP BY ALL) n
+        FROM ({counted}) n
         LEFT JOIN labels lb ON lb.kind = $group_kind AND lb.code = $group_codes[n.group_no]
         ORDER BY period, "group" """, where, group_kind=kind, group_codes=codes)
 
