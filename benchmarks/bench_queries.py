@@ -12,7 +12,8 @@ measures, as CPU time (`time.process_time`, every thread of the process; stable 
   pandas, each in its own process, beside a process that only imports the same modules;
 - the CSV export of every EU action, written to a file, and the XLSX export of 100 k rows: CPU, wall time
   and peak memory of a process doing only that;
-- how long generating each database and computing its summary tables took (when it was generated in this run).
+- how long generating each database and computing its summary tables took (when it was generated in this run);
+- every page's database work and whole page on the shipped data (data/sources, built afresh).
 
 It prints one table and writes everything to benchmarks/results.json. Numbers are measured, never
 asserted: the speed goals are read off this output, not enforced by timed tests.
@@ -336,6 +337,33 @@ def table(results: dict[int, dict]) -> str:
     return "\n".join(lines)
 
 
+def real_data(repeat: int, apptest: bool) -> dict:
+    """Every page's database work and whole page (AppTest) on the shipped data, built afresh from data/sources."""
+    from dashboard.config import SOURCES_DIR
+    from dashboard.curation.build import build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "real.duckdb"
+        build(SOURCES_DIR, path)
+        con = db.connect(path)
+        ids = sample_ids(con)
+        result: dict = {"database_cpu_ms": {name: cpu_median(lambda w=work: w(con, ids), repeat)
+                                            for name, (_, work) in PAGES.items()}}
+        con.close()
+        result["apptest_cpu_ms"] = apptest_cpu(path, ids, repeat) if apptest else {}
+    return result
+
+
+def real_table(real: dict) -> str:
+    bare = real["apptest_cpu_ms"].get("bare page", float("nan"))
+    lines = ["| the shipped data | database work | whole page (AppTest) | beyond a bare page |", "|---|---|---|---|"]
+    for name in PAGES:
+        page = real["apptest_cpu_ms"].get(name, float("nan"))
+        lines.append(f"| {name} | {real['database_cpu_ms'][name]:,.1f} ms | {page:,.0f} ms | {page - bare:,.0f} ms |")
+    lines.append(f"| bare page (AppTest) | | {bare:,.0f} ms | |")
+    return "\n".join(lines)
+
+
 def real_build_cpu() -> float:
     from dashboard.config import SOURCES_DIR
     from dashboard.curation.build import build
@@ -371,6 +399,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--no-apptest", action="store_true", help="skip the whole-page AppTest runs")
     parser.add_argument("--build-actions", type=int, default=100_000,
                         help="EU actions in the generated source files whose build is timed (0: skip)")
+    parser.add_argument("--no-real", action="store_true", help="skip the pages on the shipped data (data/sources)")
     parser.add_argument("--out", default=str(HERE / "results.json"))
     parser.add_argument("--cache", default=str(HERE / ".cache"), help="where generated databases are kept")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -385,7 +414,11 @@ def main(argv: list[str] | None = None) -> dict:
               "repeat": args.repeat, "real_data_build_cpu_s": real_build_cpu(),
               "generated_build": generated_build_cpu(args.build_actions) if args.build_actions else None,
               "sizes": {str(size): r for size, r in results.items()}}
+    if not args.no_real:
+        report["real_data"] = real_data(args.repeat, not args.no_apptest)
     print(table(results))
+    if "real_data" in report:
+        print("\n" + real_table(report["real_data"]))
     print(f"\nBuild of the real data (data/sources): {report['real_data_build_cpu_s']} s CPU.")
     if report["generated_build"]:
         print(f"Build of generated sources of {args.build_actions:,} EU actions: "

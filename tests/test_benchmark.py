@@ -41,6 +41,9 @@ def test_a_small_benchmark_run_writes_every_figure(tmp_path):
     assert size["memory"]["pandas"]["peak_mb"] > 0 and size["memory"]["duckdb"]["peak_mb"] > 0
     assert size["export_csv"]["rows"] == 1500 and size["export_csv"]["bytes"] > 1500 * 50
     assert report["real_data_build_cpu_s"] > 0
+    real = report["real_data"]
+    assert set(real["database_cpu_ms"]) == set(bench_queries.PAGES)
+    assert set(real["apptest_cpu_ms"]) == set(bench_queries.PAGES) | {"bare page"}
     assert report["generated_build"]["rows"]["eu_actions"] == 2000 and report["generated_build"]["cpu_s"] > 0
 
 

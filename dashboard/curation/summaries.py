@@ -5,8 +5,7 @@ calls it on its generated databases). Everything here is derived: nothing is rea
 rebuilding from the same base tables gives the same rows.
 
 - `action_rows`: one row per EU action with every label a page shows (actor, instrument, country, themes,
-  source kind), the number of cases its source names, their ids (`case_ids`, for the action's page) and the
-  statuses of those cases; stored newest first,
+  source kind), the number of cases its source names and the statuses of those cases; stored newest first,
   numbered by `rank` in that order, so a page of the table is "the first ranks that match". Themes and
   case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `taxonomy.theme_mask()` and
   `taxonomy.status_mask()`), so a filter on them is one integer test per row; actor and instrument are also small
@@ -60,7 +59,7 @@ WITH themed AS (
     FROM action_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
     GROUP BY t.action_id
 ), linked AS (
-    SELECT l.action_id, count(*) AS cases_named, list(l.case_id ORDER BY l.case_id) AS case_ids,
+    SELECT l.action_id, count(*) AS cases_named,
            bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
            bit_or(1 << (list_position($discovery, c.discovered_via) - 1))::INTEGER AS discovery_mask
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
@@ -74,7 +73,7 @@ SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
        co.country_no, list_position($areas, co.priority_area)::UTINYINT AS area_no,
        coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
        a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
-       coalesce(lk.cases_named, 0)::INTEGER AS cases_named, coalesce(lk.case_ids, []::VARCHAR[]) AS case_ids,
+       coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
        a.source_url, src_no.source_no, src_no.shared AS source_shared

@@ -528,19 +528,22 @@ def death_penalty_figures(con, countries: tuple[str, ...] = ()) -> pd.DataFrame:
                         WHERE {where.sql} ORDER BY co.name, d.year""", where)
 
 
+CASE_IDS_OF_ACTION = "(SELECT list(l.case_id ORDER BY l.case_id) FROM action_cases l WHERE l.action_id = $id)"
+
+
 def action_detail(con, action_id: str) -> dict | None:
-    frame = run(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, a.case_ids FROM action_rows a
-                         WHERE a.action_id = $id""", id=action_id)
+    # case_ids: the cases its source names (action_cases, looked up by its index), for action_cases
+    frame = run(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, {CASE_IDS_OF_ACTION} AS case_ids
+                         FROM action_rows a WHERE a.action_id = $id""", id=action_id)
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def action_cases(con, action_id: str, case_ids=None) -> pd.DataFrame:
-    """The cases an action's source names: their ids are stored with the action (action_rows.case_ids; `case_ids`
-    when the caller holds them already, as action_detail's "case_ids"), and each is found by the case id's index."""
+    """The cases an action's source names: their ids from action_cases (`case_ids` when the caller holds them
+    already, as action_detail's "case_ids"), then each case found by the case id's index."""
     if case_ids is None:
-        row = run_one(con, "SELECT case_ids FROM action_rows WHERE action_id = $id", id=action_id)
-        case_ids = row[0] if row else []
-    ids = [str(case_id) for case_id in case_ids]
+        case_ids = run_one(con, f"SELECT {CASE_IDS_OF_ACTION}", id=action_id)[0]
+    ids = [str(case_id) for case_id in (case_ids if case_ids is not None else [])]
     named = {f"case_{i}": case_id for i, case_id in enumerate(ids)}
     wanted = Clause(f"c.case_id IN ({', '.join('$' + name for name in named)})" if named else "FALSE", named)
     return run(con, f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {wanted.sql} ORDER BY c.opened_on", wanted)
