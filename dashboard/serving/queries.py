@@ -323,16 +323,13 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
         raise ValueError(f"unknown measure {measure!r}")
     if measure == "actions" and counts_where(f) is not None:
         where = action_where(f)
-        counts = (f"SELECT a.country_iso3 AS iso3, a.priority_area, sum(a.n) AS n FROM {counts_table(f)} a "
-                  f"WHERE {where.sql} GROUP BY ALL")
+        counts = f"SELECT a.country_iso3 AS iso3, sum(a.n) AS n FROM {counts_table(f)} a WHERE {where.sql} GROUP BY 1"
     elif measure == "actions":
         where = action_where(f)
-        counts = (f"SELECT a.country_iso3 AS iso3, a.priority_area, count(*) AS n FROM action_rows a "
-                  f"WHERE {where.sql} GROUP BY ALL")
+        counts = f"SELECT a.country_iso3 AS iso3, count(*) AS n FROM action_rows a WHERE {where.sql} GROUP BY 1"
     elif measure == "cases":
         where = case_where(f)
-        counts = (f"SELECT c.country_iso3 AS iso3, c.priority_area, count(*) AS n FROM case_rows c "
-                  f"WHERE {where.sql} GROUP BY ALL")
+        counts = f"SELECT c.country_iso3 AS iso3, count(*) AS n FROM case_rows c WHERE {where.sql} GROUP BY 1"
     else:  # context beside EU action: the latest year a source states a number for
         return run(con, """
             WITH stated AS (
@@ -348,15 +345,12 @@ def map_values(con, f: Filters, measure: str) -> pd.DataFrame:
             FROM countries co LEFT JOIN stated s ON s.iso3 = co.iso3
             WHERE co.priority_area IS NOT NULL OR s.iso3 IS NOT NULL
             ORDER BY co.iso3""")
-    # A priority area is one unit (Israel/OPT covers two countries): each of its countries shows the area's total,
-    # added up from the counts by the area each counted row carries (a window over the countries costs more).
+    # A priority area is one unit (Israel/OPT covers two countries): each of its countries shows the area's total.
     return run(con, f"""
-        WITH n AS ({counts})
         SELECT co.iso3, co.name, co.priority_area,
-               coalesce(CASE WHEN co.priority_area IS NULL THEN n.n ELSE area.n END, 0)::BIGINT AS value
-        FROM countries co LEFT JOIN n ON n.iso3 = co.iso3
-        LEFT JOIN (SELECT priority_area, sum(n) AS n FROM n WHERE priority_area IS NOT NULL GROUP BY 1) area
-               ON area.priority_area = co.priority_area
+               CASE WHEN co.priority_area IS NULL THEN coalesce(n.n, 0)
+                    ELSE sum(coalesce(n.n, 0)) OVER (PARTITION BY co.priority_area) END::BIGINT AS value
+        FROM countries co LEFT JOIN ({counts}) n ON n.iso3 = co.iso3
         WHERE co.priority_area IS NOT NULL OR n.n > 0
         ORDER BY co.iso3""", where)
 
