@@ -477,7 +477,7 @@ def rows_of(frame: pd.DataFrame) -> list[Row]:
 def _check_keys(source: SourceFile, problems: list[Problem]) -> None:
     table, frame = source.table, source.frame
     for key in (table.primary_key, *table.unique):
-        keyed = frame.dropna(subset=list(key))
+        keyed = frame[[*key, "line"]].dropna(subset=list(key))  # the key's columns alone: no copy of the rest
         duplicated = keyed.duplicated(subset=list(key), keep=False)
         if not duplicated.any():
             continue
