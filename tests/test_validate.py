@@ -114,3 +114,45 @@ def test_generated_sources_validate(tmp_path):
     tables = load_sources(tmp_path / "sources")
     assert len(tables["eu_actions"]) == 3000 and len(tables["cases"]) == 300
     assert all(r.values["case_id"] in {e.values["case_id"] for e in tables["case_events"]} for r in tables["cases"])
+
+
+# Lines that Arrow's fast reading must either read exactly as Python's csv module does, or leave to it.
+TRICKY_LINES = [
+    '"quoted, with a comma"', '"a ""quote"" inside"', '""', 'a"b', '"a"b', '"unclosed', '"two\nlines"', "x\r",
+    "", " ", "\u202e", "\x01", "\ufeff", '"x",', ",", ",,,,,,,,,,,,,,,,,,,,", "café", "a\rb",
+]
+
+
+@pytest.mark.parametrize("piece", TRICKY_LINES)
+def test_fast_reading_reads_as_the_careful_reading_or_leaves_the_file_to_it(sources, monkeypatch, piece):
+    import datetime as dt
+
+    import pandas as pd
+
+    from dashboard.curation import validate
+    from dashboard.schema import TABLES_BY_NAME
+
+    table = TABLES_BY_NAME["eu_actions"]
+    path = sources / table.filename
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for n in (1, len(lines) // 2, len(lines) - 1):  # into a field at the start, in the middle, at the end of a line
+        line = lines[n]
+        at = line.index(",") + 1
+        lines[n] = line[:at] + piece + line[at:]
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    today = dt.date(2026, 12, 1)
+    fast = validate.read_source_file(path, table, today)
+    monkeypatch.setattr(validate, "read_clean_csv", lambda text, header: None)
+    careful = validate.read_source_file(path, table, today)
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert (fast.roots, fast.value_problems) == (careful.roots, careful.value_problems)
+
+
+def test_a_clean_file_is_read_whole_by_arrow(sources):
+    from dashboard.curation.validate import read_clean_csv
+
+    text = (sources / "eu_actions.csv").read_text(encoding="utf-8")
+    header = text.partition("\n")[0].split(",")
+    frame = read_clean_csv(text, header)
+    assert frame is not None and len(frame) == text.count("\n") - 1
+    assert read_clean_csv(text.replace("\n", "\n\n", 2), header) is None  # a blank line: the careful reading

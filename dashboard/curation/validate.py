@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from .. import taxonomy
 from ..schema import TABLES, TABLES_BY_NAME, Field, Table
@@ -209,7 +210,8 @@ def _header_problems(header: list[str], table: Table, name: str) -> list[Problem
 
 def _read_records(text: str, table: Table, name: str, roots: list[Problem]):
     """Split the text into records of the header's width; a record that cannot be read is a root problem and
-    reading goes on with the next line. Returns (header, records, lines) or None when there is no usable header."""
+    reading goes on with the next line. Returns (header, records, lines), or the records as a frame of strings
+    when the file is clean CSV throughout (`read_clean_csv`), or None when there is no usable header."""
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a huge field is a problem we report, not a stop
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -230,6 +232,10 @@ def _read_records(text: str, table: Table, name: str, roots: list[Problem]):
         else:
             roots.append(Problem(name, 1, "-", "the header does not name the expected columns either"))
         return None
+    if reader.line_num == 1 and not roots:
+        whole = read_clean_csv(text, header)
+        if whole is not None:
+            return whole
     width = len(header)
     first_line = reader.line_num + 1
     fast = _read_simple(reader, text, width, first_line)
@@ -268,6 +274,42 @@ def _read_records(text: str, table: Table, name: str, roots: list[Problem]):
         records.append(record)
         lines.append(line)
     return header, records, lines
+
+
+# One CSV line as Python's csv module (strict) and Arrow's reader both read it the same way: fields unquoted
+# (no quote, comma or line break in them) or quoted whole (a quote inside written twice, no line break), and at
+# most a carriage return before the line's end. Fields hold no invisible character (CONTROL_CHARS, in RE2's words).
+_PLAIN = r"\x00-\x1f\x7f-\x{9f}\x{202a}-\x{202e}\x{2066}-\x{2069}"
+_CLEAN_FIELD = rf'(?:"(?:[^"{_PLAIN}]|"")*"|[^,"{_PLAIN}]*)'
+_CLEAN_LINE = rf"^{_CLEAN_FIELD}(?:,{_CLEAN_FIELD})*\r?$"
+
+
+def read_clean_csv(text: str, header: list[str]) -> pd.DataFrame | None:
+    """The records after the header line, as strings, read by Arrow at C speed: the common case, where every line
+    is one record of clean CSV (see _CLEAN_LINE), no line is blank and no field holds an invisible character.
+    Returns None for anything else (the same reading as Python's csv module is then not certain, or there is a
+    problem to report): the caller then reads the file record by record, which words every problem."""
+    lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
+    if len(lines) and lines[-1].as_py() == "":
+        lines = lines.slice(0, len(lines) - 1)  # the file's last line break
+    if len(lines) < 2:
+        return None
+    if not pc.all(pc.match_substring_regex(lines, _CLEAN_LINE)).as_py():
+        return None
+    if pc.any(pc.or_(pc.equal(lines, ""), pc.equal(lines, "\r"))).as_py():
+        return None  # blank lines: the careful reading keeps every record's line number
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, double_quote=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowException:
+        return None  # e.g. a row of the wrong width: the careful reading says which
+    if table.num_rows != len(lines) - 1:
+        return None
+    return pd.DataFrame({name: pd.Series(table.column(name), dtype="str") for name in header})
 
 
 def isin(values: pd.Series, allowed) -> pd.Series:
@@ -350,6 +392,8 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
     if read is None:
         empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
         return _typed(table, empty, [], today, roots, value_problems)
+    if isinstance(read, pd.DataFrame):  # read whole by Arrow: every record one clean line, no invisible characters
+        return _typed(table, read[columns], list(range(2, len(read) + 2)), today, roots, value_problems)
     header, records, lines = read
     raw = pd.DataFrame(records, columns=header, dtype="str") if records else \
         pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
@@ -367,7 +411,7 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
                     bad = True
             keep.append(not bad)
         # Such a row is refused whole: its other fields may be as wrong as the one we saw.
-        raw = raw[keep]
+        raw = raw.loc[keep]  # (a list of no booleans would pick no columns with [])
         lines = [line for line, k in zip(lines, keep, strict=True) if k]
     return _typed(table, raw, lines, today, roots, value_problems)
 
@@ -380,12 +424,17 @@ def _typed(table: Table, raw: pd.DataFrame, lines: list[int], today: dt.date, ro
     source = SourceFile(table, frame, roots)
     for f in table.fields:
         values = raw[f.name].str.strip()
-        typed = values.where(values != "")
+        blank = values == ""
+        typed = values.where(~blank) if blank.any() else values
         too_long = values.str.len() > MAX_FIELD_CHARS
-        suspects, converted = _vector_suspects(f, values.where(~too_long, ""), today)
+        any_too_long = too_long.any()
+        suspects, converted = _vector_suspects(f, values.where(~too_long, "") if any_too_long else values, today)
         if converted is not None:
             typed = converted
-        suspects = suspects | too_long | ((values == "") & f.required)
+        if any_too_long:
+            suspects = suspects | too_long
+        if f.required:
+            suspects = suspects | blank
         if suspects.any():
             typed = typed.copy()
             for index in suspects[suspects].index:
@@ -428,7 +477,7 @@ def rows_of(frame: pd.DataFrame) -> list[Row]:
 def _check_keys(source: SourceFile, problems: list[Problem]) -> None:
     table, frame = source.table, source.frame
     for key in (table.primary_key, *table.unique):
-        keyed = frame.dropna(subset=list(key))
+        keyed = frame[[*key, "line"]].dropna(subset=list(key))  # the key's columns alone: no copy of the rest
         duplicated = keyed.duplicated(subset=list(key), keep=False)
         if not duplicated.any():
             continue
