@@ -18,19 +18,19 @@ def presentation(b: briefing.Brief) -> None:
     ui.metric_row([(label, value, briefing.HELP.get(label)) for label, value in b.headline])
     left, right = st.columns([7, 5], gap="medium")
     with left:
-        st.subheader("EU actions and case events", anchor=False)
+        st.header("EU actions and case events", anchor=False)
         n_actions = int((b.timeline["kind"] == "EU action").sum()) if not b.timeline.empty else 0
         with st.container(key="present_chart"):
             ui.chart(briefing.timeline_figure(b, height=None, font_size=PRESENT_FONT), height="stretch",
                      alt=f"Timeline for {b.place}: {len(b.timeline) - n_actions} case events (top row) and "
                          f"{n_actions} EU actions (bottom row), each action joined to the case event it answered.")
     with right, st.container(key="present_tables"):
-        st.subheader(b.open_cases_heading, anchor=False, help=briefing.HELP["Silent open cases"])
+        st.header(b.open_cases_heading, anchor=False, help=briefing.HELP["Silent open cases"])
         cases = b.open_cases.assign(**{"Last EU action": b.open_cases["Last EU action"].map(formatting.date_or_never)})
         # st.table renders Markdown: every cell goes through the one escaping function first.
         with st.container(key="present_open"):
             st.table(cases[["Title", "Status", "Last EU action"]].map(formatting.shown), hide_index=True)
-        st.subheader("Latest EU actions", anchor=False)
+        st.header("Latest EU actions", anchor=False)
         with st.container(key="present_latest"):
             st.table(b.latest_actions[["Date", "Actor", "Title"]].map(formatting.shown), hide_index=True)
     areas = list(PRIORITY_AREAS)

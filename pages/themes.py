@@ -14,7 +14,7 @@ def render():
     if not f.themes:
         st.title("Themes")
         for row in summary.itertuples():
-            st.subheader(ui.text(row.name), anchor=False)
+            st.header(ui.text(row.name), anchor=False)
             st.text(row.description)
             st.caption(f"{row.actions} EU actions · {row.cases} cases")
             st.page_link(urls.file("themes"), label=ui.text(f"Open {row.name}"), query_params=urls.query({"theme": row.name}))

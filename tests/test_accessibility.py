@@ -1,5 +1,5 @@
 """WCAG 2.1 AA in a real browser: axe-core on every page, a keyboard-only path to the export, the map as a
-way into the country pages, and no horizontal overflow at phone size."""
+way into the country pages. (No page scrolls sideways at phone size: tests/test_layout.py sweeps every page.)"""
 
 from __future__ import annotations
 
@@ -33,14 +33,24 @@ def open_page(browser, url, width=1366, height=768):
     return page
 
 
+# Headings shown in the main area, as levels (1 for h1 ...); hidden ones (a closed expander) do not count.
+HEADING_LEVELS = """(sel) => [...document.querySelectorAll(sel)].filter(h => h.offsetParent !== null)
+    .map(h => Number(h.tagName[1]))"""
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_serious_or_critical_violation(server, browser, path):
+def test_every_page_passes_axe_declares_its_language_and_outlines_its_headings(server, browser, path):
+    """One load per page for the three page-level checks: axe-core finds no serious or critical violation, the
+    language is declared, and the headings form an outline (one h1, no skipped level)."""
     page = open_page(browser, f"{server}/{path}")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
                if v["impact"] in ("serious", "critical") and v["id"] not in ALLOWED_VIOLATIONS]
     assert serious == []
     assert page.evaluate("document.documentElement.lang") == "en"
+    levels = page.evaluate(HEADING_LEVELS, ", ".join(f"[data-testid=stMain] h{i}" for i in range(1, 5)))
+    assert levels and levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
     page.context.close()
 
 
@@ -55,18 +65,6 @@ def documented_allowed_violations() -> set[str]:
 
 def test_the_allowed_violations_list_and_the_accessibility_doc_agree():
     assert documented_allowed_violations() == set(ALLOWED_VIOLATIONS)
-
-
-@pytest.mark.parametrize("path", ["", "countries?country=Iran", "explore", "accountability", "brief?country=IRN",
-                                  "case?id=IRN-C-0001", "about"])
-def test_headings_form_an_outline(server, browser, path):
-    page = open_page(browser, f"{server}/{path}")
-    selector = ", ".join(f"[data-testid=stMain] h{i}" for i in range(1, 5))
-    levels = page.evaluate("(sel) => [...document.querySelectorAll(sel)].filter(h => h.offsetParent !== null)"
-                           ".map(h => Number(h.tagName[1]))", selector)
-    assert levels and levels[0] == 1 and levels.count(1) == 1
-    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
-    page.context.close()
 
 
 def _focused(page) -> dict:
@@ -113,13 +111,4 @@ def test_keyboard_alone_sets_filters_and_triggers_the_export(server, browser, tm
 def test_clicking_a_country_on_the_map_opens_its_page(server, browser):
     page = open_page(browser, f"{server}/")
     click_country_on_map(page, 1, "Iran")  # the second shape of the first trace
-    page.context.close()
-
-
-@pytest.mark.parametrize("path", ["", "countries?country=Iran", "explore", "accountability", "brief?country=IRN",
-                                  "case?id=IRN-C-0001", "about", "accessibility"])
-def test_nothing_overflows_at_phone_size(server, browser, path):
-    page = open_page(browser, f"{server}/{path}", width=390, height=844)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 1
     page.context.close()

@@ -55,7 +55,7 @@ def test_prepared_link_fits_the_visible_window(server, browser, width, height):
     assert cell >= 14
     footer = page.locator(".st-key-present_footer").inner_text()
     assert "as of" in footer and "data version" in footer
-    assert page.locator(".st-key-present_tables h3").first.inner_text().startswith("Silent open cases: ")
+    assert page.locator(".st-key-present_tables h2").first.inner_text().startswith("Silent open cases: ")
     assert watch.external == [] and watch.errors == []
     page.close()
 

@@ -30,25 +30,25 @@ def statement_markdown() -> str:
 The publisher is committed to making the EU Human Rights Action Monitor accessible. This statement applies to
 this website.
 
-### Compliance status
+## Compliance status
 {STATUS}
 
-### Non-accessible content
+## Non-accessible content
 The content below is not fully accessible, for the reasons given:
 
 {limitations}
 
-### Preparation of this statement
+## Preparation of this statement
 This statement was prepared on {PREPARED_ON}. The method was a self-assessment: an automated audit with
 axe-core (rules for WCAG 2.0 and 2.1, levels A and AA) runs on every page, the country brief and its
 presentation mode in the project's test suite; a keyboard-only test sets filters and reaches the export; pages
 were checked at 1366 × 768 and at phone size (390 × 844).
 
-### Feedback and contact information
+## Feedback and contact information
 If you meet a barrier on this website, or need any of its content in another format, {contact}. Say which page
 (its address), what you tried to do and what happened. We aim to reply within 10 working days.
 
-### Enforcement procedure
+## Enforcement procedure
 If you are not satisfied with our reply, you can contact the body responsible for web accessibility in your
 EU member state.
 """
