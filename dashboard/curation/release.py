@@ -30,7 +30,7 @@ TITLES = {
     "eu_actions": "EU actions", "cases": "Cases", "case_events": "Case events",
     "action_cases": "Links between EU actions and cases", "commitments": "Commitments",
     "death_penalty_figures": "Death-penalty figures", "countries": "Countries", "themes": "Themes",
-    "response_searches": "Searches for EU responses",
+    "response_searches": "Searches for EU responses", "original_searches": "Searches for original pages",
 }
 
 
