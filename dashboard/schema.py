@@ -169,6 +169,17 @@ TABLES: tuple[Table, ...] = (
         Field("result", "string", "found: an EU action was found and linked; none: no EU action was found.",
               required=True, enum=_enum(taxonomy.SEARCH_RESULTS)),
     ), ("case_id", "searched_on", "queries")),
+    Table("original_searches", "Searches for the original page of an EU action cited from a secondary page, so "
+          "that 'no original found' is a recorded finding with its search.", (
+        Field("action_id", "string", "The EU action.", required=True, foreign=("eu_actions", "action_id")),
+        Field("searched_on", "date", "Date of the search (YYYY-MM-DD).", required=True),
+        Field("queries", "string", "The search phrases used, separated by ' | ', and where they were searched.",
+              required=True),
+        Field("result", "string", "found: the original page (or a faithful copy) was found and is now the action's "
+              "source; none: no original page was found and the secondary page stays.",
+              required=True, enum=_enum(taxonomy.ORIGINAL_SEARCH_RESULTS)),
+        Field("note", "string", "What the best page found was, when it was not the original."),
+    ), ("action_id", "searched_on", "queries")),
     Table("commitments", "The EU's own human-rights commitments, shown on About.", (
         Field("commitment_id", "string", "Stable id, e.g. COM-01.", required=True, pattern="^COM-[0-9]{2}$"),
         Field("title", "string", "The document's title.", required=True),

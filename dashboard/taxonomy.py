@@ -184,11 +184,17 @@ SEARCH_RESULTS: dict[str, str] = {
     "none": "No EU action found",
 }
 
+# The outcome of a search for the original page of an EU action cited from a secondary page.
+ORIGINAL_SEARCH_RESULTS: dict[str, str] = {
+    "found": "Original page or faithful copy found, and now cited",
+    "none": "No original page found; the secondary page stays",
+}
+
 # ISO 639-1 codes of the languages titles in the dataset are written in (more may be added).
 LANGUAGES: dict[str, str] = {
     "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
     "nl": "Dutch", "pl": "Polish", "lt": "Lithuanian", "et": "Estonian", "cs": "Czech", "da": "Danish",
-    "sv": "Swedish", "no": "Norwegian", "ru": "Russian", "ar": "Arabic", "tr": "Turkish",
+    "sv": "Swedish", "no": "Norwegian", "ru": "Russian", "ar": "Arabic", "tr": "Turkish", "ja": "Japanese",
 }
 
 DATE_PRECISIONS: dict[str, str] = {

@@ -104,11 +104,14 @@ def test_cli_validate_passes_on_good_sources(sources):
 
 def test_private_records_and_withheld_names_never_reach_the_file(con):
     con = con.cursor()
-    everything = " ".join(str(v) for table in ("cases", "case_events", "eu_actions", "action_cases")
+    tables = ("cases", "case_events", "eu_actions", "action_cases", "response_searches", "original_searches")
+    everything = " ".join(str(v) for table in tables
                           for row in con.execute(f"SELECT * FROM {table}").fetchall() for v in row)
     assert "Hidden" not in everything and "hidden" not in everything
     assert "EGY-C-0002" not in everything and "EGY-A-0002" not in everything
     assert "Secret Name" not in everything
+    # The fixture records a search for the private action's original: it goes with the action.
+    assert con.execute("SELECT action_id FROM original_searches").fetchall() == [("IRN-A-0001",)]
     assert con.execute("SELECT subject_name FROM cases WHERE case_id = 'IRN-C-0002'").fetchone() == (None,)
     assert con.execute("SELECT subject_name FROM cases WHERE case_id = 'IRN-C-0001'").fetchone() == ("Test Person One",)
 

@@ -142,6 +142,16 @@ def test_every_independently_found_case_was_searched_for_an_eu_response():
                               "a row in response_searches.csv (docs/CURATION.md, step 5)")
 
 
+def test_every_action_cited_from_a_secondary_page_was_searched_for_its_original():
+    """Issue 11: replace reposts with the original wherever it can be found, so every action still cited from a
+    secondary page has a recorded search that found no original (original_searches.csv)."""
+    searched = {s["action_id"] for s in rows("original_searches") if s["result"] == "none"}
+    unsearched = [a["action_id"] for a in rows("eu_actions")
+                  if a["source_quality"] == "secondary" and a["action_id"] not in searched]
+    assert unsearched == [], (f"{len(unsearched)} actions cited from a secondary page have no search for their "
+                              "original in original_searches.csv (docs/CURATION.md, section 2)")
+
+
 # Reviewed dates that really are 1 January to the day (the source states that day).
 TRUE_FIRST_OF_JANUARY = {("case_events", "PSE-C-0010", "2018-01-01"),
                          # killed on the night of 1 January 2025, as the police investigation team dated it (review round 9)

@@ -75,12 +75,16 @@ def test_first_release_then_changes_the_same_day(data_dir):
                                               encoding="utf-8")
     with open(data_dir / "review_log.csv", "a", encoding="utf-8") as f:
         f.write("IRN-A-12345,2,2026-12-05,ok,\n")
+    with open(sources / "original_searches.csv", "a", encoding="utf-8") as f:
+        f.write("IRN-A-0002,2026-12-05,EEAS Iran statement example | Council Iran example,none,\n")
 
     build(sources, data_dir / "c.duckdb")
     draft = info(data_dir / "c.duckdb")
     assert draft.data_version.startswith("2026.12.05+draft.")
     assert any("EU actions: 1 added (IRN-A-12345); 1 changed (IRN-A-0001); 1 removed (IRN-A-0003)" in line
                for line in draft.lines), draft.lines
+    # a search is named by the action searched for, not by its long key (which holds the search phrases)
+    assert "Searches for original pages: 1 added (for IRN-A-0002)" in draft.lines, draft.lines
 
     second = make_release(sources, today=DAY)
     assert second.data_version == "2026.12.05.2"

@@ -105,10 +105,11 @@ def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: set[str] | Non
     links = links[isin(links["action_id"], actions["action_id"]) & isin(links["case_id"], cases["case_id"])]
     out = dict(frames)
     out.update(cases=cases, eu_actions=actions, case_events=events, action_cases=links)
-    for table in TABLES:  # anything else hanging off a case (response searches) goes with it
+    kept = {("cases", "case_id"): cases["case_id"], ("eu_actions", "action_id"): actions["action_id"]}
+    for table in TABLES:  # anything else hanging off a case or an action (searches) goes with it
         for f in table.fields:
-            if f.foreign == ("cases", "case_id") and table.name not in ("case_events", "action_cases"):
-                out[table.name] = out[table.name][isin(out[table.name][f.name], cases["case_id"])]
+            if f.foreign in kept and table.name not in ("case_events", "action_cases"):
+                out[table.name] = out[table.name][isin(out[table.name][f.name], kept[f.foreign])]
     published = {}
     for name, frame in out.items():
         columns = [f.name for f in TABLES_BY_NAME[name].fields if not f.source_only]

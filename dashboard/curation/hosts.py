@@ -24,6 +24,7 @@ EU_HOSTS = frozenset({
     "europa.ba", "archive.europa.ba", "europa.rs",  # EU Delegations in the Western Balkans
     "gilmore.ie",                # EU Special Representative for Human Rights (2019-2023), own site
     "lagodinsky.de",             # MEP, chair of the EP delegation to Turkey, own site
+    "reinhardbuetikofer.eu",     # MEP, chair of the EP delegation for relations with China, own site
 })
 
 # Member states and intergovernmental bodies publishing the statement they made or the EU made there.
@@ -31,7 +32,12 @@ OTHER_OFFICIAL_HOSTS = frozenset({
     "swedenabroad.se", "kina.um.dk", "netherlandsandyou.nl", "auswaertiges-amt.de", "mfa.gov.lv", "esteri.it",
     "um.fi",                     # Finnish foreign ministry, also the Council presidency's site in 2006
     "coe.int", "hub.coe.int", "osce.org",
+    "dfa.ie",                    # Irish foreign ministry, also the Council presidency's site in 2013
+    "exteriores.gob.es",         # Spanish foreign ministry and its embassies
+    "newyork-un.mae.lu",         # Luxembourg's mission to the UN
 })
+# Member states' embassy and mission networks, each under one domain (ru.ambafrance.org, new-york-un.diplo.de).
+OTHER_OFFICIAL_HOST_SUFFIXES = ("ambafrance.org", "diplo.de")
 UN_HOST_SUFFIXES = ("un.org", "ohchr.org", "unhcr.org", "oas.org")
 
 # Complete, unaltered copies of an official page kept by an archive or an official republisher.
@@ -62,9 +68,22 @@ SECONDARY_HOSTS = frozenset({
     "constricts.rssing.com", "rrcabin.com", "see.news", "bahaipedia.org", "mrwatchlist.com",
     "ikhwaninfowhoswhoen.data.blog",
     "ieu-monitoring.com", "portal.ieu-monitoring.com",  # aggregator reposting EEAS statements
+    # Found in review round 11 while looking for originals:
+    "pubt.io",                          # Public Technologies, the publisher of publicnow.com
+    "openparlement.eu",                 # aggregator of the Parliament's legislative observatory
+    "en-smanews.org", "gobernantes.com", "balochhouse.com", "pressclub.be", "globaldefence.net",
+    "globalsecurity.org", "europediplomatic.com", "tibetaction.net",          # reposts of EU texts
+    "thewall.fyi", "biztweet.cz", "europeaninterest.eu", "eureporter.co",     # reworded or machine-translated reposts
+    "cde.ual.es",                       # EEAS texts reposted with inserted lines, so not unaltered
+    "docplayer.nl", "pdfslide.net", "dokumen.tips", "studylib.net", "yumpu.com",  # user-uploaded document stores
+    "statmt.org",                       # the Europarl corpus for machine translation
+    "feddit.org", "gruenlink.de", "dobol.uk",  # a forum, a link shortener, a proxy mirror of europarl
+    "europeansources.info", "fnvaworld.org", "thenigerianvoice.com",        # abstracts and press-release reposts
+    "kildarestreet.com",                # unofficial mirror of the Irish parliament's records (oireachtas.ie)
+    "app.lexploria.com", "legalize.dev", "respectus-knowledge-base.document360.io", "inenuitvoer.sdu.nl",  # copies of EU law
 })
 SECONDARY_HOST_SUFFIXES = (".blogspot.com", ".wordpress.com", ".data.blog", ".cloudfront.net", ".linode.com",
-                           ".rssing.com")
+                           ".rssing.com", ".over-blog.com")
 
 
 def host_of(url: str) -> str:
@@ -108,7 +127,8 @@ def source_quality(url: str, record: str) -> str:
     if host in FAITHFUL_COPY_HOSTS:
         return "faithful_copy"
     if record == "action":
-        official = is_eu_host(url) or is_un_host(url) or host in OTHER_OFFICIAL_HOSTS
+        official = (is_eu_host(url) or is_un_host(url)
+                    or _matches(host, OTHER_OFFICIAL_HOSTS, OTHER_OFFICIAL_HOST_SUFFIXES))
         return "original" if official else "secondary"
     return "original"
 

@@ -30,7 +30,7 @@ TITLES = {
     "eu_actions": "EU actions", "cases": "Cases", "case_events": "Case events",
     "action_cases": "Links between EU actions and cases", "commitments": "Commitments",
     "death_penalty_figures": "Death-penalty figures", "countries": "Countries", "themes": "Themes",
-    "response_searches": "Searches for EU responses",
+    "response_searches": "Searches for EU responses", "original_searches": "Searches for original pages",
 }
 
 
@@ -96,8 +96,13 @@ def _listed(ids: list[str]) -> str:
     return shown + (f", and {len(ids) - MAX_IDS_LISTED:,} more" if len(ids) > MAX_IDS_LISTED else "")
 
 
-def _case_of(key: str) -> str:
-    return key.split("#", 1)[0]
+# Tables whose records are named in the changelog by the record they belong to (an event by its case, a search
+# by the case or action searched for), since their own keys are long.
+NAMED_BY_OWNER = {"case_events": "#", "response_searches": "|", "original_searches": "|"}
+
+
+def _owner_of(table: str, key: str) -> str:
+    return key.split(NAMED_BY_OWNER[table], 1)[0]
 
 
 def change_lines(old: dict[str, dict[str, str]] | None, new: dict[str, dict[str, str]]) -> list[str]:
@@ -116,8 +121,9 @@ def change_lines(old: dict[str, dict[str, str]] | None, new: dict[str, dict[str,
         for word, keys in (("added", added), ("changed", changed), ("removed", removed)):
             if not keys:
                 continue
-            if table.name == "case_events":  # name the cases, not the events' long keys
-                parts.append(f"{len(keys):,} {word} (in {_listed(sorted({_case_of(k) for k in keys}))})")
+            if table.name in NAMED_BY_OWNER:  # name the cases or actions, not the long keys
+                owners = sorted({_owner_of(table.name, k) for k in keys})
+                parts.append(f"{len(keys):,} {word} ({'in' if table.name == 'case_events' else 'for'} {_listed(owners)})")
             else:
                 parts.append(f"{len(keys):,} {word} ({_listed(keys)})")
         if parts:

@@ -735,6 +735,17 @@ def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Proble
         problems.append(Problem("action_cases.csv", int(line), "note",
                                 f"{aid} ({_day(action_day)}) predates the start of {cid} ({_day(case_day)}) by more "
                                 "than a year: say in note why the action concerns this case, or remove the link"))
+    originals = frames.get("original_searches")
+    if originals is not None and not originals.empty:
+        quality = actions.dropna(subset=["action_id"]).drop_duplicates("action_id", keep="last").set_index(
+            "action_id")["source_quality"]
+        stated = originals["action_id"].map(quality)
+        still_secondary = _flag((originals["result"] == "found") & (stated == "secondary"))
+        for line, action_id in zip(originals["line"][still_secondary], originals["action_id"][still_secondary],
+                                   strict=True):
+            problems.append(Problem("original_searches.csv", int(line), "result",
+                                    f"is found but {action_id} still cites a secondary page in eu_actions.csv: "
+                                    "cite the page found, or record the search as none"))
     searches = frames.get("response_searches")
     if searches is not None and not searches.empty:
         cid = searches["case_id"]

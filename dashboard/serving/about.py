@@ -58,7 +58,8 @@ def definitions_markdown() -> str:
         "**Source quality** (`source_quality`), judged from the web address of the cited page: "
         + "; ".join(f"{taxonomy.SOURCE_QUALITIES[code]} (`{code}`): {meaning}"
                     for code, meaning in taxonomy.SOURCE_QUALITY_MEANING.items())
-        + ". Explore can show only records of one quality.",
+        + ". Explore can show only records of one quality. For every EU action still cited from a secondary page, "
+          "the search for its original page is recorded with its date and search phrases (`original_searches.csv`).",
         "**Titles:** every title is shown in English. Where the document's own title is in another language it is "
         "kept as the original title with its language, and the English title is our translation in [square brackets] "
         "unless the document has an official English version.",
