@@ -83,6 +83,12 @@ SOURCE_QUALITY = Field("source_quality", "string",
                        + "; ".join(f"{code}: {meaning}" for code, meaning in taxonomy.SOURCE_QUALITY_MEANING.items())
                        + " (hosts listed in dashboard/curation/hosts.py).",
                        required=True, enum=_enum(taxonomy.SOURCE_QUALITIES))
+# A recorded search (for an EU response to a case, or for an action's original page): when, and with what.
+SEARCH_FIELDS = (
+    Field("searched_on", "date", "Date of the search (YYYY-MM-DD).", required=True),
+    Field("queries", "string", "The search phrases used, separated by ' | ', and where they were searched.",
+          required=True),
+)
 OTHER_SOURCES = Field("other_sources", "string",
                       "Further public pages a claim in the record needs, as space-separated URLs; the summary "
                       "still says only what source_url says.", pattern=URL_LIST_PATTERN, fmt="uri-list")
@@ -163,18 +169,14 @@ TABLES: tuple[Table, ...] = (
     Table("response_searches", "Searches for an EU response to a case, so that 'no EU action found' is a recorded "
           "finding with its search.", (
         Field("case_id", "string", "The case.", required=True, foreign=("cases", "case_id")),
-        Field("searched_on", "date", "Date of the search (YYYY-MM-DD).", required=True),
-        Field("queries", "string", "The search phrases used, separated by ' | ', and where they were searched.",
-              required=True),
+        *SEARCH_FIELDS,
         Field("result", "string", "found: an EU action was found and linked; none: no EU action was found.",
               required=True, enum=_enum(taxonomy.SEARCH_RESULTS)),
     ), ("case_id", "searched_on", "queries")),
     Table("original_searches", "Searches for the original page of an EU action cited from a secondary page, so "
           "that 'no original found' is a recorded finding with its search.", (
         Field("action_id", "string", "The EU action.", required=True, foreign=("eu_actions", "action_id")),
-        Field("searched_on", "date", "Date of the search (YYYY-MM-DD).", required=True),
-        Field("queries", "string", "The search phrases used, separated by ' | ', and where they were searched.",
-              required=True),
+        *SEARCH_FIELDS,
         Field("result", "string", "found: the original page (or a faithful copy) was found and is now the action's "
               "source; none: no original page was found and the secondary page stays.",
               required=True, enum=_enum(taxonomy.ORIGINAL_SEARCH_RESULTS)),
