@@ -65,13 +65,12 @@ def reviewed_ids(log: Path) -> set[str]:
         latest = pd.DataFrame({"record_id": whole["record_id"].str.strip(), "verdict": whole["verdict"].str.strip()})
         latest = latest.drop_duplicates("record_id", keep="last")
         return set(latest.loc[isin(latest["verdict"], REVIEWED_VERDICTS), "record_id"].tolist())
-    with open(log, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = {"record_id", "verdict"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValidationError([Problem(log.name, 1, col, "required column is missing from the header")
-                                   for col in sorted(missing)])
-        latest = {row["record_id"].strip(): (row["verdict"] or "").strip() for row in reader}
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # the text read above, record by record
+    missing = {"record_id", "verdict"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError([Problem(log.name, 1, col, "required column is missing from the header")
+                               for col in sorted(missing)])
+    latest = {row["record_id"].strip(): (row["verdict"] or "").strip() for row in reader}
     return {record_id for record_id, verdict in latest.items() if verdict in REVIEWED_VERDICTS}
 
 

@@ -97,12 +97,8 @@ def _listed(ids: list[str]) -> str:
 
 
 # Tables whose records are named in the changelog by the record they belong to (an event by its case, a search
-# by the case or action searched for), since their own keys are long.
-NAMED_BY_OWNER = {"case_events": "#", "response_searches": "|", "original_searches": "|"}
-
-
-def _owner_of(table: str, key: str) -> str:
-    return key.split(NAMED_BY_OWNER[table], 1)[0]
+# by the case or action searched for), since their own keys are long: the key's separator, and the linking word.
+NAMED_BY_OWNER = {"case_events": ("#", "in"), "response_searches": ("|", "for"), "original_searches": ("|", "for")}
 
 
 def change_lines(old: dict[str, dict[str, str]] | None, new: dict[str, dict[str, str]]) -> list[str]:
@@ -122,8 +118,9 @@ def change_lines(old: dict[str, dict[str, str]] | None, new: dict[str, dict[str,
             if not keys:
                 continue
             if table.name in NAMED_BY_OWNER:  # name the cases or actions, not the long keys
-                owners = sorted({_owner_of(table.name, k) for k in keys})
-                parts.append(f"{len(keys):,} {word} ({'in' if table.name == 'case_events' else 'for'} {_listed(owners)})")
+                separator, linking = NAMED_BY_OWNER[table.name]
+                owners = sorted({k.split(separator, 1)[0] for k in keys})
+                parts.append(f"{len(keys):,} {word} ({linking} {_listed(owners)})")
             else:
                 parts.append(f"{len(keys):,} {word} ({_listed(keys)})")
         if parts:

@@ -737,9 +737,7 @@ def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Proble
                                 "than a year: say in note why the action concerns this case, or remove the link"))
     originals = frames.get("original_searches")
     if originals is not None and not originals.empty:
-        quality = actions.dropna(subset=["action_id"]).drop_duplicates("action_id", keep="last").set_index(
-            "action_id")["source_quality"]
-        stated = originals["action_id"].map(quality)
+        stated = originals["action_id"].map(dated_actions.set_index("action_id")["source_quality"])
         still_secondary = _flag((originals["result"] == "found") & (stated == "secondary"))
         for line, action_id in zip(originals["line"][still_secondary], originals["action_id"][still_secondary],
                                    strict=True):
