@@ -20,6 +20,8 @@ serves exactly the bytes the pages read, even after the path was replaced or del
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import threading
 from dataclasses import dataclass, field
@@ -27,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.ipc
 
 ALIAS = "published"  # the name the attached file has inside its connection
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
@@ -189,12 +193,56 @@ def _cursor_fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params=None):
         cur.close()
 
 
+def result_key(sql: str, params: list | dict | None = None) -> str:
+    """The name of a query's result: its exact SQL text and bound values (their types included: a date and its
+    ISO string differ). What serving.default_views stores a build-time result under."""
+    values = sorted(params.items()) if isinstance(params, dict) else list(params or [])
+    return hashlib.sha256(f"{sql}\0{values!r}".encode()).hexdigest()
+
+
+def encode_frame(frame: pd.DataFrame) -> bytes:
+    """A frame as an Arrow IPC stream with pandas' metadata, so decode_frame gives back the same dtypes and index."""
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def decode_frame(payload: bytes) -> pd.DataFrame:
+    return pa.ipc.open_stream(payload).read_all().to_pandas()
+
+
+DEFAULT_VIEWS_TABLE = "default_view_results"  # written by serving.default_views at build time
+
+
+def _stored_results(snapshot: Snapshot) -> dict[str, bytes]:
+    """The results the build stored for the default views of this file (serving.default_views), by result_key;
+    none when the file has no such table (a file built by older code)."""
+    def read(s: Snapshot) -> dict[str, bytes]:
+        cur = s.cursor()
+        try:
+            exists = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = $db AND table_name = $t",
+                                 {"db": ALIAS, "t": DEFAULT_VIEWS_TABLE}).fetchone()[0]
+            return dict(cur.execute(f"SELECT key, payload FROM {DEFAULT_VIEWS_TABLE}").fetchall()) if exists else {}
+        finally:
+            cur.close()
+    return snapshot.once("default view results", lambda: read(snapshot))
+
+
 def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run one parameterized query on a fresh cursor and return its rows. `con` is a Snapshot, or anything
-    with the same `cursor()` (the UI layer's caching wrapper overrides `fetch` itself)."""
+    with the same `cursor()` (the UI layer's caching wrapper overrides `fetch` itself). On a Snapshot, a query of
+    a default view reads the result the build stored for that very query (serving.default_views)."""
     own = getattr(con, "fetch", None)
     if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
         return own(sql, params)
+    if isinstance(con, Snapshot):
+        stored = _stored_results(con)
+        if stored:
+            payload = stored.get(result_key(sql, params))
+            if payload is not None:
+                return decode_frame(payload)
     cur = _cursor(con)
     try:
         return cur.execute(sql, params or []).df()
