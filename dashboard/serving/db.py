@@ -222,9 +222,9 @@ def _stored_results(snapshot: Snapshot) -> dict[str, bytes]:
     def read(s: Snapshot) -> dict[str, bytes]:
         cur = s.cursor()
         try:
-            exists = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = $db AND table_name = $t",
-                                 {"db": ALIAS, "t": DEFAULT_VIEWS_TABLE}).fetchone()[0]
-            return dict(cur.execute(f"SELECT key, payload FROM {DEFAULT_VIEWS_TABLE}").fetchall()) if exists else {}
+            found = cur.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = $db AND table_name = $t",
+                                {"db": ALIAS, "t": DEFAULT_VIEWS_TABLE}).fetchone()
+            return dict(cur.execute(f"SELECT key, payload FROM {DEFAULT_VIEWS_TABLE}").fetchall()) if found else {}
         finally:
             cur.close()
     return snapshot.once("default view results", lambda: read(snapshot))
