@@ -60,6 +60,7 @@ def _unfiltered(con, f: Filters) -> None:  # overview, timeline, explore, accoun
     queries.events_over_time(con, f, "year")
     queries.actions_table(con, f)
     metrics.who_acts(con, f)
+    metrics.unity_counts(con, f)
 
 
 def views() -> list[tuple[str, Callable, Filters]]:

@@ -94,6 +94,14 @@ def _unity(f: Filters, by_area: bool = False) -> Clause:
         GROUP BY area_no""", where.params)
 
 
+def unity_counts(con, f: Filters) -> tuple[int, int]:
+    """(statements made on behalf of the 27, statements not) among those responding to the selected cases (_unity).
+    Read as a frame: an unfiltered view's is then found among the build's stored results (serving.default_views)."""
+    unity = _unity(f)
+    frame = run(con, unity.sql, unity)
+    return (int(frame["eu27"].iloc[0]), int(frame["alone"].iloc[0])) if not frame.empty else (0, 0)
+
+
 def _silent(as_of: dt.date | None) -> Clause:
     """SQL condition on a case_rows row `c`: open, and no linked EU action in the 12 months before as_of."""
     # is_open: status not in taxonomy.CLOSED_STATUSES, computed at build time (summaries.case_rows)
@@ -169,9 +177,7 @@ def _case_measures(con, f: Filters, as_of: dt.date | None = None) -> dict:
 def summary(con, f: Filters, as_of: dt.date | None = None) -> Summary:
     """Every headline measure for the filter, from the per-case columns of case_rows."""
     measures = _case_measures(con, f, as_of)
-    unity = _unity(f)
-    row = run_one(con, unity.sql, unity)
-    eu27, alone = (int(row[1]), int(row[2])) if row else (0, 0)
+    eu27, alone = unity_counts(con, f)
     return Summary(
         filters=f.describe(),
         cases=measures["cases"],
