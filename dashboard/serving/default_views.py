@@ -61,6 +61,8 @@ def _unfiltered(con, f: Filters) -> None:  # overview, timeline, explore, accoun
     queries.actions_table(con, f)
     metrics.who_acts(con, f)
     metrics.unity_counts(con, f)
+    metrics.summary_and_split(con, f)  # Accountability: of its measures, those that do not depend on the day
+    metrics.by_area(con, f)
 
 
 def views() -> list[tuple[str, Callable, Filters]]:
@@ -76,14 +78,15 @@ class _Recorder:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
-        self.results: dict[str, tuple[str, pd.DataFrame]] = {}
+        self.results: dict[str, tuple[str, bytes]] = {}
 
     def cursor(self):
         return self.con.cursor()
 
     def fetch(self, sql: str, params=None) -> pd.DataFrame:
         frame = db.fetch(self.con, sql, params)
-        self.results[db.result_key(sql, params)] = (sql, frame)
+        # encoded now: the caller may go on to change the frame it receives
+        self.results[db.result_key(sql, params)] = (sql, db.encode_frame(frame))
         return frame
 
     def fetch_one(self, sql: str, params=None):
@@ -100,7 +103,7 @@ def write(con: duckdb.DuckDBPyConnection) -> int:
         names.update({key: name for key in set(recorder.results) - before})
     con.execute(f"CREATE OR REPLACE TABLE {TABLE} (key VARCHAR PRIMARY KEY, view VARCHAR, sql VARCHAR, "
                 f"payload BLOB)")
-    rows = [(key, names.get(key, ""), sql, db.encode_frame(frame)) for key, (sql, frame) in sorted(recorder.results.items())]
+    rows = [(key, names.get(key, ""), sql, payload) for key, (sql, payload) in sorted(recorder.results.items())]
     if rows:
         con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", rows)
     return len(rows)
