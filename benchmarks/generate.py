@@ -141,6 +141,7 @@ def database(n_actions: int, cache: Path = CACHE) -> Path:
         _fill(con, n_actions)
         generated = time.perf_counter()
         summaries.write(con)
+        default_views.write(con)  # as `python -m dashboard build` does
         done = time.perf_counter()
         con.execute("CHECKPOINT")
     finally:

@@ -136,3 +136,19 @@ def test_stored_results_are_not_shared_between_callers(con):
     first = queries.map_values(con, Filters(), "actions")
     first.loc[0, "value"] = -1
     assert (queries.map_values(con, Filters(), "actions")["value"] >= 0).all()
+
+
+def test_the_command_line_build_stores_the_default_views(tmp_path):
+    from dashboard.__main__ import main
+
+    from .conftest import FIXTURE_SOURCES
+
+    out = tmp_path / "cli.duckdb"
+    assert main(["build", "--sources", str(FIXTURE_SOURCES), "--out", str(out)]) in (0, None)
+    snapshot = db.connect(out)
+    try:
+        stored = db._stored_results(snapshot)
+        page = queries.actions_sql(Filters(), limit=50)
+        assert db.result_key(page.sql, dict(page.params)) in stored
+    finally:
+        snapshot.close()

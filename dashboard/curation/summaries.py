@@ -31,9 +31,6 @@ rebuilding from the same base tables gives the same rows.
   between them (NULL when the action is dated before every event of its case); `answers` holds the links that
   answered an event again (with both ids and the action's date), sorted by action, so the answers of the newest
   actions are read from its first rows and from no other table.
-- `default_view_results` (serving/default_views.py): the results of the queries of the views most visits open
-  (each priority area, each theme, the unfiltered figures), stored by the exact SQL and parameters that
-  produced them.
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
@@ -259,7 +256,3 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ACTION_LINKS_SQL)
     con.execute(ANSWERS_SQL)
     con.execute(INDEXES_SQL)
-    # Last, once every table above exists: the default views' results, answered by the pages' own queries.
-    from ..serving import default_views  # not at the top: the serving layer reads what this module writes
-
-    default_views.write(con)

@@ -2,7 +2,8 @@
 
 Most page runs show a default view: Overview, each priority area on Countries, each theme on Themes,
 Timeline, Explore's first page, Accountability with no filter. Their queries are the same every time until
-the next build, so the build runs them (`write`, called last by `curation.summaries.write`) and stores every
+the next build, so the build runs them (`write`, which `python -m dashboard build` and `import` hand to the build
+as its last step: curation never imports serving) and stores every
 result under the exact SQL text and bound parameters that produced it (`db.result_key`). A page run that
 sends the same query reads the stored result (`db.fetch`) instead of running it; any other query (another
 filter, a changed query in newer code, a date-dependent one on another day) is not found and runs as usual.
