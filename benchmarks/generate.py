@@ -20,6 +20,7 @@ import duckdb
 from dashboard import taxonomy
 from dashboard.config import SOURCES_DIR
 from dashboard.curation import build, summaries
+from dashboard.serving import default_views
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 EVENTS_PER_CASE = 3
@@ -101,7 +102,8 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
 
 
 def _code_key() -> str:
-    code = inspect.getsource(_fill) + inspect.getsource(write_lookups) + build.SCHEMA_SQL + inspect.getsource(summaries)
+    code = (inspect.getsource(_fill) + inspect.getsource(write_lookups) + build.SCHEMA_SQL + inspect.getsource(summaries)
+            + inspect.getsource(default_views))
     return hashlib.sha256(code.encode()).hexdigest()[:10]
 
 
@@ -139,6 +141,7 @@ def database(n_actions: int, cache: Path = CACHE) -> Path:
         _fill(con, n_actions)
         generated = time.perf_counter()
         summaries.write(con)
+        default_views.write(con)  # as `python -m dashboard build` does
         done = time.perf_counter()
         con.execute("CHECKPOINT")
     finally:

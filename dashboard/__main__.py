@@ -14,7 +14,7 @@ from . import config
 from .curation.build import build
 from .curation.validate import ValidationError, load_sources
 from .schema import datapackage
-from .serving import db, filters
+from .serving import db, default_views, filters
 
 
 def _report(err: ValidationError) -> int:
@@ -27,7 +27,7 @@ def _report(err: ValidationError) -> int:
 def cmd_build(args) -> int:
     start = time.perf_counter()
     try:
-        counts = build(Path(args.sources), Path(args.out))
+        counts = build(Path(args.sources), Path(args.out), finish=default_views.write)
     except ValidationError as err:
         return _report(err)
     took = time.perf_counter() - start
@@ -204,7 +204,7 @@ def cmd_import(args) -> int:
     db = Path(args.db) if args.db else (config.db_path() if sources.resolve() == config.SOURCES_DIR.resolve() else None)
     try:
         result = import_file(Path(args.file), sources, db=None if args.no_build else db, dry_run=args.dry_run,
-                             report=Path(args.report) if args.report else None)
+                             report=Path(args.report) if args.report else None, finish=default_views.write)
     except InputFileError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.curation.build import build
-from dashboard.serving import db
+from dashboard.serving import db, default_views
 
 FIXTURE_SOURCES = Path(__file__).parent / "fixtures" / "sources"
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "fixture.duckdb"
-    build(FIXTURE_SOURCES, path)
+    build(FIXTURE_SOURCES, path, finish=default_views.write)  # as `python -m dashboard build` does
     return path
 
 

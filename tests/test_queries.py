@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -140,3 +141,31 @@ def test_typed_headline_has_the_json_form(con):
     head = queries.headline(con, Filters())
     assert head.as_dict() == {"actions": 5, "cases": 4, "countries_with_actions": head.countries_with_actions,
                               "latest_action": dt.date(2023, 10, 10), "cases_without_action": 2}
+
+
+def _same_record(got: dict | None, want: dict | None) -> None:
+    assert (got is None) == (want is None)
+    if want is None:
+        return
+    assert list(got) == list(want)
+    for name, value in want.items():
+        assert type(got[name]) is type(value), (name, got[name], value)
+        if isinstance(value, np.ndarray):
+            assert value.dtype == got[name].dtype and list(value) == list(got[name]), name
+        else:
+            assert got[name] == value or (pd.isna(value) and pd.isna(got[name])), name
+
+
+def test_a_record_reads_the_same_row_as_a_frame_would(con):
+    """fetch_record (the record pages) gives every field with the value and type the row of a frame gives:
+    every case and action of the fixture, with and without names, cases, original titles; and unknown ids."""
+    case_ids = list(queries.run(con, "SELECT case_id FROM case_rows")["case_id"]) + ["NOPE", "EGY-C-0002", "", "%"]
+    for case_id in case_ids:
+        frame = queries.run(con, f"SELECT {queries.CASE_DETAIL_COLUMNS} FROM case_rows WHERE case_id = $id", id=case_id)
+        _same_record(queries.case_detail(con, case_id), None if frame.empty else frame.iloc[0].to_dict())
+    action_ids = list(queries.run(con, "SELECT action_id FROM action_rows")["action_id"]) + ["IRN-A-9999", "' OR 1=1"]
+    for action_id in action_ids:
+        frame = queries.run(con, f"""SELECT {queries.ACTION_COLUMNS}, a.date AS date_value,
+                                            {queries.CASE_IDS_OF_ACTION} AS case_ids
+                                     FROM action_rows a WHERE a.action_id = $id""", id=action_id)
+        _same_record(queries.action_detail(con, action_id), None if frame.empty else frame.iloc[0].to_dict())

@@ -18,6 +18,7 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,10 +153,18 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("incoming")
 
 
-def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release_manifest: Path | None = None) -> dict:
+# A last step on the database being written, after every table above: the command line passes
+# serving.default_views.write (the default views' results, answered by the pages' own queries), which this side
+# cannot import (tests/test_packages.py).
+Finish = Callable[[duckdb.DuckDBPyConnection], object]
+
+
+def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release_manifest: Path | None = None,
+                   finish: Finish | None = None) -> dict:
     """Write the published frames, the derived tables and build_info to `out`, atomically. `info` holds
     built_at, source_digest, shows_unreviewed and unreviewed_held_back; the data version is added here.
-    Returns the build_info row as written."""
+    `finish(con)`, when given, adds the serving side's tables last (see Finish). Returns the build_info row as
+    written."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -182,6 +191,8 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
             con.execute(f"INSERT INTO build_info ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                         [row[c] for c in columns])
             summaries.write(con)
+            if finish is not None:
+                finish(con)
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -195,8 +206,10 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
     return row
 
 
-def build(sources: Path, out: Path, today: dt.date | None = None, show_unreviewed: bool | None = None) -> dict[str, int]:
-    """Validate the sources and write the database. Raises ValidationError; then `out` is untouched."""
+def build(sources: Path, out: Path, today: dt.date | None = None, show_unreviewed: bool | None = None,
+          finish: Finish | None = None) -> dict[str, int]:
+    """Validate the sources and write the database. Raises ValidationError; then `out` is untouched. `finish`: as
+    in write_database."""
     sources = Path(sources)
     checked = check_sources(sources, today=today)
     if checked.problems:
@@ -211,5 +224,5 @@ def build(sources: Path, out: Path, today: dt.date | None = None, show_unreviewe
         "shows_unreviewed": shows_unreviewed,
         "unreviewed_held_back": published.unreviewed_held_back,
     }
-    write_database(published.frames, out, info, release.manifest_for(sources))
+    write_database(published.frames, out, info, release.manifest_for(sources), finish=finish)
     return {name: len(frame) for name, frame in published.frames.items()}

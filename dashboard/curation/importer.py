@@ -416,8 +416,9 @@ def _restore(sources: Path, previous: dict[str, bytes | None]) -> None:
 
 
 def import_file(path: Path, sources: Path, *, db: Path | None = None, dry_run: bool = False,
-                report: Path | None = None, today: dt.date | None = None) -> ImportResult:
-    """Check the input against the sources and, if it is clean and not a dry run, merge it and rebuild `db`."""
+                report: Path | None = None, today: dt.date | None = None, finish=None) -> ImportResult:
+    """Check the input against the sources and, if it is clean and not a dry run, merge it and rebuild `db`
+    (`finish`: as in build.write_database)."""
     path, sources = Path(path), Path(sources)
     name = path.name
     rows, reader_problems = read_input(path)
@@ -441,7 +442,7 @@ def import_file(path: Path, sources: Path, *, db: Path | None = None, dry_run: b
             if db is not None:
                 from .build import build
 
-                build(sources, db, today=today)
+                build(sources, db, today=today, finish=finish)
                 result.rebuilt = db
         except BaseException:
             _restore(sources, previous)

@@ -20,13 +20,19 @@ serves exactly the bytes the pages read, even after the path was replaced or del
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import io
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.ipc
 
 ALIAS = "published"  # the name the attached file has inside its connection
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
@@ -63,6 +69,7 @@ class Snapshot:
     data_version: str
     _fd: int = field(repr=False, default=-1)
     _once: dict = field(repr=False, default_factory=dict)
+    _threads: threading.local = field(repr=False, default_factory=threading.local)
 
     @classmethod
     def open(cls, path: Path) -> Snapshot:
@@ -110,6 +117,16 @@ class Snapshot:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self.con.cursor()
         cur.execute(f"USE {ALIAS}")  # a cursor starts on the in-memory catalogue
+        return cur
+
+    def query_cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor for whole-result queries (db.fetch, fetch_one, fetch_record), opened on the file once
+        per thread rather than per query (a `USE` per cursor costs about as much as a small query). A cursor serves
+        one thread at a time, and each of these queries is read to its end before the next one starts; anything
+        that streams a result (exports) takes its own `cursor()`."""
+        cur = getattr(self._threads, "cursor", None)
+        if cur is None:
+            cur = self._threads.cursor = self.cursor()
         return cur
 
     def file_size(self) -> int:
@@ -176,8 +193,12 @@ def connect(path: Path) -> Snapshot:
     return Snapshot.open(Path(path))
 
 
-def _cursor(con) -> duckdb.DuckDBPyConnection:
-    return con.cursor()
+def _run(con, sql: str, params):
+    """Execute on this thread's cursor of a Snapshot, or on a fresh cursor of anything else with `cursor()`; returns
+    (cursor, whether it is to be closed after reading)."""
+    if isinstance(con, Snapshot):
+        return con.query_cursor().execute(sql, params or []), False
+    return con.cursor().execute(sql, params or []), True
 
 
 def _cursor_fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params=None):
@@ -189,25 +210,97 @@ def _cursor_fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params=None):
         cur.close()
 
 
+def result_key(sql: str, params: list | dict | None = None) -> str:
+    """The name of a query's result: its exact SQL text and bound values (their types included: a date and its
+    ISO string differ). What serving.default_views stores a build-time result under."""
+    values = sorted(params.items()) if isinstance(params, dict) else list(params or [])
+    return hashlib.sha256(f"{sql}\0{values!r}".encode()).hexdigest()
+
+
+def encode_frame(frame: pd.DataFrame) -> bytes:
+    """A frame as an Arrow IPC stream with pandas' metadata, so decode_frame gives back the same dtypes and index."""
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def decode_frame(payload: bytes) -> pd.DataFrame:
+    return pa.ipc.open_stream(payload).read_all().to_pandas()
+
+
+DEFAULT_VIEWS_TABLE = "default_view_results"  # written by serving.default_views at build time
+
+
+def _stored_results(snapshot: Snapshot) -> dict[str, bytes]:
+    """The results the build stored for the default views of this file (serving.default_views), by result_key;
+    none when the file has no such table (a file built by older code)."""
+    def read(s: Snapshot) -> dict[str, bytes]:
+        cur = s.cursor()
+        try:
+            found = cur.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = $db AND table_name = $t",
+                                {"db": ALIAS, "t": DEFAULT_VIEWS_TABLE}).fetchone()
+            return dict(cur.execute(f"SELECT key, payload FROM {DEFAULT_VIEWS_TABLE}").fetchall()) if found else {}
+        finally:
+            cur.close()
+    return snapshot.once("default view results", lambda: read(snapshot))
+
+
 def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run one parameterized query on a fresh cursor and return its rows. `con` is a Snapshot, or anything
-    with the same `cursor()` (the UI layer's caching wrapper overrides `fetch` itself)."""
+    with the same `cursor()` (the UI layer's caching wrapper overrides `fetch` itself). On a Snapshot, a query of
+    a default view reads the result the build stored for that very query (serving.default_views)."""
     own = getattr(con, "fetch", None)
     if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
         return own(sql, params)
-    cur = _cursor(con)
+    if isinstance(con, Snapshot):
+        stored = _stored_results(con)
+        if stored:
+            payload = stored.get(result_key(sql, params))
+            if payload is not None:
+                return decode_frame(payload)
+    cur, close = _run(con, sql, params)
     try:
-        return cur.execute(sql, params or []).df()
+        return cur.df()
     finally:
-        cur.close()
+        if close:
+            cur.close()
 
 
 def fetch_one(con, sql: str, params: list | dict | None = None):
     own = getattr(con, "fetch_one", None)
     if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
         return own(sql, params)
-    cur = _cursor(con)
+    cur, close = _run(con, sql, params)
     try:
-        return cur.execute(sql, params or []).fetchone()
+        return cur.fetchone()
     finally:
-        cur.close()
+        if close:
+            cur.close()
+
+
+def _boxed(value):
+    """A value of a fetched row as `DataFrame.iloc[0].to_dict()` gives it from `fetch`: dates as pandas Timestamps,
+    lists as object arrays, NULL as None; so a record read by fetch_record is the same as one read by fetch."""
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value)
+    if isinstance(value, list):
+        return np.array(value, dtype=object)
+    return value
+
+
+def fetch_record(con, sql: str, params: list | dict | None = None) -> dict | None:
+    """The first row of a query as {column: value}, or None when there is none: the row `fetch(...).iloc[0].to_dict()`
+    gives, without building a frame for one row (which costs about as much as finding the row)."""
+    own = getattr(con, "fetch_record", None)
+    if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
+        return own(sql, params)
+    cur, close = _run(con, sql, params)
+    try:
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description or []]
+    finally:
+        if close:
+            cur.close()
+    return None if row is None else {name: _boxed(value) for name, value in zip(names, row, strict=True)}

@@ -94,6 +94,14 @@ def _unity(f: Filters, by_area: bool = False) -> Clause:
         GROUP BY area_no""", where.params)
 
 
+def unity_counts(con, f: Filters) -> tuple[int, int]:
+    """(statements made on behalf of the 27, statements not) among those responding to the selected cases (_unity).
+    Read as a frame: an unfiltered view's is then found among the build's stored results (serving.default_views)."""
+    unity = _unity(f)
+    frame = run(con, unity.sql, unity)
+    return (int(frame["eu27"].iloc[0]), int(frame["alone"].iloc[0])) if not frame.empty else (0, 0)
+
+
 def _silent(as_of: dt.date | None) -> Clause:
     """SQL condition on a case_rows row `c`: open, and no linked EU action in the 12 months before as_of."""
     # is_open: status not in taxonomy.CLOSED_STATUSES, computed at build time (summaries.case_rows)
@@ -142,36 +150,68 @@ class Summary:
         return asdict(self)
 
 
-def _case_measures(con, f: Filters, as_of: dt.date | None = None) -> dict:
-    """The measures counted over the selected cases alone (one pass over case_rows): the part of `summary` that
-    `discovery_split` reports twice."""
+def _measures(con, f: Filters) -> pd.DataFrame:
+    """The measures of the selected cases that do not depend on the day they are asked (one pass over case_rows,
+    one row): counts, median days, the time bands and the escalation steps. Read as a frame, so an unfiltered
+    view's is found among the build's stored results (serving.default_views); the silent cases are counted apart
+    (_silent_counts), because they depend on the day."""
+    where, band = case_where(f), _band("c.days_to_response")
+    bands = ", ".join(f"count(*) FILTER (WHERE c.first_response IS NOT NULL AND {band.sql} = {i}) AS band_{i}"
+                      for i in range(1, len(TIME_BUCKETS) + 1))
+    steps = ", ".join(f"count(*) FILTER (WHERE c.top_step = {int(step)}) AS step_{int(step)}"
+                      for step in taxonomy.ESCALATION_STEPS)
+    return run(con, f"""
+        SELECT count(*) AS cases, count(c.first_response) AS responded, median(c.days_to_response) AS median_days,
+               {bands}, {steps}
+        FROM case_rows c WHERE {where.sql}""", where, band)
+
+
+@dataclass(frozen=True)
+class SilentCounts:
+    """DEFINITIONS["Silent open cases"] on one day: among the selected cases, among those of them found
+    independently of the EU, and per priority area (by area_no)."""
+
+    cases: int
+    independent: int | None  # None: the filter chooses how cases were found itself (ask f.independent())
+    by_area: dict[int, int]
+
+
+def _silent_counts(con, f: Filters, as_of: dt.date | None = None) -> SilentCounts:
+    """The silent open cases of a filter on `as_of` (today): one pass over case_rows for the whole selection, its
+    independently found cases (Filters.independent) and each priority area."""
     where, silent = case_where(f), _silent(as_of)
-    band = _band("c.days_to_response")
+    independent = (Clause("list_contains($independent_discovery, c.discovered_via)",
+                          {"independent_discovery": list(taxonomy.INDEPENDENT_DISCOVERY)})
+                   if not f.discovery else Clause("NULL"))
     row = run_one(con, f"""
-        SELECT count(*) AS cases,
-               count(c.first_response) AS responded,
-               median(c.days_to_response) AS median_days,
-               count(*) FILTER (WHERE {silent.sql}) AS silent,
-               histogram({band.sql}) FILTER (WHERE c.first_response IS NOT NULL) AS bands,
-               histogram(c.top_step) AS steps
-        FROM case_rows c WHERE {where.sql}""", where, silent, band)
-    cases, responded, median_days, silent_cases, bands, steps = row
-    bands, steps = bands or {}, steps or {}
-    return {"cases": int(cases), "responded": int(responded),
+        SELECT count(*), count(*) FILTER (WHERE {independent.sql}),
+               histogram(c.area_no) FILTER (WHERE c.area_no IS NOT NULL)
+        FROM case_rows c WHERE {where.sql} AND {silent.sql}""", where, silent, independent)
+    return SilentCounts(cases=int(row[0]), independent=None if f.discovery else int(row[1]),
+                        by_area={int(k): int(v) for k, v in (row[2] or {}).items()})
+
+
+def _case_measures(con, f: Filters, as_of: dt.date | None = None, silent_cases: int | None = None) -> dict:
+    """The measures counted over the selected cases alone: the part of `summary` that `discovery_split` reports
+    twice. `silent_cases`: the filter's silent open cases when the caller has counted them (_silent_counts)."""
+    row = _measures(con, f).iloc[0]
+    cases, responded, median_days = int(row["cases"]), int(row["responded"]), row["median_days"]
+    if silent_cases is None:
+        silent_cases = _silent_counts(con, f, as_of).cases
+    return {"cases": cases, "responded": responded,
             "response_rate": round(responded / cases, 4) if cases else None,
-            "median_days_to_first_response": None if median_days is None else float(median_days),
-            "time_to_first_response": {label: int(bands.get(i, 0))
+            "median_days_to_first_response": None if pd.isna(median_days) else float(median_days),
+            "time_to_first_response": {label: int(row[f"band_{i}"])
                                        for i, (_, label) in enumerate(TIME_BUCKETS, start=1)},
-            "escalation": {label: int(steps.get(step, 0)) for step, label in taxonomy.ESCALATION_STEPS.items()},
+            "escalation": {label: int(row[f"step_{step}"]) for step, label in taxonomy.ESCALATION_STEPS.items()},
             "silent_cases": int(silent_cases)}
 
 
-def summary(con, f: Filters, as_of: dt.date | None = None) -> Summary:
-    """Every headline measure for the filter, from the per-case columns of case_rows."""
-    measures = _case_measures(con, f, as_of)
-    unity = _unity(f)
-    row = run_one(con, unity.sql, unity)
-    eu27, alone = (int(row[1]), int(row[2])) if row else (0, 0)
+def summary(con, f: Filters, as_of: dt.date | None = None, silent: SilentCounts | None = None) -> Summary:
+    """Every headline measure for the filter, from the per-case columns of case_rows. `silent`: the filter's
+    silent counts on `as_of` when the caller has them."""
+    measures = _case_measures(con, f, as_of, None if silent is None else silent.cases)
+    eu27, alone = unity_counts(con, f)
     return Summary(
         filters=f.describe(),
         cases=measures["cases"],
@@ -189,10 +229,12 @@ def summary(con, f: Filters, as_of: dt.date | None = None) -> Summary:
 
 
 def summary_and_split(con, f: Filters, as_of: dt.date | None = None) -> tuple[Summary, dict]:
-    """`summary(f)` and `discovery_split(f)`, as the Accountability page, the brief and `metrics` show them. (One pass
-    over case_rows with both sets of measures as FILTERed aggregates was measured slower than two passes.)"""
-    whole = summary(con, f, as_of=as_of)
-    return whole, discovery_split(con, f, as_of=as_of, whole=whole)
+    """`summary(f)` and `discovery_split(f)`, as the Accountability page, the brief and `metrics` show them; the
+    silent cases of both are counted in one pass. (One pass over case_rows with both sets of the other measures,
+    as FILTERed aggregates or as GROUPING SETS, was measured slower than two passes.)"""
+    silent = _silent_counts(con, f, as_of)
+    whole = summary(con, f, as_of=as_of, silent=silent)
+    return whole, discovery_split(con, f, as_of=as_of, whole=whole, silent=silent)
 
 
 def cases_without_action(cases: int, responded: int) -> int:
@@ -233,11 +275,14 @@ SPLIT_MEASURES = ("cases", "responded", "response_rate", "median_days_to_first_r
                   "silent_cases")
 
 
-def discovery_split(con, f: Filters, as_of: dt.date | None = None, whole: Summary | None = None) -> dict:
+def discovery_split(con, f: Filters, as_of: dt.date | None = None, whole: Summary | None = None,
+                    silent: SilentCounts | None = None) -> dict:
     """Response rate, time to respond and silent cases for all selected cases and, beside them, for the cases
-    found independently of the EU (discovered_via other than eu). `whole` reuses a summary already computed for f."""
-    whole = whole or summary(con, f, as_of=as_of)
-    independent = _case_measures(con, f.independent(), as_of=as_of)  # no unity or who-acts: not reported twice
+    found independently of the EU (discovered_via other than eu). `whole` reuses a summary already computed for f,
+    `silent` the silent counts of f on `as_of`."""
+    whole = whole or summary(con, f, as_of=as_of, silent=silent)
+    independent = _case_measures(con, f.independent(), as_of=as_of,  # no unity or who-acts: not reported twice
+                                 silent_cases=silent.independent if silent is not None else None)
     return {"all_cases": {k: getattr(whole, k) for k in SPLIT_MEASURES},
             "independently_discovered": {k: independent[k] for k in SPLIT_MEASURES}}
 
@@ -276,23 +321,26 @@ def who_acts_frame(summary_: Summary) -> pd.DataFrame:
 
 
 def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
-    """The headline measures for each priority area side by side (one SQL pass, grouped by area)."""
-    where, silent, unity = case_where(f), _silent(as_of), _unity(f, by_area=True)
+    """The headline measures for each priority area side by side (one SQL pass, grouped by area), and the silent
+    open cases of each on `as_of` (_silent_counts, which depend on the day: counted apart, so the rest of an
+    unfiltered view is found among the build's stored results)."""
+    where, unity = case_where(f), _unity(f, by_area=True)
     # Grouped by area_no (the position in taxonomy.PRIORITY_AREAS), then named: the few groups, not every row.
-    return run(con, f"""
+    table = run(con, f"""
         WITH u AS ({unity.sql}),
         m AS (SELECT c.area_no, count(*) AS cases,
                      round(count(c.first_response) / count(*), 4) AS rate,
                      median(c.days_to_response) AS median_days,
-                     quantile_disc(c.top_step, 0.5) AS median_step,
-                     count(*) FILTER (WHERE {silent.sql}) AS silent
+                     quantile_disc(c.top_step, 0.5) AS median_step
               FROM case_rows c WHERE {where.sql} AND c.area_no IS NOT NULL GROUP BY c.area_no)
-        SELECT $areas[m.area_no] AS "Area", m.cases AS "Cases", m.rate AS "Response rate",
+        SELECT m.area_no, $areas[m.area_no] AS "Area", m.cases AS "Cases", m.rate AS "Response rate",
                m.median_days AS "Median days to respond", m.median_step AS "Median escalation step",
-               round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4) AS "Made on behalf of all 27",
-               m.silent AS "Silent open cases"
+               round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4) AS "Made on behalf of all 27"
         FROM m LEFT JOIN u ON u.area_no = m.area_no
-        ORDER BY "Area" """, where, silent, unity, areas=list(taxonomy.PRIORITY_AREAS))
+        ORDER BY "Area" """, where, unity, areas=list(taxonomy.PRIORITY_AREAS))
+    silent = _silent_counts(con, f, as_of).by_area
+    table["Silent open cases"] = [silent.get(int(area_no), 0) for area_no in table["area_no"]]
+    return table.drop(columns="area_no").astype({"Silent open cases": "int64"})
 
 
 def escalation_frame(summary_: Summary) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import taxonomy
 from ..taxonomy import PAIR, discovery_mask, status_mask, theme_mask
-from .db import fetch, fetch_one
+from .db import fetch, fetch_one, fetch_record
 from .filters import Filters
 
 GROUP_COLUMNS = {"actor": "a.actor_label", "action_type": "a.type_label"}
@@ -441,8 +441,7 @@ CASE_DETAIL_COLUMNS = ", ".join(["case_id", "title", "country_iso3", "subject_ty
 
 
 def case_detail(con, case_id: str) -> dict | None:
-    frame = run(con, f"SELECT {CASE_DETAIL_COLUMNS} FROM case_rows WHERE case_id = $id", id=case_id)
-    return None if frame.empty else frame.iloc[0].to_dict()
+    return fetch_record(con, f"SELECT {CASE_DETAIL_COLUMNS} FROM case_rows WHERE case_id = $id", {"id": case_id})
 
 
 def _rank(con, table: str, id_column: str, record_id: str) -> int:
@@ -533,9 +532,8 @@ CASE_IDS_OF_ACTION = "(SELECT list(l.case_id ORDER BY l.case_id) FROM action_cas
 
 def action_detail(con, action_id: str) -> dict | None:
     # case_ids: the cases its source names (action_cases, looked up by its index), for action_cases
-    frame = run(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, {CASE_IDS_OF_ACTION} AS case_ids
-                         FROM action_rows a WHERE a.action_id = $id""", id=action_id)
-    return None if frame.empty else frame.iloc[0].to_dict()
+    return fetch_record(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, {CASE_IDS_OF_ACTION} AS case_ids
+                                 FROM action_rows a WHERE a.action_id = $id""", {"id": action_id})
 
 
 def action_cases(con, action_id: str, case_ids=None) -> pd.DataFrame:

@@ -71,6 +71,9 @@ class CachedSnapshot:
     def fetch_one(self, sql: str, params=None):
         return _cached_query(self.data_version, sql, _params_key(params), "one", _snapshot=self.snapshot)
 
+    def fetch_record(self, sql: str, params=None):
+        return _cached_query(self.data_version, sql, _params_key(params), "record", _snapshot=self.snapshot)
+
 
 def _params_key(params) -> bytes:
     """A hashable, exact stand-in for the bound values (a date and its ISO string must not collide)."""
@@ -83,7 +86,7 @@ def _params_key(params) -> bytes:
 def _cached_query(data_version: str, sql: str, params: bytes, shape: str, _snapshot: db.Snapshot):
     kind, values = pickle.loads(params)  # noqa: S301 — bytes made by _params_key in this process, never from outside
     bound = dict(values) if kind == "named" else values
-    return (db.fetch if shape == "all" else db.fetch_one)(_snapshot, sql, bound)
+    return {"all": db.fetch, "one": db.fetch_one, "record": db.fetch_record}[shape](_snapshot, sql, bound)
 
 
 _PUBLISHED: dict[str, db.Published] = {}

@@ -1,0 +1,110 @@
+"""The views most visits open, answered once at build time by the very functions the pages call.
+
+Most page runs show a default view: Overview, each priority area on Countries, each theme on Themes,
+Timeline, Explore's first page, Accountability with no filter. Their queries are the same every time until
+the next build, so the build runs them (`write`, which `python -m dashboard build` and `import` hand to the build
+as its last step: curation never imports serving) and stores every
+result under the exact SQL text and bound parameters that produced it (`db.result_key`). A page run that
+sends the same query reads the stored result (`db.fetch`) instead of running it; any other query (another
+filter, a changed query in newer code, a date-dependent one on another day) is not found and runs as usual.
+
+So there is no second definition of any number here: a stored result is the output of the query itself, on
+the same file, and it can only be found by that query. tests/test_default_views.py checks that every stored
+result equals the query's live answer, and that filters outside the default views still run the query.
+
+Results are stored as Arrow IPC streams of the DataFrames `db.fetch` returns (with pandas' own metadata,
+so dtypes and index come back as they were). Only frames are stored; single-row answers (`fetch_one`) run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import pandas as pd
+
+from .. import taxonomy
+from . import db, metrics, queries
+from .filters import Filters, from_query
+
+TABLE = db.DEFAULT_VIEWS_TABLE
+
+
+def _filters(**params: str) -> Filters:
+    return from_query(params)[0]
+
+
+def _countries(con, f: Filters) -> None:  # pages/countries.py
+    queries.headline(con, f)
+    queries.combined_timeline(con, f)
+    queries.answered_events(con, f, limit=200)
+    queries.cases_table(con, f, limit=200)
+    queries.actions_table(con, f, limit=200)
+    queries.death_penalty_figures(con, f.countries)
+    queries.sources_list(con, f)
+
+
+def _themes(con, f: Filters) -> None:  # pages/themes.py
+    queries.headline(con, f)
+    queries.map_values(con, f, "actions")
+    queries.actions_over_time(con, f, "year", "actor")
+    if "death_penalty" in f.themes:
+        queries.death_penalty_figures(con, f.countries)
+    queries.cases_table(con, f, limit=200)
+    queries.actions_table(con, f, limit=200)
+
+
+def _unfiltered(con, f: Filters) -> None:  # overview, timeline, explore, accountability (its undated parts)
+    queries.map_values(con, f, "actions")
+    queries.actions_table(con, f, limit=8)
+    queries.actions_over_time(con, f, "year", "actor")
+    queries.events_over_time(con, f, "year")
+    queries.actions_table(con, f)
+    metrics.who_acts(con, f)
+    metrics.unity_counts(con, f)
+    metrics.summary_and_split(con, f)  # Accountability: of its measures, those that do not depend on the day
+    metrics.by_area(con, f)
+
+
+def views() -> list[tuple[str, Callable, Filters]]:
+    """(name, the calls of its page, filter) of every default view."""
+    out: list[tuple[str, Callable, Filters]] = [("unfiltered", _unfiltered, Filters())]
+    out += [(f"countries: {area}", _countries, _filters(country=area)) for area in taxonomy.PRIORITY_AREAS]
+    out += [(f"themes: {label}", _themes, _filters(theme=label)) for label in taxonomy.THEMES.values()]
+    return out
+
+
+class _Recorder:
+    """Stands in for a connection (db.fetch hands it every query): runs each query and keeps its frame."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.results: dict[str, tuple[str, bytes]] = {}
+
+    def cursor(self):
+        return self.con.cursor()
+
+    def fetch(self, sql: str, params=None) -> pd.DataFrame:
+        frame = db.fetch(self.con, sql, params)
+        # encoded now: the caller may go on to change the frame it receives
+        self.results[db.result_key(sql, params)] = (sql, db.encode_frame(frame))
+        return frame
+
+    def fetch_one(self, sql: str, params=None):
+        return db.fetch_one(self.con, sql, params)
+
+
+def write(con: duckdb.DuckDBPyConnection) -> int:
+    """Answer every default view on `con` (the database being built) and store the results; returns how many."""
+    recorder = _Recorder(con)
+    names: dict[str, str] = {}
+    for name, calls, f in views():
+        before = set(recorder.results)
+        calls(recorder, f)
+        names.update({key: name for key in set(recorder.results) - before})
+    con.execute(f"CREATE OR REPLACE TABLE {TABLE} (key VARCHAR PRIMARY KEY, view VARCHAR, sql VARCHAR, "
+                f"payload BLOB)")
+    rows = [(key, names.get(key, ""), sql, payload) for key, (sql, payload) in sorted(recorder.results.items())]
+    if rows:
+        con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", rows)
+    return len(rows)

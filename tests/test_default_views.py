@@ -1,0 +1,154 @@
+"""The default views' results stored at build time (serving/default_views.py): each equals its query's live
+answer, is found only by that very query, and any other filter still runs the query."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import taxonomy
+from dashboard.serving import db, default_views, metrics, queries
+from dashboard.serving.filters import Filters, from_query
+
+
+class Live:
+    """Runs every query on the snapshot's file, never reading a stored result."""
+
+    def __init__(self, snapshot: db.Snapshot):
+        self.snapshot = snapshot
+
+    def cursor(self):
+        return self.snapshot.cursor()
+
+    def fetch(self, sql, params=None):
+        cur = self.snapshot.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def fetch_one(self, sql, params=None):
+        return db.fetch_one(self.snapshot, sql, params)
+
+
+class Compare:
+    """Answers each query from the snapshot (stored result where there is one) and checks it against the live
+    answer, frame for frame, dtypes and index included; counts how many answers came from the store."""
+
+    def __init__(self, snapshot: db.Snapshot):
+        self.snapshot, self.live = snapshot, Live(snapshot)
+        self.stored = db._stored_results(snapshot)
+        self.hits: set[str] = set()
+        self.queries = 0
+
+    def cursor(self):
+        return self.snapshot.cursor()
+
+    def fetch(self, sql, params=None):
+        key = db.result_key(sql, params)
+        self.queries += 1
+        if key in self.stored:
+            self.hits.add(key)
+        got, want = db.fetch(self.snapshot, sql, params), self.live.fetch(sql, params)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert list(got.columns) == list(want.columns)
+        return got
+
+    def fetch_one(self, sql, params=None):
+        return db.fetch_one(self.snapshot, sql, params)
+
+
+def test_every_stored_result_equals_its_query(con):
+    compare = Compare(con)
+    assert compare.stored, "the build stored no default view"
+    for _name, calls, f in default_views.views():
+        calls(compare, f)
+    # every stored result was found by the query that made it, and checked against it
+    assert compare.hits == set(compare.stored)
+
+
+def _params(**kw) -> Filters:
+    return from_query(kw)[0]
+
+
+ATTACKER_FILTERS = [
+    _params(country="Iran", since="2023-01-01"),
+    _params(country="Iran", theme="Torture"),
+    _params(country="Israel"),  # one half of Israel/OPT: not the area's default view
+    _params(country="Palestine (OPT)", until="2020-12-31"),
+    _params(country=["Iran", "Egypt"]),
+    _params(country="IRN"),  # the code form of the default Iran view: the same filter, so the same query
+    _params(theme="Torture", q="%"),
+    _params(theme="Death penalty", q="_' OR 1=1 --"),
+    _params(theme="Human rights defenders", status="Detained"),
+    _params(theme="Torture", source="Official EU source"),
+    _params(actor="European Parliament"),
+    _params(since="2099-01-01"),
+    Filters(discovery=taxonomy.INDEPENDENT_DISCOVERY),
+    Filters(places=("Iran",), themes=("torture",), since=dt.date(2000, 1, 1), until=dt.date(2000, 1, 1)),
+]
+
+
+@pytest.mark.parametrize("f", ATTACKER_FILTERS, ids=lambda f: f.describe() or "none")
+def test_other_filters_give_the_live_answer(con, f):
+    compare = Compare(con)
+    for _name, calls, _ in default_views.views():
+        calls(compare, f)
+    metrics.summary_and_split(compare, f)
+    metrics.by_area(compare, f)
+    metrics.silence_list(compare, f)
+    assert compare.queries > 20
+
+
+def test_a_stored_result_is_found_only_by_its_own_query(con):
+    stored = db._stored_results(con)
+    page = queries.actions_sql(Filters(), limit=50)
+    assert db.result_key(page.sql, dict(page.params)) in stored
+    # one more row, another offset, the same values under other types: each is another query
+    for other in (queries.actions_sql(Filters(), limit=51), queries.actions_sql(Filters(), limit=50, offset=1)):
+        assert db.result_key(other.sql, dict(other.params)) not in stored
+    assert db.result_key(page.sql, {k: str(v) for k, v in page.params.items()}) not in stored
+    assert db.result_key(page.sql + " ", dict(page.params)) not in stored
+
+
+def test_a_file_without_stored_results_answers_every_query(fixture_db, tmp_path, con):
+    older = tmp_path / "older.duckdb"
+    shutil.copy(fixture_db, older)
+    writer = duckdb.connect(str(older))
+    writer.execute(f"DROP TABLE {db.DEFAULT_VIEWS_TABLE}")
+    writer.close()
+    snapshot = db.connect(older)
+    try:
+        assert db._stored_results(snapshot) == {}
+        for f in (Filters(), _params(country="Iran")):
+            pd.testing.assert_frame_equal(queries.actions_table(snapshot, f), queries.actions_table(con, f))
+            pd.testing.assert_frame_equal(queries.map_values(snapshot, f, "actions"),
+                                          queries.map_values(con, f, "actions"))
+    finally:
+        snapshot.close()
+
+
+def test_stored_results_are_not_shared_between_callers(con):
+    first = queries.map_values(con, Filters(), "actions")
+    first.loc[0, "value"] = -1
+    assert (queries.map_values(con, Filters(), "actions")["value"] >= 0).all()
+
+
+def test_the_command_line_build_stores_the_default_views(tmp_path):
+    from dashboard.__main__ import main
+
+    from .conftest import FIXTURE_SOURCES
+
+    out = tmp_path / "cli.duckdb"
+    assert main(["build", "--sources", str(FIXTURE_SOURCES), "--out", str(out)]) in (0, None)
+    snapshot = db.connect(out)
+    try:
+        stored = db._stored_results(snapshot)
+        page = queries.actions_sql(Filters(), limit=50)
+        assert db.result_key(page.sql, dict(page.params)) in stored
+    finally:
+        snapshot.close()
