@@ -54,10 +54,16 @@ from .. import taxonomy
 ACTION_ROWS_SQL = """
 CREATE OR REPLACE TABLE action_rows AS
 WITH themed AS (
-    SELECT t.action_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask,
-           string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
+    SELECT t.action_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask
     FROM action_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
     GROUP BY t.action_id
+), theme_set_labels AS (  -- the labels of a set of themes, joined once per set rather than once per action
+    SELECT m.theme_mask, string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
+    FROM (SELECT DISTINCT theme_mask FROM themed) m
+    JOIN labels lb ON lb.kind = 'theme' AND m.theme_mask & (1 << (list_position($themes, lb.code) - 1)) <> 0
+    GROUP BY m.theme_mask
+), ranked AS (  -- ranked on the two columns alone, so the sort does not carry every column of the action
+    SELECT action_id, row_number() OVER (ORDER BY date DESC, action_id)::INTEGER AS rank FROM eu_actions
 ), linked AS (
     SELECT l.action_id, count(*) AS cases_named,
            bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
@@ -65,19 +71,19 @@ WITH themed AS (
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
     GROUP BY l.action_id
 )
-SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
-       a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
+SELECT r.rank, a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
        a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
        list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
        year(a.date)::SMALLINT AS year_no, (year(a.date) * 12 + month(a.date) - 1)::INTEGER AS month_no,
        co.country_no, list_position($areas, co.priority_area)::UTINYINT AS area_no,
-       coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
+       coalesce(th.theme_mask, 0) AS theme_mask, tl.theme_labels,
        a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
        a.source_url, src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a
+JOIN ranked r ON r.action_id = a.action_id
 LEFT JOIN (SELECT *, row_number() OVER (ORDER BY iso3)::SMALLINT AS country_no FROM countries) co
        ON co.iso3 = a.country_iso3
 LEFT JOIN source_rows src_no ON src_no.source_url = a.source_url AND src_no.source_kind IS NOT DISTINCT FROM a.source_kind
@@ -86,6 +92,7 @@ LEFT JOIN labels kind ON kind.kind = 'action_type' AND kind.code = a.action_type
 LEFT JOIN labels src ON src.kind = 'source_kind' AND src.code = a.source_kind
 LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = a.source_quality
 LEFT JOIN themed th ON th.action_id = a.action_id
+LEFT JOIN theme_set_labels tl ON tl.theme_mask = th.theme_mask
 LEFT JOIN linked lk ON lk.action_id = a.action_id
 ORDER BY rank
 """
