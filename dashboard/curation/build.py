@@ -164,9 +164,11 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB must create the file itself
     try:
-        # One thread: the inserts are bulk already, and spare threads add CPU (the build's cost) for no gain.
+        # One thread: the inserts are bulk already, and spare threads add CPU (the build's cost) for no gain. No
+        # progress bar: the commit of a large build runs for seconds and would draw one in the build's output.
         con = duckdb.connect(str(tmp), config={"threads": 1})
         try:
+            con.execute("SET enable_progress_bar = false")
             # One transaction: the tables are written (and compressed) once, at the commit, instead of through the
             # write-ahead log and an automatic checkpoint after each large statement.
             con.execute("BEGIN")
