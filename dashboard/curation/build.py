@@ -53,8 +53,9 @@ def review_log_for(sources: Path) -> Path:
     return Path(sources).resolve().parent / config.REVIEW_LOG_NAME
 
 
-def reviewed_ids(log: Path) -> set[str]:
-    """Ids whose latest verdict in the review log is ok or fix (a later 'unverifiable' takes the record back)."""
+def reviewed_ids(log: Path) -> pd.Series:
+    """Ids whose latest verdict in the review log is ok or fix (a later 'unverifiable' takes the record back), once
+    each, as strings (a column, so the review rule compares it with whole columns without a copy into Python)."""
     if not log.exists():
         raise ValidationError([Problem(log.name, 0, "-", f"file is missing (looked for {log}): it lists the records "
                                                          "a second reader confirmed, and only those are published")])
@@ -65,14 +66,14 @@ def reviewed_ids(log: Path) -> set[str]:
     if whole is not None and {"record_id", "verdict"} <= set(header):  # the common case, at C speed
         latest = pd.DataFrame({"record_id": whole["record_id"].str.strip(), "verdict": whole["verdict"].str.strip()})
         latest = latest.drop_duplicates("record_id", keep="last")
-        return set(latest.loc[isin(latest["verdict"], REVIEWED_VERDICTS), "record_id"].tolist())
+        return latest.loc[isin(latest["verdict"], REVIEWED_VERDICTS), "record_id"].reset_index(drop=True)
     reader = csv.DictReader(io.StringIO(text, newline=""))  # the text read above, record by record
     missing = {"record_id", "verdict"} - set(reader.fieldnames or [])
     if missing:
         raise ValidationError([Problem(log.name, 1, col, "required column is missing from the header")
                                for col in sorted(missing)])
     latest = {row["record_id"].strip(): (row["verdict"] or "").strip() for row in reader}
-    return {record_id for record_id, verdict in latest.items() if verdict in REVIEWED_VERDICTS}
+    return pd.Series([record_id for record_id, verdict in latest.items() if verdict in REVIEWED_VERDICTS], dtype="str")
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Published:
     unreviewed_held_back: int
 
 
-def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: set[str] | None) -> Published:
+def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: pd.Series | set[str] | None) -> Published:
     """Apply the privacy and review rules: drop non-public records, and (unless `reviewed` is None) those no second
     reader confirmed, with everything hanging off them; blank withheld names."""
     held_back = 0
@@ -117,7 +118,7 @@ def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: set[str] | Non
     return Published(published, held_back)
 
 
-def publishable(tables: dict[str, list[Row]], reviewed: set[str] | None = None) -> dict[str, list[dict]]:
+def publishable(tables: dict[str, list[Row]], reviewed: pd.Series | set[str] | None = None) -> dict[str, list[dict]]:
     """The same rules over rows (for tools that hold rows): records as dicts, by table."""
     frames = {name: pd.DataFrame([dict(r.values, line=r.line) for r in rows],
                                  columns=["line"] + [f.name for f in TABLES_BY_NAME[name].fields])
@@ -172,15 +173,26 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
     tmp = Path(tmp_name)
     tmp.unlink()  # DuckDB must create the file itself
     try:
-        # One thread: the inserts are bulk already, and spare threads add CPU (the build's cost) for no gain.
+        # One thread: the inserts are bulk already, and spare threads add CPU (the build's cost) for no gain. No
+        # progress bar: the commit of a large build runs for seconds and would draw one in the build's output.
         con = duckdb.connect(str(tmp), config={"threads": 1})
         try:
-            con.execute(SCHEMA_SQL)
+            con.execute("SET enable_progress_bar = false")
+            # One transaction: the tables are written (and compressed) once, at the commit, instead of through the
+            # write-ahead log and an automatic checkpoint after each large statement.
+            con.execute("BEGIN")
+            statements = [s.strip() for s in SCHEMA_SQL.split(";") if s.strip()]
+            indexes = [s for s in statements if s.startswith("CREATE INDEX")]
+            con.execute(";\n".join(s for s in statements if s not in indexes))
             for table in TABLES:
                 frame = data[table.name]
                 if table.added:  # a case event's number, in file order
                     frame = frame.assign(event_no=range(1, len(frame) + 1))
                 _insert(con, table.name, frame[[f.name for f in table.database_fields]])
+            # The secondary indexes once the rows are in: one built over a whole column costs less than one kept
+            # up to date row by row.
+            if indexes:
+                con.execute(";\n".join(indexes))
             write_themes(con)
             write_lookups(con)
             version = release.version_for(con, release_manifest, info["source_digest"], info["built_at"])
@@ -191,7 +203,8 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
             con.execute(f"INSERT INTO build_info ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                         [row[c] for c in columns])
             summaries.write(con)
-            if finish is not None:
+            con.execute("COMMIT")
+            if finish is not None:  # after the commit: it reads the tables through cursors of its own
                 finish(con)
             con.execute("CHECKPOINT")
         finally:

@@ -54,10 +54,16 @@ from .. import taxonomy
 ACTION_ROWS_SQL = """
 CREATE OR REPLACE TABLE action_rows AS
 WITH themed AS (
-    SELECT t.action_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask,
-           string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
+    SELECT t.action_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask
     FROM action_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
     GROUP BY t.action_id
+), theme_set_labels AS (  -- the labels of a set of themes, joined once per set rather than once per action
+    SELECT m.theme_mask, string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
+    FROM (SELECT DISTINCT theme_mask FROM themed) m
+    JOIN labels lb ON lb.kind = 'theme' AND m.theme_mask & (1 << (list_position($themes, lb.code) - 1)) <> 0
+    GROUP BY m.theme_mask
+), ranked AS (  -- ranked on the two columns alone, so the sort does not carry every column of the action
+    SELECT action_id, row_number() OVER (ORDER BY date DESC, action_id)::INTEGER AS rank FROM eu_actions
 ), linked AS (
     SELECT l.action_id, count(*) AS cases_named,
            bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
@@ -65,19 +71,19 @@ WITH themed AS (
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
     GROUP BY l.action_id
 )
-SELECT row_number() OVER (ORDER BY a.date DESC, a.action_id)::INTEGER AS rank,
-       a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
+SELECT r.rank, a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
        a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
        list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
        year(a.date)::SMALLINT AS year_no, (year(a.date) * 12 + month(a.date) - 1)::INTEGER AS month_no,
        co.country_no, list_position($areas, co.priority_area)::UTINYINT AS area_no,
-       coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
+       coalesce(th.theme_mask, 0) AS theme_mask, tl.theme_labels,
        a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
        a.source_url, src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a
+JOIN ranked r ON r.action_id = a.action_id
 LEFT JOIN (SELECT *, row_number() OVER (ORDER BY iso3)::SMALLINT AS country_no FROM countries) co
        ON co.iso3 = a.country_iso3
 LEFT JOIN source_rows src_no ON src_no.source_url = a.source_url AND src_no.source_kind IS NOT DISTINCT FROM a.source_kind
@@ -86,6 +92,7 @@ LEFT JOIN labels kind ON kind.kind = 'action_type' AND kind.code = a.action_type
 LEFT JOIN labels src ON src.kind = 'source_kind' AND src.code = a.source_kind
 LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = a.source_quality
 LEFT JOIN themed th ON th.action_id = a.action_id
+LEFT JOIN theme_set_labels tl ON tl.theme_mask = th.theme_mask
 LEFT JOIN linked lk ON lk.action_id = a.action_id
 ORDER BY rank
 """
@@ -93,10 +100,14 @@ ORDER BY rank
 CASE_ROWS_SQL = """
 CREATE OR REPLACE TABLE case_rows AS
 WITH themed AS (
-    SELECT t.case_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask,
-           string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
+    SELECT t.case_id, bit_or(1 << (list_position($themes, t.theme_id) - 1))::INTEGER AS theme_mask
     FROM case_themes t JOIN labels lb ON lb.kind = 'theme' AND lb.code = t.theme_id
     GROUP BY t.case_id
+), theme_set_labels AS (  -- as in action_rows: the labels of each set of themes, once per set
+    SELECT m.theme_mask, string_agg(lb.label, '; ' ORDER BY lb.sort_order) AS theme_labels
+    FROM (SELECT DISTINCT theme_mask FROM themed) m
+    JOIN labels lb ON lb.kind = 'theme' AND m.theme_mask & (1 << (list_position($themes, lb.code) - 1)) <> 0
+    GROUP BY m.theme_mask
 ), first_event AS (
     SELECT case_id, min(date) AS first_event FROM case_events GROUP BY case_id
 ), started AS (  -- a case's start: its earliest recorded event, or opened_on when it has none
@@ -112,10 +123,14 @@ WITH themed AS (
            max(step) FILTER (WHERE responds) AS top_step,
            list(DISTINCT actor || '|' || action_type ORDER BY actor || '|' || action_type) AS actor_types
     FROM linked GROUP BY case_id
+), ranked AS (  -- both orders numbered on their own columns, so the sorts do not carry every column of the case
+    SELECT c.case_id, row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank,
+           row_number() OVER (ORDER BY pc.last_action ASC NULLS FIRST, s.start ASC, c.case_id)::INTEGER AS silence_rank
+    FROM cases c JOIN started s ON s.case_id = c.case_id LEFT JOIN per_case pc ON pc.case_id = c.case_id
 )
-SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank,
+SELECT r.rank,
        c.case_id, c.title, c.country_iso3, co.name AS country_name, co.priority_area,
-       coalesce(th.theme_mask, 0) AS theme_mask, th.theme_labels,
+       coalesce(th.theme_mask, 0) AS theme_mask, tl.theme_labels,
        c.subject_type, subject.label AS subject_type_label, c.subject_name, c.name_public,
        coalesce(c.subject_name, CASE WHEN c.name_public THEN '' ELSE 'Name withheld' END) AS subject,
        c.status, status.label AS status_label, c.opened_on, c.date_precision, c.summary,
@@ -124,7 +139,7 @@ SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank
        s.start, pc.first_response, pc.last_action, coalesce(pc.top_step, 0)::INTEGER AS top_step,
        date_diff('day', s.start, pc.first_response)::INTEGER AS days_to_response,
        NOT list_contains($closed, c.status) AS is_open,
-       row_number() OVER (ORDER BY pc.last_action ASC NULLS FIRST, s.start ASC, c.case_id)::INTEGER AS silence_rank,
+       r.silence_rank,
        list_position($areas, co.priority_area)::UTINYINT AS area_no, src_no.source_no,
        src_no.shared AS source_shared,
        coalesce(pc.eu_actions, 0)::INTEGER AS eu_actions,
@@ -132,12 +147,14 @@ SELECT row_number() OVER (ORDER BY c.opened_on DESC, c.case_id)::INTEGER AS rank
 FROM cases c
 JOIN countries co ON co.iso3 = c.country_iso3
 JOIN started s ON s.case_id = c.case_id
+JOIN ranked r ON r.case_id = c.case_id
 LEFT JOIN labels subject ON subject.kind = 'subject_type' AND subject.code = c.subject_type
 LEFT JOIN labels status ON status.kind = 'status' AND status.code = c.status
 LEFT JOIN labels src ON src.kind = 'source_kind' AND src.code = c.source_kind
 LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = c.source_quality
 LEFT JOIN labels found ON found.kind = 'discovered_via' AND found.code = c.discovered_via
 LEFT JOIN themed th ON th.case_id = c.case_id
+LEFT JOIN theme_set_labels tl ON tl.theme_mask = th.theme_mask
 LEFT JOIN per_case pc ON pc.case_id = c.case_id
 LEFT JOIN source_rows src_no ON src_no.source_url = c.source_url AND src_no.source_kind IS NOT DISTINCT FROM c.source_kind
 ORDER BY rank
