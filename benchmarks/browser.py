@@ -38,7 +38,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
-MAP_DRAWN = "[data-testid='stPlotlyChart'] .geolayer path, .js-plotly-plot .geolayer path"
+# The map's countries drawn: the paths of its "countries" layer (figures.world_map), in Vega's SVG.
+MAP_DRAWN = "[data-testid='stVegaLiteChart'] .countries_marks path"
 BARE_DRAWN = "[data-testid='stMarkdownContainer'] >> text=Bare page"
 
 
@@ -53,8 +54,8 @@ from dashboard.serving import figures, queries, ui
 from dashboard.serving.filters import Filters
 
 values = queries.map_values(ui.connection(), Filters(), "actions")
-st.plotly_chart(figures.world_map(values, "EU actions"), config=ui.PLOTLY_CONFIG, key="overview_map",
-                on_select="rerun", selection_mode="points")
+st.vega_lite_chart(figures.world_map(values, "EU actions"), key="overview_map", on_select="rerun",
+                  selection_mode="country", theme=None)
 """
 
 
