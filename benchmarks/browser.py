@@ -11,9 +11,10 @@ be none), and the time from navigation until the map's countries are drawn (over
 text is shown (bare page). It also lists the largest script chunks, so a chunk no page needs (a code highlighter
 where no code is shown) is seen.
 
-The map-alone page is the floor of the overview's time: the same figure, drawn by Streamlit's Plotly chunk
-with nothing else on the page. What the overview takes beyond it is the rest of the page; what the map
-alone takes beyond the bare page is Plotly's own cost (loading and starting its 4.7 MB chunk, drawing).
+The map-alone page is the floor of the overview's time: the same figure (figures.world_map, drawn by Streamlit's
+Vega-Lite chunk) with nothing else on the page. What the overview takes beyond it is the rest of the page (its
+other elements' scripts, the data grid's among them, load alongside the map's); what the map alone takes beyond
+the bare page is the map's own cost (loading and starting Vega, fetching the local topojson, drawing).
 """
 
 from __future__ import annotations
