@@ -11,9 +11,10 @@ be none), and the time from navigation until the map's countries are drawn (over
 text is shown (bare page). It also lists the largest script chunks, so a chunk no page needs (a code highlighter
 where no code is shown) is seen.
 
-The map-alone page is the floor of the overview's time: the same figure, drawn by Streamlit's Plotly chunk
-with nothing else on the page. What the overview takes beyond it is the rest of the page; what the map
-alone takes beyond the bare page is Plotly's own cost (loading and starting its 4.7 MB chunk, drawing).
+The map-alone page is the floor of the overview's time: the same figure (figures.world_map, drawn by Streamlit's
+Vega-Lite chunk) with nothing else on the page. What the overview takes beyond it is the rest of the page (its
+other elements' scripts, the data grid's among them, load alongside the map's); what the map alone takes beyond
+the bare page is the map's own cost (loading and starting Vega, fetching the local topojson, drawing).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
-MAP_DRAWN = "[data-testid='stPlotlyChart'] .geolayer path, .js-plotly-plot .geolayer path"
+# The map's countries drawn: the paths of its "countries" layer (figures.world_map), in Vega's SVG.
+MAP_DRAWN = "[data-testid='stVegaLiteChart'] .countries_marks path"
 BARE_DRAWN = "[data-testid='stMarkdownContainer'] >> text=Bare page"
 
 
@@ -53,8 +55,8 @@ from dashboard.serving import figures, queries, ui
 from dashboard.serving.filters import Filters
 
 values = queries.map_values(ui.connection(), Filters(), "actions")
-st.plotly_chart(figures.world_map(values, "EU actions"), config=ui.PLOTLY_CONFIG, key="overview_map",
-                on_select="rerun", selection_mode="points")
+st.vega_lite_chart(figures.world_map(values, "EU actions"), key="overview_map", on_select="rerun",
+                  selection_mode="country", theme=None)
 """
 
 

@@ -38,8 +38,7 @@ def render():
     finding = ", ".join(f"{n} ({v:.0f})" for n, v in zip(top["name"], top["value"], strict=True) if v > 0)
     st.caption("Click a country outlined in orange to open its page, or choose a priority area from the list.")
     map_column, list_column = st.columns([4, 1], gap="medium")
-    with map_column, st.container(key="overview_map_frame"):
-        st.html(ui.PRESENTATION_ASSETS / "map_placeholder.css")  # a placeholder while the map loads
+    with map_column:
         ui.clickable_map(figures.world_map(values, measure_label),
                          alt=f"World map of {measure_label} per country; priority areas outlined in orange. "
                              f"Most: {finding or 'none'}.",

@@ -31,11 +31,11 @@ def render():
 
     values = queries.map_values(con, f, "actions")
     top = values.sort_values("value", ascending=False).head(3)
-    ui.chart(figures.world_map(values, "EU actions", height=400),
-             alt=f"World map of EU actions on {theme['name'].lower()} per country. Most: "
-                 + ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"], strict=True) if v) + ".",
-             data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
-                                         "value": "EU actions"}))
+    ui.clickable_map(figures.world_map(values, "EU actions", height=400), key="themes_map",
+                     alt=f"World map of EU actions on {theme['name'].lower()} per country. Most: "
+                         + ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"], strict=True) if v) + ".",
+                     data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
+                                                 "value": "EU actions"}))
     over_time = queries.actions_over_time(con, f, "year", "actor")
     per_year = over_time.groupby("period")["n"].sum() if not over_time.empty else None
     peak = f"Peak: {per_year.idxmax():%Y} ({per_year.max()})." if per_year is not None else "No actions."

@@ -64,7 +64,7 @@ class PageWatch:
     """Records what a page does that a visitor should never see: external requests, errors, dialogs."""
 
     def __init__(self, page):
-        self.external, self.errors, self.dialogs = [], [], []
+        self.requests, self.external, self.errors, self.dialogs = [], [], [], []
         page.on("request", self._request)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("console", self._console)
@@ -73,6 +73,7 @@ class PageWatch:
 
     def _request(self, request):
         url = request.url
+        self.requests.append(url)
         if not url.startswith(("data:", "blob:")) and urlparse(url).hostname not in LOCAL_HOSTS:
             self.external.append(url)
 
@@ -99,13 +100,18 @@ def settle(page, timeout: float = 30.0) -> float:
     return time.monotonic() - start
 
 
-def click_country_on_map(page, position: int, name: str) -> None:
-    """Click the `position`-th country shape of the overview map (fixture priority countries in ISO3 order: EGY,
-    IRN, ISR, PSE) and wait for that country's page, titled `name`."""
-    page.wait_for_selector(".js-plotly-plot .choroplethlocation", timeout=20000)
-    shape = page.locator(".js-plotly-plot .choropleth").first.locator(".choroplethlocation").nth(position)
-    box = shape.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+# The shapes of the map's countries (figures.world_map's "countries" layer, in Vega's SVG); each is labelled with
+# its hover text, which begins with the country's name.
+MAP_COUNTRIES = "[data-testid='stVegaLiteChart'] .countries_marks path"
+
+
+def click_country_on_map(page, name: str) -> None:
+    """Click the country `name` where the map draws it (a pointer click on the shape, as a visitor's: Playwright
+    checks that nothing else on the map would catch it), and wait for that country's page, titled `name`."""
+    page.wait_for_selector(MAP_COUNTRIES, timeout=20000)
+    shape = page.locator(f"{MAP_COUNTRIES}[aria-label^='{name} —']")
+    assert shape.count() == 1, f"{name} is not one shape on the map"
+    shape.click(timeout=10000)
     page.wait_for_url(f"**/countries?country={name}", timeout=15000)
     settle(page)
     assert page.locator("h1").first.inner_text() == name

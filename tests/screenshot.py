@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from dashboard import config  # noqa: E402
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, PageWatch, settle, streamlit_server  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, MAP_COUNTRIES, PageWatch, settle, streamlit_server  # noqa: E402
 
 
 def main(out: Path = ROOT / "docs" / "screenshot.png") -> int:
@@ -26,7 +26,7 @@ def main(out: Path = ROOT / "docs" / "screenshot.png") -> int:
         watch = PageWatch(page)
         page.goto(base + "/")
         settle(page)
-        page.wait_for_selector(".js-plotly-plot .choroplethlayer path", timeout=30000)
+        page.wait_for_selector(MAP_COUNTRIES, timeout=30000)
         page.wait_for_timeout(500)
         page.screenshot(path=str(out))
         browser.close()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from .browser import click_country_on_map, settle
+from .browser import MAP_COUNTRIES, click_country_on_map, settle
 
 pytestmark = pytest.mark.browser
 PAGES = ["", "countries", "countries?country=Iran", "themes", "themes?theme=Torture", "timeline", "explore",
@@ -30,6 +30,8 @@ def open_page(browser, url, width=1366, height=768):
     settle(page)
     if page.locator(".js-plotly-plot").count():
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=15000)
+    if page.locator("[data-testid='stVegaLiteChart']").count():
+        page.wait_for_selector(MAP_COUNTRIES, timeout=15000)
     return page
 
 
@@ -110,5 +112,5 @@ def test_keyboard_alone_sets_filters_and_triggers_the_export(server, browser, tm
 
 def test_clicking_a_country_on_the_map_opens_its_page(server, browser):
     page = open_page(browser, f"{server}/")
-    click_country_on_map(page, 1, "Iran")  # the second shape of the first trace
+    click_country_on_map(page, "Iran")
     page.context.close()

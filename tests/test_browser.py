@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
-from .browser import PageWatch, settle
+from dashboard.serving import figures, queries
+
+from .browser import MAP_COUNTRIES, PageWatch, settle
 
 pytestmark = pytest.mark.browser
 PAGES = ["", "countries?country=IRN", "themes?theme=torture", "timeline", "explore", "case?id=IRN-C-0001", "about"]
@@ -42,12 +46,33 @@ def test_map_draws_country_shapes_offline(server, page):
     watch = PageWatch(page)
     page.goto(server + "/")
     settle(page)
-    page.wait_for_selector(".js-plotly-plot .choroplethlocation", timeout=20000)
-    shapes = page.locator(".js-plotly-plot .choroplethlocation")
-    # four fixture priority countries, drawn once filled and once outlined
-    assert shapes.count() == 8
+    page.wait_for_selector(MAP_COUNTRIES, timeout=20000)
+    shapes = page.locator(MAP_COUNTRIES)
+    # the four fixture priority countries, each drawn from the local topojson and outlined in orange
+    assert shapes.count() == 4
     assert all(len(shapes.nth(i).get_attribute("d") or "") > 50 for i in range(shapes.count()))
+    assert {shapes.nth(i).get_attribute("stroke") for i in range(4)} == {figures.PRIORITY}
+    # the other countries are drawn too, from the same file: the world, not four shapes in a void
+    assert page.locator("[data-testid='stVegaLiteChart'] .layer_0_marks path").count() > 150
+    assert any(r.endswith("/app/static/topojson/world_110m.json") for r in watch.requests)
     assert watch.external == []
+
+
+def test_map_draws_a_country_without_a_figure_grey_and_its_hover_says_why(server, page):
+    """Executions: the fixture states a number for Iran only. Egypt has none: it is drawn grey (never as 0 on the
+    colour scale), still outlined and clickable, and hovering it shows the tooltip saying there is no figure."""
+    page.goto(server + "/?measure=" + quote(queries.MEASURES["executions"]))
+    settle(page)
+    page.wait_for_selector(MAP_COUNTRIES, timeout=20000)
+    egypt = page.locator(f"{MAP_COUNTRIES}[aria-label^='Egypt —']")
+    iran = page.locator(f"{MAP_COUNTRIES}[aria-label^='Iran —']")
+    assert egypt.get_attribute("fill") == figures.NO_DATA and iran.get_attribute("fill") != figures.NO_DATA
+    egypt.hover()
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5000)
+    assert tooltip.inner_text().splitlines() == ["Egypt — priority area", f"{queries.MEASURES['executions']}: no data",
+                                                 "Click to open its page"]  # one line each: the map's CSS
+    assert page.locator("[data-testid='stVegaLiteChart'] svg text", has_text="Grey: no figure (hover for why)").count() == 1
 
 
 def test_filter_chosen_in_the_ui_lives_in_the_url_and_reopens(server, browser, page):

@@ -231,7 +231,7 @@ def test_a_replica_killed_mid_run_costs_a_visitor_one_reconnect_at_most(cluster)
 def test_pages_through_the_proxy_settle_in_a_real_browser(cluster, browser):
     """Through nginx (its front-end files, the sticky cookie, the websocket), a visitor's browser draws the
     pages: the map included, nothing failed to load, and no request leaves this machine."""
-    from .browser import settle
+    from .browser import MAP_COUNTRIES, settle
 
     context = browser.new_context()
     page = context.new_page()
@@ -252,7 +252,7 @@ def test_pages_through_the_proxy_settle_in_a_real_browser(cluster, browser):
             assert page.locator("[data-testid='stAlertContentError']").count() == 0, path
         page.goto(cluster.url + "/")
         settle(page)
-        page.locator(".js-plotly-plot").first.wait_for(timeout=20000)  # the map, drawn by scripts nginx served
+        page.locator(MAP_COUNTRIES).first.wait_for(timeout=20000)  # the map, drawn by scripts nginx served
         assert not failed and not outside, (failed[:5], outside[:5])
         assert not [e for e in console_errors if "MIME type" in e or "module script" in e], console_errors[:5]
         assert any(c["name"] == "hrm_replica" for c in context.cookies())

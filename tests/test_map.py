@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -40,30 +41,62 @@ def map_db(sources, tmp_path) -> Path:
     return path
 
 
+def _layer(spec: dict, name: str) -> dict:
+    return next(layer for layer in spec["layer"] if layer.get("name") == name)
+
+
+def _rows(spec: dict) -> dict[str, dict]:
+    """The map's rows by ISO3, as figures.world_map hands them to the chart."""
+    return {row["iso3"]: row for row in spec["datasets"]["values"]}
+
+
 def test_no_figure_is_never_drawn_as_zero(map_db):
     con = db.connect(map_db)
     values = queries.map_values(con, Filters(), "executions")
     china = values[values["iso3"] == "CHN"].iloc[0]
     assert pd.isna(china["value"])  # NULL, not 0
-    fig = figures.world_map(values, EXECUTIONS)
-    coloured, grey = fig.data[0], fig.data[1]
-    assert "CHN" not in list(coloured.locations) and "CHN" in list(grey.locations)
-    hover = dict(zip(grey.locations, grey.text, strict=True))
-    assert "state secret" in hover["CHN"] and "no figure" in hover["CHN"]
-    assert grey.showlegend and "no figure" in grey.name.lower()
+    spec = figures.world_map(values, EXECUTIONS)
+    rows = _rows(spec)
+    assert rows["CHN"]["value"] is None and rows["CHN"]["known"] is False
+    assert "state secret" in rows["CHN"]["hover"] and "no figure" in rows["CHN"]["hover"]
+    # an unknown value is drawn grey, not by the colour scale, and the legend says what grey means
+    colour = _layer(spec, "countries")["encoding"]["color"]
+    assert colour["condition"] == {"test": "!datum.known", "value": figures.NO_DATA}
+    fill = _layer(spec, "meaning")["encoding"]["fill"]["scale"]
+    assert dict(zip(fill["domain"], fill["range"], strict=True))[figures.NO_FIGURE_MEANING] == figures.NO_DATA
     # each stated figure carries its year: Syria's latest number is 2021's even though 2024 has a row
-    shown = dict(zip(coloured.locations, coloured.text, strict=True))
-    assert "24 (2021)" in shown["SYR"] and "(2022)" in shown["IRN"]
+    assert "24 (2021)" in rows["SYR"]["hover"] and "(2022)" in rows["IRN"]["hover"]
     con.close()
+
+
+def test_the_legend_shows_grey_only_when_a_country_has_no_figure(map_db):
+    con = db.connect(map_db)
+    values = queries.map_values(con, Filters(), "actions")
+    assert values["value"].notna().all()
+    meanings = _layer(figures.world_map(values, "EU actions"), "meaning")["encoding"]["stroke"]["scale"]["domain"]
+    assert meanings == [figures.PRIORITY_MEANING]
+    con.close()
+
+
+def test_map_text_is_plain_and_the_chart_gets_no_markup():
+    """The tooltip and the shapes' labels show data as text (Vega's tooltip escapes it): nothing is pre-escaped
+    into entities a visitor would read, and a name cannot smuggle an expression into the spec."""
+    values = pd.DataFrame({"iso3": ["IRN", "XXX"], "name": ["Iran", "<b>A&B</b> 'x' datum.known"],
+                           "priority_area": ["Iran", None], "value": [3.0, None],
+                           "note": [None, "<script>alert(1)</script>"]})
+    spec = figures.world_map(values, "EU actions")
+    rows = _rows(spec)
+    assert rows["XXX"]["hover"].startswith("<b>A&B</b> 'x' datum.known\n")
+    assert "<script>alert(1)</script>" in rows["XXX"]["hover"] and "&lt;" not in rows["XXX"]["hover"]
+    assert "<b>" not in json.dumps({k: v for k, v in spec.items() if k != "datasets"})
 
 
 def test_israel_and_palestine_are_one_priority_area_on_the_map(map_db):
     con = db.connect(map_db)
     values = queries.map_values(con, Filters(), "actions").set_index("iso3")
     assert values.loc["ISR", "value"] == values.loc["PSE", "value"] == 3
-    fig = figures.world_map(values.reset_index(), "EU actions")
-    hover = dict(zip(fig.data[0].locations, fig.data[0].text, strict=True))
-    assert "one priority area" in hover["ISR"] and "Israel/OPT" in hover["PSE"]
+    rows = _rows(figures.world_map(values.reset_index(), "EU actions"))
+    assert "one priority area" in rows["ISR"]["hover"] and "Israel/OPT" in rows["PSE"]["hover"]
     areas = figures.area_values(values.reset_index())
     assert list(areas["label"]).count("Israel/OPT") == 1 and len(areas) == 12
     con.close()
@@ -86,8 +119,9 @@ def test_overview_lists_the_12_areas_with_counts_and_says_the_map_is_clickable(m
     assert len(links) == 12
     assert any(label.startswith("Israel/OPT · 3") for label in links)
     assert any("Click a country" in c.value for c in at.caption)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert any(t.get("name", "").startswith("Priority area") for t in spec["data"])
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    stroke = _layer(spec, "meaning")["encoding"]["stroke"]["scale"]
+    assert dict(zip(stroke["domain"], stroke["range"], strict=True))[figures.PRIORITY_MEANING] == figures.PRIORITY
 
 
 def test_overview_executions_view_shows_china_as_no_figure(map_db, monkeypatch):
@@ -95,7 +129,7 @@ def test_overview_executions_view_shows_china_as_no_figure(map_db, monkeypatch):
     links = [p.proto.label for p in at.get("page_link") if "·" in p.proto.label]
     assert "China · no figure" in links and "Syria · 24 (2021)" in links
     assert not any(label.startswith("China · 0") for label in links)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    for trace in spec["data"]:
-        if "CHN" in trace.get("locations", []):
-            assert trace.get("showscale") is False  # drawn in the grey trace, not on the colour scale
+    chart = at.get("vega_lite_chart")[0].proto
+    rows = pa.ipc.open_stream(chart.datasets[0].data.data).read_all().to_pandas().set_index("iso3")
+    assert not rows.loc["CHN", "known"] and pd.isna(rows.loc["CHN", "value"])  # drawn grey, not on the colour scale
+    assert "state secret" in rows.loc["CHN", "hover"]

@@ -51,16 +51,17 @@ def test_overview_has_figures_map_and_latest_actions():
     at = run("overview")
     labels = [m.label for m in at.metric]
     assert labels[:2] == ["EU actions", "Cases"] and at.metric[0].value == "5"
-    spec = at.get("plotly_chart")[0].proto.spec
-    assert '"choropleth"' in spec and '"IRN"' in spec
-    assert at.get("plotly_chart")[0].proto.alt.startswith("World map of EU actions per country")
-    assert "Iran (3)" in at.get("plotly_chart")[0].proto.alt  # the main finding
+    chart = at.get("vega_lite_chart")[0].proto
+    assert '"geoshape"' in chart.spec and '"selection_mode"' not in chart.spec
+    assert list(chart.selection_mode) == ["country"]  # a click selects a country, which opens its page
+    assert chart.alt.startswith("World map of EU actions per country")
+    assert "Iran (3)" in chart.alt  # the main finding
     assert len(at.dataframe) >= 1
 
 
 def test_overview_map_measure_switches_to_cases():
     at = run("overview", measure="Cases")
-    assert '"Cases"' in at.get("plotly_chart")[0].proto.spec
+    assert '"Cases"' in at.get("vega_lite_chart")[0].proto.spec
 
 
 def test_country_page_for_one_area():

@@ -14,7 +14,7 @@ def test_map_then_country_then_case(server, browser):
     watch = PageWatch(page)
     page.goto(server + "/")
     settle(page)
-    click_country_on_map(page, 1, "Iran")  # click 1
+    click_country_on_map(page, "Iran")  # click 1
     # Click 2: the Cases table's first column is the case title, a link to the case's own page. The grid is drawn
     # on a canvas; its accessible copy carries the same link, which is what the title opens.
     # The grid fills its cells after the page settles: wait for the first case link rather than read too early.

@@ -1,7 +1,8 @@
-"""Plotly figures built from query results. No Streamlit here; pages only display what these return.
+"""Figures built from query results: Plotly figures, and the world map as a Vega-Lite spec. No Streamlit
+here; pages only display what these return.
 
 Any text taken from the data is HTML-escaped before it reaches Plotly, because Plotly renders a
-subset of HTML tags in hover labels and annotations.
+subset of HTML tags in hover labels and annotations. The map's text stays plain: Vega's tooltip escapes it.
 """
 
 from __future__ import annotations
@@ -82,68 +83,112 @@ def _layout(fig: go.Figure, height: int | None) -> go.Figure:
 
 def _value_text(value, year, note, missing: str) -> str:
     if value is None or pd.isna(value):
-        return f"no figure — {safe(note)}" if isinstance(note, str) and note else missing
+        return f"no figure — {note}" if isinstance(note, str) and note else missing
     shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     if year is not None and not pd.isna(year):
         shown += f" ({int(year)})"
     if isinstance(note, str) and note:
-        shown += f"<br>{safe(note)}"
+        shown += f" — {note}"
     return shown
 
 
 def map_hover(values: pd.DataFrame, measure_label: str, missing: str = "no data") -> list[str]:
-    """The hover text of each country: its priority area as one unit, the value with its year, or why there is none."""
+    """The hover text of each country, one line each for the place, the value and the click: its priority area
+    as one unit, the value with its year, or why there is none. Plain text: the map's tooltip escapes it."""
     members = {area: len(isos) for area, isos in taxonomy.PRIORITY_AREAS.items()}
     years = values["year"] if "year" in values else [None] * len(values)
     notes = values["note"] if "note" in values else [None] * len(values)
     out = []
-    for name, area, value, year, note in zip(values["name"], values["priority_area"], values["value"], years, notes, strict=True):
+    for name, area, value, year, note in zip(values["name"], values["priority_area"], values["value"], years, notes,
+                                             strict=True):
         area = area if isinstance(area, str) else ""
-        head = safe(name)
+        head = str(name)
         if area and members.get(area, 1) > 1:
-            head = f"{safe(area)} — one priority area ({safe(name)} is part of it)"
+            head = f"{area} — one priority area ({name} is part of it)"
         elif area:
-            head = f"{safe(name)} — priority area"
-        out.append(f"{head}<br>{safe(measure_label)}: {_value_text(value, year, note, missing)}"
-                   + ("<br>Click to open its page" if area else ""))
+            head = f"{name} — priority area"
+        out.append(f"{head}\n{measure_label}: {_value_text(value, year, note, missing)}"
+                   + ("\nClick to open its page" if area else ""))
     return out
 
 
-def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax: float | None = None,
-              missing: str = "no data") -> go.Figure:
-    """Choropleth of `value` per ISO3 country; priority areas outlined so they stand out without colour.
+# The world map is drawn by Vega-Lite, not Plotly: Streamlit's Vega chunk is 0.8 MB against Plotly's 4.7 MB, and
+# it starts drawing in a fraction of the time (benchmarks/browser.py). Its country shapes are the local topojson
+# (static/topojson/, served by Streamlit under app/static/), so the map fetches nothing from the internet.
+TOPOJSON_URL = "app/static/topojson/world_110m.json"
+MAP_GEOMETRY = {"url": TOPOJSON_URL, "format": {"type": "topojson", "feature": "countries"}}
+PRIORITY = "#D55E00"
+# What the outline and grey mean, one per line above the map; the colour scale below it (as wide as a phone).
+MAP_LEGEND = {"titleFontSize": 12, "labelFontSize": 12, "gradientLength": 200}
+PRIORITY_MEANING = "Priority area (orange outline)"
+NO_FIGURE_MEANING = "Grey: no figure (hover for why)"
+MEANING = {"orient": "top", "direction": "vertical"}
+SCALE_LEGEND = {"orient": "bottom", "direction": "horizontal"}
 
-    A country without a value (NULL: no figure stated, or no data for the selection) is drawn grey in its own
-    trace with a legend entry, never as 0 on the colour scale; the hover says why (the source's note)."""
-    hover = pd.Series(map_hover(values, measure_label, missing), index=values.index)
+
+def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax: float | None = None,
+              missing: str = "no data") -> dict:
+    """Choropleth of `value` per ISO3 country, as a Vega-Lite spec; priority areas outlined so they stand out
+    without colour. Every page that draws a map draws this one.
+
+    A country without a value (NULL: no figure stated, or no data for the selection) is drawn grey with a legend
+    entry of its own, never as 0 on the colour scale; the hover says why (the source's note). One layer,
+    "countries", draws, hovers and is clicked: the selection `country` carries the clicked country's ISO3 code,
+    and ui.clickable_map opens its page."""
     known = values["value"].notna()
-    line = dict(color="#ffffff", width=0.5)
-    traces: list[dict] = [dict(  # plain dicts, validated once by the figure
-        type="choropleth", locations=values.loc[known, "iso3"], z=values.loc[known, "value"], locationmode="ISO-3",
-        colorscale=SCALE, zmin=0, zmax=zmax, marker=dict(line=line),
-        colorbar=dict(title=dict(text=safe(measure_label), side="top", font=dict(size=12)), thickness=12, len=0.6,
-                      orientation="h", x=1, xanchor="right", y=0, yanchor="top"), text=hover[known],
-        hovertemplate="%{text}<extra></extra>", name=safe(measure_label), showlegend=False)]
-    if (~known).any():
-        traces.append(dict(
-            type="choropleth", locations=values.loc[~known, "iso3"], z=[0] * int((~known).sum()), locationmode="ISO-3",
-            showscale=False, colorscale=[[0, NO_DATA], [1, NO_DATA]], marker=dict(line=line),
-            text=hover[~known], hovertemplate="%{text}<extra></extra>", name="Grey: no figure (hover for why)",
-            showlegend=True))
-    priority = values[values["priority_area"].notna()]
-    traces.append(dict(
-        type="choropleth", locations=priority["iso3"], z=[1] * len(priority), locationmode="ISO-3", showscale=False,
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], marker=dict(line=dict(color="#D55E00", width=2)),
-        hoverinfo="skip", name="Priority area (orange outline)", showlegend=True))
-    # The whole layout at once, as _layout and then the map's own: the legend above the map, the colour bar below
-    # it, so on a phone's width the two never overlap.
-    layout = dict(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT, paper_bgcolor="white",
-                  plot_bgcolor="white",
-                  legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, bgcolor="rgba(255,255,255,0.8)"),
-                  geo=dict(projection=dict(type="natural earth"), showframe=False, showcoastlines=False,
-                           showcountries=True, countrycolor="#d1d5db", showland=True, landcolor="#f3f4f6",
-                           lataxis=dict(range=[-58, 85])))
-    return go.Figure(data=traces, layout=layout)
+    priority = values["priority_area"].notna()
+    rows = pd.DataFrame({
+        "iso3": values["iso3"].astype(str), "value": values["value"].astype("float64"),
+        "known": known, "priority": priority, "hover": map_hover(values, measure_label, missing)})
+    # Priority areas last: drawn after their neighbours, so no neighbour's border covers their orange outline.
+    rows = rows.iloc[priority.to_numpy().argsort(kind="stable")]
+    records = [{k: (None if k == "value" and pd.isna(v) else v) for k, v in row.items()}
+               for row in rows.to_dict("records")]
+    shape = {"lookup": "iso3", "from": {"data": MAP_GEOMETRY, "key": "id"}, "as": "geo"}
+    geo: dict[str, Any] = {"shape": {"field": "geo", "type": "geojson"}}
+    scale: dict[str, Any] = {"range": [colour for _, colour in SCALE], "domainMin": 0}
+    if zmax is not None:
+        scale["domainMax"] = zmax
+    # What the outline and grey mean: one legend (fill and stroke of one field merge), entries present on this map
+    # only. Its shapes lie under the same countries drawn by the "countries" layer above them: a shape on top
+    # would catch the pointer, hiding the hover and the click.
+    meanings = [(PRIORITY_MEANING, "transparent", PRIORITY)] if priority.any() else []
+    meanings += [(NO_FIGURE_MEANING, NO_DATA, NO_DATA)] if (~known).any() else []
+    legend: list[dict[str, Any]] = [] if not meanings else [{
+        "name": "meaning", "data": {"name": "values"},
+        "transform": [{"filter": "datum.priority || !datum.known"},
+                      {"calculate": f"datum.known ? '{PRIORITY_MEANING}' : '{NO_FIGURE_MEANING}'", "as": "meaning"},
+                      shape],
+        "mark": {"type": "geoshape", "aria": False},
+        "encoding": {**geo, **{channel: {"field": "meaning", "type": "nominal", "title": None, "legend": MEANING,
+                                         "scale": {"domain": [m[0] for m in meanings],
+                                                   "range": [m[i] for m in meanings]}}
+                               for channel, i in (("fill", 1), ("stroke", 2))}}}]
+    return {
+        "height": height, "width": "container", "autosize": {"type": "fit", "contains": "padding"},
+        "padding": {"top": 8, "bottom": 4, "left": 4, "right": 4},  # the top legend's text stays inside the box
+        "background": "white", "projection": {"type": "naturalEarth1"},
+        "datasets": {"values": records},
+        "config": {"font": "sans-serif", "view": {"stroke": None}, "legend": MAP_LEGEND},
+        "resolve": {"scale": {"color": "independent", "fill": "independent", "stroke": "independent"}},
+        "layer": [
+            {"data": MAP_GEOMETRY, "transform": [{"filter": "datum.id !== 'ATA'"}],  # land without a row; no Antarctica
+             "mark": {"type": "geoshape", "fill": "#f3f4f6", "stroke": "#d1d5db", "strokeWidth": 0.5, "aria": False}},
+            *legend,
+            {"name": "countries", "data": {"name": "values"}, "transform": [shape],
+             "params": [{"name": "country", "select": {"type": "point", "fields": ["iso3"], "on": "click",
+                                                       "clear": False}}],
+             "mark": {"type": "geoshape", "cursor": "pointer", "invalid": "show"},  # no figure: drawn, grey
+             "encoding": {**geo,
+                          "tooltip": {"field": "hover", "type": "nominal"},
+                          "description": {"field": "hover", "type": "nominal"},
+                          "color": {"condition": {"test": "!datum.known", "value": NO_DATA},
+                                    "field": "value", "type": "quantitative", "scale": scale, "title": measure_label,
+                                    "legend": SCALE_LEGEND},
+                          "stroke": {"condition": {"test": "datum.priority", "value": PRIORITY}, "value": "#ffffff"},
+                          "strokeWidth": {"condition": {"test": "datum.priority", "value": 2}, "value": 0.5}}},
+        ],
+    }
 
 
 def area_values(values: pd.DataFrame) -> pd.DataFrame:

@@ -191,13 +191,16 @@ def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = Non
             table(data)
 
 
-def clickable_map(fig, alt: str, data: pd.DataFrame, key: str) -> None:
-    """A world map whose countries open their priority area's country page when clicked."""
-    event: Any = st.plotly_chart(fig, config=PLOTLY_CONFIG, alt=alt + " Select a priority country to open its page.",
-                            key=key, on_select="rerun", selection_mode="points")
-    points = (event or {}).get("selection", {}).get("points", [])
+def clickable_map(spec: dict, alt: str, data: pd.DataFrame, key: str) -> None:
+    """A world map (figures.world_map) whose countries open their priority area's country page when clicked,
+    in a frame that shows a placeholder until the map is drawn."""
+    with st.container(key=f"{key}_frame"):
+        st.html(PRESENTATION_ASSETS / "map_placeholder.css")  # static: the placeholder, the hover's lines
+        event: Any = st.vega_lite_chart(spec, alt=alt + " Select a priority country to open its page.", key=key,
+                                        on_select="rerun", selection_mode="country", theme=None)
+    points = (event or {}).get("selection", {}).get("country") or []
     for point in points:
-        area = taxonomy.area_of(str(point.get("location", "")))
+        area = taxonomy.area_of(str((point or {}).get("iso3", "")))
         if area:
             st.switch_page(urls.file("countries"), query_params=urls.query({"country": area}))
     with st.expander("Data behind this map"):
