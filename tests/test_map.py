@@ -59,6 +59,7 @@ def test_no_figure_is_never_drawn_as_zero(map_db):
     rows = _rows(spec)
     assert rows["CHN"]["value"] is None and rows["CHN"]["known"] is False
     assert "state secret" in rows["CHN"]["hover"] and "no figure" in rows["CHN"]["hover"]
+    assert rows["CHN"]["hover"].lower().count("no figure") == 1  # the note's own "no figure: …" is not said twice
     # an unknown value is drawn grey, not by the colour scale, and the legend says what grey means
     colour = _layer(spec, "countries")["encoding"]["color"]
     assert colour["condition"] == {"test": "!datum.known", "value": figures.NO_DATA}

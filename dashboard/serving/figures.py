@@ -83,7 +83,10 @@ def _layout(fig: go.Figure, height: int | None) -> go.Figure:
 
 def _value_text(value, year, note, missing: str) -> str:
     if value is None or pd.isna(value):
-        return f"no figure — {note}" if isinstance(note, str) and note else missing
+        if not (isinstance(note, str) and note):
+            return missing
+        # a source's note may itself begin "no figure: …" (China); it is not said twice
+        return note if note.lower().startswith("no figure") else f"no figure — {note}"
     shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     if year is not None and not pd.isna(year):
         shown += f" ({int(year)})"
