@@ -5,7 +5,7 @@ measures, as CPU time (`time.process_time`, every thread of the process; stable 
 
 - every page's database work: the queries the page runs, median of `--repeat` runs after one warm-up;
 - the whole page under Streamlit's AppTest (the page script, its widgets, figures and tables), cleared
-  caches before each run, and a bare one-line page for comparison;
+  caches before each run, and a bare one-line page for comparison, its runs interleaved with each page's;
 - the usual pandas approach (the tables loaded into memory once, then filtered there) on the same
   questions, interleaved with DuckDB in the same process, after checking both give the same answer;
 - peak memory (VmHWM) of a process answering those questions with DuckDB, and of one doing it with
@@ -278,11 +278,23 @@ def apptest_cpu(path: Path, ids: dict[str, str], repeat: int) -> dict[str, float
     def bare():
         AppTest.from_string("import streamlit as st\nst.write('x')").run()
 
-    out = {"bare page": cpu_median(bare, repeat)}
+    # Each page's runs are interleaved with runs of the bare page, so that both see the same machine: a busy
+    # moment then weighs on both, and "beyond a bare page" is not one page's luck against another's.
+    bare()  # warm-up
+    bare_runs: list[float] = []
+    out: dict[str, float] = {}
     for name, (params, _) in PAGES.items():
-        out[name] = cpu_median(page_run(PAGE_FILES[name], params), repeat)
+        run = page_run(PAGE_FILES[name], params)
+        run()  # warm-up
+        runs = []
+        for _ in range(repeat):
+            for fn, into in ((bare, bare_runs), (run, runs)):
+                start = time.process_time()
+                fn()
+                into.append(time.process_time() - start)
+        out[name] = round(statistics.median(runs) * 1000, 1)
     st.cache_resource.clear()
-    return out
+    return {"bare page": round(statistics.median(bare_runs) * 1000, 1), **out}
 
 
 def measure(size: int, repeat: int, apptest: bool, cache: Path) -> dict:
