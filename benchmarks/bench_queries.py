@@ -55,6 +55,8 @@ def _filters(**params) -> Filters:
 
 
 ALL, IRAN, TORTURE = Filters(), _filters(country="Iran"), _filters(theme="torture")
+# Views no build stores (serving/default_views.py answers the default ones at build time): what a filter costs.
+IRAN_SINCE_2020 = _filters(country="Iran", since="2020-01-01")
 
 
 def sample_ids(con) -> dict[str, str]:
@@ -96,11 +98,20 @@ PAGES: dict[str, tuple[dict, Callable]] = {
     "accountability": ({}, lambda con, ids: (metrics.summary_and_split(con, ALL),
                                              metrics.by_area(con, ALL), metrics.silence_list(con, ALL),
                                              queries.build_info(con))),
+    "countries (Iran, since 2020)": ({"country": "Iran", "since": "2020-01-01"}, lambda con, ids: (
+        queries.headline(con, IRAN_SINCE_2020), queries.combined_timeline(con, IRAN_SINCE_2020),
+        queries.answered_events(con, IRAN_SINCE_2020, limit=200), queries.cases_table(con, IRAN_SINCE_2020, limit=200),
+        queries.actions_table(con, IRAN_SINCE_2020, limit=200), queries.death_penalty_figures(con, IRAN.countries),
+        queries.sources_list(con, IRAN_SINCE_2020), queries.build_info(con))),
+    "accountability (Torture)": ({"theme": "Torture"}, lambda con, ids: (
+        metrics.summary_and_split(con, TORTURE), metrics.by_area(con, TORTURE), metrics.silence_list(con, TORTURE),
+        queries.build_info(con))),
     "case (by id)": ({"id": "case"}, lambda con, ids: case_page(con, ids["case"])),
     "action (by id)": ({"id": "action"}, lambda con, ids: action_page(con, ids["action"])),
 }
 PAGE_FILES = {"overview": "overview", "countries (Iran)": "countries", "themes (Torture)": "themes",
               "timeline": "timeline", "explore, page 1": "explore", "accountability": "accountability",
+              "countries (Iran, since 2020)": "countries", "accountability (Torture)": "accountability",
               "case (by id)": "case", "action (by id)": "action"}
 
 
