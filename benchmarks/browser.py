@@ -3,13 +3,14 @@ bare one-line Streamlit page served the same way (Debian chromium through Playwr
 
     python benchmarks/browser.py            # adds "browser" to benchmarks/results.json
 
-It starts three servers on free local ports (the app on data/dashboard.duckdb, a page holding one line of
-text, and a page holding the overview's map alone), then visits each `--visits` times, every time in a fresh
-browser context (a cold cache, as a first visitor). For each visit it records the requests, the bytes received
-over HTTP (response bodies as sent; the websocket is not counted), any request leaving this machine (there must
-be none), and the time from navigation until the map's countries are drawn (overview, map alone) or the line of
-text is shown (bare page). It also lists the largest script chunks, so a chunk no page needs (a code highlighter
-where no code is shown) is seen.
+It builds the shipped data afresh (data/sources, as `python -m dashboard build` does, into a temporary file, so a
+file built by older code is never measured), then starts three servers on free local ports (the app on that file,
+a page holding one line of text, and a page holding the overview's map alone), then visits each `--visits` times,
+every time in a fresh browser context (a cold cache, as a first visitor). For each visit it records the requests,
+the bytes received over HTTP (response bodies as sent; the websocket is not counted), any request leaving this
+machine (there must be none), and the time from navigation until the map's countries are drawn (overview, map
+alone) or the line of text is shown (bare page). It also lists the largest script chunks, so a chunk no page needs
+(a code highlighter where no code is shown) is seen.
 
 The map-alone page is the floor of the overview's time: the same figure (figures.world_map, drawn by Streamlit's
 Vega-Lite chunk) with nothing else on the page. What the overview takes beyond it is the rest of the page (its
@@ -66,10 +67,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(script: Path, port: int) -> subprocess.Popen:
+def serve(script: Path, port: int, database: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port",
            str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "DASHBOARD_DB": str(database)})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -133,6 +135,17 @@ async def measure(app_url: str, bare_url: str, visits: int, timeout: float, map_
     return out
 
 
+def build_shipped_data(out: Path) -> Path:
+    """data/sources built into `out` with the default views stored, as `python -m dashboard build` builds it."""
+    sys.path.insert(0, str(ROOT))
+    from dashboard.config import SOURCES_DIR
+    from dashboard.curation.build import build
+    from dashboard.serving import default_views
+
+    build(SOURCES_DIR, out, finish=default_views.write)
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, default=5, help="cold visits of each page (the median is reported)")
@@ -146,10 +159,11 @@ def main(argv: list[str] | None = None) -> dict:
         map_alone = Path(tmp) / "map_alone.py"
         map_alone.write_text(MAP_ALONE.format(root=str(ROOT)), encoding="utf-8")
         (Path(tmp) / "static").symlink_to(ROOT / "static")  # the map's topojson, served as for the app
+        database = build_shipped_data(Path(tmp) / "dashboard.duckdb")
         app_port, bare_port, map_port = free_port(), free_port(), free_port()
-        servers = [serve(ROOT / "app.py", app_port), serve(bare, bare_port)]
+        servers = [serve(ROOT / "app.py", app_port, database), serve(bare, bare_port, database)]
         if not args.no_map_alone:
-            servers.append(serve(map_alone, map_port))
+            servers.append(serve(map_alone, map_port, database))
         try:
             result = asyncio.run(measure(f"http://127.0.0.1:{app_port}/", f"http://127.0.0.1:{bare_port}/",
                                          args.visits, args.timeout,

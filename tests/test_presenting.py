@@ -60,6 +60,15 @@ def test_prepared_link_fits_the_visible_window(server, browser, width, height):
     page.close()
 
 
+def footer_leads_to(page, which: str, country: str) -> None:
+    """Wait until the footer's previous/next link is the one of the country shown: the run that replaces the footer
+    can end after the heading and the address have changed, and a key pressed before then follows the old link."""
+    page.wait_for_function(
+        "([which, country]) => { const a = document.querySelector('.st-key-present_' + which + ' a');"
+        " return !!a && new URL(a.href).searchParams.get('country') === country; }",
+        arg=[which, country], timeout=20000)
+
+
 @pytest.mark.browser
 def test_keys_switch_country_and_leave_presentation(server, browser):
     page = browser.new_page(viewport={"width": 1366, "height": 650})
@@ -68,13 +77,15 @@ def test_keys_switch_country_and_leave_presentation(server, browser):
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText.includes('Russia')",
                            timeout=20000)
-    settle(page)  # the footer's links are those of the new country once the run has finished
+    settle(page)
     # The address bar follows the country shown: copied now, it is a prepared link to Russia.
     assert page.url.endswith("/brief?country=Russia&present=1"), page.url
+    footer_leads_to(page, "next", "Syria")  # as a presenter sees the footer name the next area before pressing
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('h1').innerText.includes('Syria')", timeout=20000)
     settle(page)
     assert page.url.endswith("/brief?country=Syria&present=1"), page.url
+    footer_leads_to(page, "prev", "Russia")
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("document.querySelector('h1').innerText.includes('Russia')", timeout=20000)
     settle(page)
