@@ -77,35 +77,32 @@ def action_page(con, action_id: str):
     return action, queries.action_cases(con, action_id, case_ids=action["case_ids"])
 
 
+def countries_page(con, f: Filters):
+    # the very calls the page makes, as the build answers them for its default views (default_views.py)
+    return default_views.countries_queries(con, f), queries.build_info(con)
+
+
+def accountability_page(con, f: Filters):
+    return (metrics.summary_and_split(con, f), metrics.by_area(con, f), metrics.silence_list(con, f),
+            queries.build_info(con))
+
+
 # Each page's database work: the calls its script makes, in order (see pages/*.py), and its URL parameters.
 PAGES: dict[str, tuple[dict, Callable]] = {
     "overview": ({}, lambda con, ids: (queries.data_as_of(con), queries.headline(con, ALL),
                                        queries.map_values(con, ALL, "actions"),
                                        queries.actions_table(con, ALL, limit=8), queries.build_info(con))),
-    "countries (Iran)": ({"country": "Iran"}, lambda con, ids: (
-        queries.headline(con, IRAN), queries.combined_timeline(con, IRAN),
-        queries.answered_events(con, IRAN, limit=200), queries.cases_table(con, IRAN, limit=200),
-        queries.actions_table(con, IRAN, limit=200), queries.death_penalty_figures(con, IRAN.countries),
-        queries.sources_list(con, IRAN), queries.build_info(con))),
+    "countries (Iran)": ({"country": "Iran"}, lambda con, ids: countries_page(con, IRAN)),
     "themes (Torture)": ({"theme": "Torture"}, lambda con, ids: (
-        queries.theme_summary(con), queries.headline(con, TORTURE), queries.map_values(con, TORTURE, "actions"),
-        queries.actions_over_time(con, TORTURE, "year", "actor"), queries.cases_table(con, TORTURE, limit=200),
-        queries.actions_table(con, TORTURE, limit=200), queries.build_info(con))),
+        queries.theme_summary(con), default_views.themes_queries(con, TORTURE), queries.build_info(con))),
     "timeline": ({}, lambda con, ids: (queries.actions_over_time(con, ALL, "year", "actor"),
                                        queries.events_over_time(con, ALL, "year"), queries.build_info(con))),
     "explore, page 1": ({}, lambda con, ids: (queries.count_actions(con, ALL), queries.actions_table(con, ALL),
                                               queries.build_info(con))),
-    "accountability": ({}, lambda con, ids: (metrics.summary_and_split(con, ALL),
-                                             metrics.by_area(con, ALL), metrics.silence_list(con, ALL),
-                                             queries.build_info(con))),
-    "countries (Iran, since 2020)": ({"country": "Iran", "since": "2020-01-01"}, lambda con, ids: (
-        queries.headline(con, IRAN_SINCE_2020), queries.combined_timeline(con, IRAN_SINCE_2020),
-        queries.answered_events(con, IRAN_SINCE_2020, limit=200), queries.cases_table(con, IRAN_SINCE_2020, limit=200),
-        queries.actions_table(con, IRAN_SINCE_2020, limit=200), queries.death_penalty_figures(con, IRAN.countries),
-        queries.sources_list(con, IRAN_SINCE_2020), queries.build_info(con))),
-    "accountability (Torture)": ({"theme": "Torture"}, lambda con, ids: (
-        metrics.summary_and_split(con, TORTURE), metrics.by_area(con, TORTURE), metrics.silence_list(con, TORTURE),
-        queries.build_info(con))),
+    "accountability": ({}, lambda con, ids: accountability_page(con, ALL)),
+    "countries (Iran, since 2020)": ({"country": "Iran", "since": "2020-01-01"},
+                                     lambda con, ids: countries_page(con, IRAN_SINCE_2020)),
+    "accountability (Torture)": ({"theme": "Torture"}, lambda con, ids: accountability_page(con, TORTURE)),
     "case (by id)": ({"id": "case"}, lambda con, ids: case_page(con, ids["case"])),
     "action (by id)": ({"id": "action"}, lambda con, ids: action_page(con, ids["action"])),
 }
@@ -124,6 +121,18 @@ def cpu_median(fn: Callable[[], object], repeat: int) -> float:
         fn()
         runs.append(time.process_time() - start)
     return round(statistics.median(runs) * 1000, 1)
+
+
+def interleaved_cpu(fns: list[Callable[[], object]], repeat: int) -> list[list[float]]:
+    """CPU seconds of each of `fns` over `repeat` rounds of one run each, in turn, so that all of them see the same
+    machine: a busy moment weighs on every one, not on whichever ran then."""
+    runs: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, into in zip(fns, runs, strict=True):
+            start = time.process_time()
+            fn()
+            into.append(time.process_time() - start)
+    return runs
 
 
 def _value(result, key):
@@ -206,12 +215,8 @@ def compare_with_pandas(con, repeat: int) -> dict:
     out = {}
     for name, (duck, panda, check) in QUESTIONS.items():
         check(duck(con), panda(tables))  # same answers first
-        duck_runs, panda_runs = [], []
-        for _ in range(repeat):  # interleaved, so both see the same machine
-            for fn, runs in ((lambda duck=duck: duck(con), duck_runs), (lambda panda=panda: panda(tables), panda_runs)):
-                start = time.process_time()
-                fn()
-                runs.append(time.process_time() - start)
+        duck_runs, panda_runs = interleaved_cpu([lambda duck=duck: duck(con), lambda panda=panda: panda(tables)],
+                                                repeat)
         d, p = statistics.median(duck_runs) * 1000, statistics.median(panda_runs) * 1000
         out[name] = {"duckdb_cpu_ms": round(d, 1), "pandas_cpu_ms": round(p, 1), "ratio": round(p / max(d, 0.05), 1)}
     return out
@@ -297,12 +302,8 @@ def apptest_cpu(path: Path, ids: dict[str, str], repeat: int) -> dict[str, float
     for name, (params, _) in PAGES.items():
         run = page_run(PAGE_FILES[name], params)
         run()  # warm-up
-        runs = []
-        for _ in range(repeat):
-            for fn, into in ((bare, bare_runs), (run, runs)):
-                start = time.process_time()
-                fn()
-                into.append(time.process_time() - start)
+        bare_part, runs = interleaved_cpu([bare, run], repeat)
+        bare_runs += bare_part
         out[name] = round(statistics.median(runs) * 1000, 1)
     st.cache_resource.clear()
     return {"bare page": round(statistics.median(bare_runs) * 1000, 1), **out}

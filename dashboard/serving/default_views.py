@@ -34,7 +34,8 @@ def _filters(**params: str) -> Filters:
     return from_query(params)[0]
 
 
-def _countries(con, f: Filters) -> None:  # pages/countries.py
+def countries_queries(con, f: Filters) -> None:
+    """The queries pages/countries.py asks for `f` (tests/test_default_views.py checks they are the same)."""
     queries.headline(con, f)
     queries.combined_timeline(con, f)
     queries.answered_events(con, f, limit=200)
@@ -44,7 +45,8 @@ def _countries(con, f: Filters) -> None:  # pages/countries.py
     queries.sources_list(con, f)
 
 
-def _themes(con, f: Filters) -> None:  # pages/themes.py
+def themes_queries(con, f: Filters) -> None:
+    """The queries pages/themes.py asks for `f`, beside its per-file theme totals."""
     queries.headline(con, f)
     queries.map_values(con, f, "actions")
     queries.actions_over_time(con, f, "year", "actor")
@@ -69,8 +71,8 @@ def _unfiltered(con, f: Filters) -> None:  # overview, timeline, explore, accoun
 def views() -> list[tuple[str, Callable, Filters]]:
     """(name, the calls of its page, filter) of every default view."""
     out: list[tuple[str, Callable, Filters]] = [("unfiltered", _unfiltered, Filters())]
-    out += [(f"countries: {area}", _countries, _filters(country=area)) for area in taxonomy.PRIORITY_AREAS]
-    out += [(f"themes: {label}", _themes, _filters(theme=label)) for label in taxonomy.THEMES.values()]
+    out += [(f"countries: {area}", countries_queries, _filters(country=area)) for area in taxonomy.PRIORITY_AREAS]
+    out += [(f"themes: {label}", themes_queries, _filters(theme=label)) for label in taxonomy.THEMES.values()]
     return out
 
 
