@@ -74,10 +74,15 @@ def safe(text) -> str:
     return html.escape("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text), quote=True)
 
 
+def _base_layout(height: int | None) -> dict[str, Any]:
+    """Every figure's layout settings, as a dict a figure can take whole (one validation pass) or override."""
+    return dict(height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(FONT),
+                legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), paper_bgcolor="white",
+                plot_bgcolor="white")
+
+
 def _layout(fig: go.Figure, height: int | None) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), paper_bgcolor="white",
-                      plot_bgcolor="white")
+    fig.update_layout(**_base_layout(height))
     return fig
 
 
@@ -261,8 +266,7 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
                                 font=dict(size=12, color="#374151")))
     # Title above, legend below the axis, so neither covers the other; a fixed left margin keeps charts
     # stacked on one page aligned on the same x positions. The whole layout at once, as _layout and then these.
-    layout = dict(height=height, font=FONT, paper_bgcolor="white", plot_bgcolor="white", barmode="stack",
-                  title=dict(text=safe(title), x=0, font=dict(size=15)),
+    layout = dict(_base_layout(height), barmode="stack", title=dict(text=safe(title), x=0, font=dict(size=15)),
                   legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(l=70, r=20, t=50, b=20),
                   xaxis=xaxis, yaxis=dict(title=dict(text="Count", standoff=8), gridcolor="#e5e7eb", automargin=False))
     if annotations:
@@ -355,7 +359,7 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
     top = 1.0 + 0.16 * _LEVELS  # room for the spread-out points above and below the lanes
     # The whole layout at once (one validation pass): _layout's settings, then the timeline's own.
     layout: dict[str, Any] = dict(
-        height=height, font=dict(FONT), paper_bgcolor="white", plot_bgcolor="white",
+        _base_layout(height),
         # The legend above the lanes: below them, on a phone, its rows crept over the year labels.
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem"),
         margin=dict(l=10, r=10, t=10, b=10), hovermode="closest",
@@ -391,7 +395,5 @@ def escalation_bars(ladder: dict[str, int], height: int = 330) -> go.Figure:
     # The whole layout at once, as _layout gives it; room right of the longest bar for its number, which is
     # drawn outside the bar.
     return go.Figure(data=[bars], layout=dict(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), paper_bgcolor="white", plot_bgcolor="white",
-        yaxis=dict(autorange="reversed"),
+        _base_layout(height), yaxis=dict(autorange="reversed"),
         xaxis=dict(title=dict(text="Cases"), gridcolor="#e5e7eb", range=[0, max(values + [1]) * 1.18])))
