@@ -193,12 +193,23 @@ def connect(path: Path) -> Snapshot:
     return Snapshot.open(Path(path))
 
 
-def _run(con, sql: str, params):
-    """Execute on this thread's cursor of a Snapshot, or on a fresh cursor of anything else with `cursor()`; returns
-    (cursor, whether it is to be closed after reading)."""
+def _handed_on(con, name: str):
+    """The wrapper's own `name` method (the UI layer's caching wrapper answers queries itself), or None for a
+    Snapshot or a plain DuckDB connection."""
+    own = getattr(con, name, None)
+    return own if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)) else None
+
+
+def _read(con, sql: str, params, read):
+    """`read(cursor)` of the query run on this thread's cursor of a Snapshot (kept open), or on a fresh cursor of
+    anything else with `cursor()` (closed after reading)."""
     if isinstance(con, Snapshot):
-        return con.query_cursor().execute(sql, params or []), False
-    return con.cursor().execute(sql, params or []), True
+        return read(con.query_cursor().execute(sql, params or []))
+    cur = con.cursor()
+    try:
+        return read(cur.execute(sql, params or []))
+    finally:
+        cur.close()
 
 
 def _cursor_fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params=None):
@@ -248,11 +259,11 @@ def _stored_results(snapshot: Snapshot) -> dict[str, bytes]:
 
 
 def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-    """Run one parameterized query on a fresh cursor and return its rows. `con` is a Snapshot, or anything
+    """Run one parameterized query and return its rows (_read says on which cursor). `con` is a Snapshot, or anything
     with the same `cursor()` (the UI layer's caching wrapper overrides `fetch` itself). On a Snapshot, a query of
     a default view reads the result the build stored for that very query (serving.default_views)."""
-    own = getattr(con, "fetch", None)
-    if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
+    own = _handed_on(con, "fetch")
+    if own is not None:
         return own(sql, params)
     if isinstance(con, Snapshot):
         stored = _stored_results(con)
@@ -260,24 +271,12 @@ def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
             payload = stored.get(result_key(sql, params))
             if payload is not None:
                 return decode_frame(payload)
-    cur, close = _run(con, sql, params)
-    try:
-        return cur.df()
-    finally:
-        if close:
-            cur.close()
+    return _read(con, sql, params, lambda cur: cur.df())
 
 
 def fetch_one(con, sql: str, params: list | dict | None = None):
-    own = getattr(con, "fetch_one", None)
-    if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
-        return own(sql, params)
-    cur, close = _run(con, sql, params)
-    try:
-        return cur.fetchone()
-    finally:
-        if close:
-            cur.close()
+    own = _handed_on(con, "fetch_one")
+    return own(sql, params) if own is not None else _read(con, sql, params, lambda cur: cur.fetchone())
 
 
 def _boxed(value):
@@ -293,14 +292,8 @@ def _boxed(value):
 def fetch_record(con, sql: str, params: list | dict | None = None) -> dict | None:
     """The first row of a query as {column: value}, or None when there is none: the row `fetch(...).iloc[0].to_dict()`
     gives, without building a frame for one row (which costs about as much as finding the row)."""
-    own = getattr(con, "fetch_record", None)
-    if own is not None and not isinstance(con, (Snapshot, duckdb.DuckDBPyConnection)):
+    own = _handed_on(con, "fetch_record")
+    if own is not None:
         return own(sql, params)
-    cur, close = _run(con, sql, params)
-    try:
-        row = cur.fetchone()
-        names = [d[0] for d in cur.description or []]
-    finally:
-        if close:
-            cur.close()
+    names, row = _read(con, sql, params, lambda cur: ([d[0] for d in cur.description or []], cur.fetchone()))
     return None if row is None else {name: _boxed(value) for name, value in zip(names, row, strict=True)}
