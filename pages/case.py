@@ -20,9 +20,8 @@ def render():
                     case["subject_type_label"])])
     st.text(case["summary"])
     st.link_button(ui.text(f"Source ({case['source_kind_label']})"), case["source_url"])
-    timeline = queries.case_timeline(con, case_id, case_rank=case["rank"])
+    timeline, answered = queries.case_timeline_and_answers(con, case_id, case_rank=case["rank"])
     actions = timeline[timeline["kind"] == "EU action"]
-    answered = queries.answered_events(con, case_id=case_id, case_rank=case["rank"])
     gaps = "; ".join(f"{r.action_id} answered the {r.event_category.lower()} of {r.event_date:%Y-%m-%d} after "
                      f"{r.days} days" for r in answered.itertuples())
     ui.chart(figures.response_timeline(timeline, answered, label_gaps=True),

@@ -96,6 +96,21 @@ def test_case_page_shows_one_case():
     assert at.metric[0].value == "Executed"
 
 
+def test_a_case_page_rerun_that_changes_nothing_asks_the_database_nothing(monkeypatch):
+    """Every query of the case page (its record, and its timeline and answers read in one) is kept by the page's
+    cache: the second run of the same page reads nothing from the file."""
+    from dashboard.serving import db
+
+    read, asked = db._read, []
+    monkeypatch.setattr(db, "_read", lambda con, sql, params, fn: asked.append(sql) or read(con, sql, params, fn))
+    at = run("case", id="IRN-C-0001")
+    assert asked, "the first run read nothing: the count is not counting"
+    asked.clear()
+    at.run()
+    assert not at.exception and at.title[0].value == "Death sentence of a named protester"
+    assert asked == []
+
+
 def test_unknown_case_gives_notice_and_list():
     at = run("case", id="NOPE-1")
     assert r"NOPE\-1" in at.warning[0].value

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.serving import queries
+from dashboard.serving import db, queries
 from dashboard.serving.filters import Filters, from_query
 
 
@@ -91,6 +91,80 @@ def test_case_timeline_merges_events_and_actions(con):
     assert list(timeline["kind"]) == ["EU action", "Case event", "Case event", "EU action", "Case event", "EU action"]
     assert queries.case_detail(con, "NOPE") is None
     assert queries.case_detail(con, "EGY-C-0002") is None  # not public
+
+
+@pytest.fixture(scope="module")
+def crowded_case_db(tmp_path_factory):
+    """The fixture data plus what a case page must also get right: two EU actions of one day on one case (a tie
+    in the timeline's order, IRN-A-0002 and IRN-A-0009 on 2023-01-08), and an action on the day of an event
+    (2022-12-08, the death sentence). (A case without an event is refused by the build.)"""
+    from dashboard.curation.build import build
+
+    from .conftest import copy_fixture_sources
+    from .test_definitions import add_rows
+
+    sources = copy_fixture_sources(tmp_path_factory.mktemp("src") / "sources")
+    add_rows(sources / "eu_actions.csv", {"action_id": "IRN-A-0009", "title": "Iran: a second text that day",
+                                          "source_url": "https://example.org/a9"}, like="IRN-A-0002")
+    add_rows(sources / "eu_actions.csv", {"action_id": "IRN-A-0008", "date": "2022-12-08",
+                                          "source_url": "https://example.org/a8"}, like="IRN-A-0001")
+    for action_id in ("IRN-A-0009", "IRN-A-0008"):
+        add_rows(sources / "action_cases.csv", {"action_id": action_id, "case_id": "IRN-C-0001"})
+    path = tmp_path_factory.mktemp("db") / "crowded.duckdb"
+    build(sources, path, show_unreviewed=True)
+    connection = db.connect(path)
+    yield connection
+    connection.close()
+
+
+def test_a_case_page_cuts_its_timeline_and_answers_from_one_query(crowded_case_db):
+    """case_timeline_and_answers reads a case's events and links once: its timeline is the frame `fetch` gives for
+    that query, and its answers are the rows answered_events gives for every action (the answers table), of that
+    case: frame for frame, dtypes, order and index included; by id alone or with the rank case_detail holds; for
+    every case, and for ids no case has."""
+    con = crowded_case_db
+    every_answer = queries.answered_events(con, Filters())
+    no_answer = queries.answered_events(con, f(q="no action says this"))  # what the database gives for none
+    case_ids = list(queries.run(con, "SELECT case_id FROM case_rows")["case_id"])
+    assert "IRN-C-0001" in case_ids
+    for case_id in case_ids + ["NOPE", "", "%", "irn-c-0001", "' OR 1=1 --", "IRN-C-0001'; DROP TABLE cases; --"]:
+        case = queries.case_detail(con, case_id)
+        rank = case["rank"] if case else 0
+        timeline, answered = queries.case_timeline_and_answers(con, case_id)
+        assert_same_frames = pd.testing.assert_frame_equal
+        live = db.fetch(con, queries.CASE_TIMELINE_SQL, {"id": case_id, "rank": rank})
+        assert_same_frames(timeline, live[list(queries.TIMELINE_COLUMNS)], check_exact=True)
+        want = every_answer[every_answer["case_id"] == case_id].reset_index(drop=True)
+        assert_same_frames(answered, want if len(want) else no_answer, check_exact=True)
+        if case:
+            with_rank = queries.case_timeline_and_answers(con, case_id, case_rank=rank)
+            assert_same_frames(with_rank[0], timeline, check_exact=True)
+            assert_same_frames(with_rank[1], answered, check_exact=True)
+            assert_same_frames(queries.case_timeline(con, case_id, case_rank=rank), timeline, check_exact=True)
+            assert_same_frames(queries.answered_events(con, case_id=case_id, case_rank=rank), answered,
+                               check_exact=True)
+    timeline, answered = queries.case_timeline_and_answers(con, "IRN-C-0001")
+    assert list(answered["action_id"]) == ["IRN-A-0008", "IRN-A-0001", "IRN-A-0002", "IRN-A-0009"]
+    assert list(timeline["ref"]).count("IRN-A-0009") == 1 and len(timeline) == 8
+
+
+def test_frame_of_gives_the_frame_fetch_gives(con):
+    """db.frame_of(db.fetch_columns(...)) is the frame db.fetch(...) gives: text, dates, numbers and flags, with
+    and without NULLs where fetch keeps the dtype, and no rows; a column whose NULLs fetch would turn into a
+    nullable dtype is refused, never given another one."""
+    values = """SELECT * FROM (VALUES ('a', DATE '2020-01-02', TIMESTAMP '2020-01-02 03:04:05', 1.5, 7, true, 'x'),
+                                      ('b', DATE '2021-02-03', NULL, NULL, 8, false, NULL),
+                                      ('é', NULL, TIMESTAMP '2022-01-01 00:00:00', 2.5, 9, true, 'z'))
+                       t(text, day, moment, share, n, flag, maybe)"""
+    for sql in (values, values + " WHERE false", values + " WHERE n >= 8",
+                f"SELECT {queries.CASE_DETAIL_COLUMNS} FROM case_rows ORDER BY rank"):
+        pd.testing.assert_frame_equal(db.frame_of(db.fetch_columns(con, sql)), db.fetch(con, sql), check_exact=True)
+    for column in ("NULL::DATE", "NULL::DOUBLE"):  # NULL in every row
+        sql = f"SELECT {column} AS x UNION ALL SELECT {column}"
+        pd.testing.assert_frame_equal(db.frame_of(db.fetch_columns(con, sql)), db.fetch(con, sql), check_exact=True)
+    for value in ("1", "true", "[1]", "NULL::VARCHAR"):  # beside a NULL
+        with pytest.raises(TypeError, match="NULLs"):
+            db.frame_of(db.fetch_columns(con, f"SELECT {value} AS x UNION ALL SELECT NULL"))
 
 
 def test_sources_list_counts_records(con):

@@ -274,6 +274,33 @@ def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     return _read(con, sql, params, lambda cur: cur.df())
 
 
+def fetch_columns(con, sql: str, params: list | dict | None = None) -> dict[str, np.ndarray]:
+    """A query's result as {column: array} (DuckDB's fetchnumpy: a masked array where a column holds NULLs), for a
+    caller that cuts one small result into several frames with frame_of instead of asking the database twice
+    (building a frame costs about as much as a small query, and pandas' own row and column cuts cost more)."""
+    own = _handed_on(con, "fetch_columns")
+    return own(sql, params) if own is not None else _read(con, sql, params, lambda cur: cur.fetchnumpy())
+
+
+def frame_of(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The frame `fetch` gives for a result of these columns (from fetch_columns, or cut from them). DuckDB builds
+    it with `DataFrame.from_dict` of the same arrays; this builds the same frame on the arrays themselves, without
+    copying them first (about 40 % less work at a few rows; they are the caller's own, fetched for this frame
+    alone). Where a column holds NULLs, DuckDB turns integers and booleans into pandas' nullable types, NULLs
+    among other objects than text into pd.NA, and text that is NULL in every row into None: such a column is
+    refused here rather than given another dtype. No TIMESTAMPTZ either (DuckDB adds its time zone)."""
+    plain = {}
+    for name, values in columns.items():
+        if isinstance(values, np.ma.MaskedArray):
+            if not np.ma.getmaskarray(values).any():
+                values = values.data
+            elif values.dtype.kind not in "OMf" or (values.dtype.kind == "O" and not (
+                    values.count() and all(isinstance(v, str) for v in values.compressed()))):
+                raise TypeError(f"column {name!r}: NULLs in a {values.dtype} column, which fetch gives another dtype")
+        plain[name] = values
+    return pd.DataFrame(plain, copy=False)
+
+
 def fetch_one(con, sql: str, params: list | dict | None = None):
     own = _handed_on(con, "fetch_one")
     return own(sql, params) if own is not None else _read(con, sql, params, lambda cur: cur.fetchone())

@@ -17,11 +17,12 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from .. import taxonomy
 from ..taxonomy import PAIR, discovery_mask, status_mask, theme_mask
-from .db import fetch, fetch_one, fetch_record
+from .db import fetch, fetch_columns, fetch_one, fetch_record, frame_of
 from .filters import Filters
 
 GROUP_COLUMNS = {"actor": "a.actor_label", "action_type": "a.type_label"}
@@ -451,20 +452,46 @@ def _rank(con, table: str, id_column: str, record_id: str) -> int:
     return int(row[0]) if row else 0
 
 
+# What the case page reads of one case: its events and the EU actions that concerned it, oldest first, each action
+# with the event it answered (summaries.action_links; NULL for events and for actions that answered none).
+CASE_TIMELINE_SQL = """
+    SELECT * FROM (
+      SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
+             e.event_label AS category, e.description AS text, e.source_url AS source, $id AS ref,
+             NULL AS answered_date, NULL AS answered_label, NULL AS answered_days
+      FROM event_rows e WHERE e.case_rank = $rank
+      UNION ALL
+      SELECT k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title, k.source_url,
+             k.action_id, k.answered_date, k.answered_label, k.answered_days
+      FROM action_links k WHERE k.case_rank = $rank
+    ) ORDER BY date, kind DESC"""
+TIMELINE_COLUMNS = ("date", "precision", "kind", "category", "text", "source", "ref")
+
+
+def case_timeline_and_answers(con, case_id: str, case_rank: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`case_timeline(con, case_id)` and `answered_events(con, case_id=case_id)`, cut from one read of the case's
+    events and links (a second query would read the same rows again). `case_rank`: the case's rank when the caller
+    holds it already (case_detail's "rank"), which saves looking it up by the id."""
+    rank = int(case_rank) if case_rank is not None else _rank(con, "case_rows", "case_id", case_id)
+    rows = fetch_columns(con, CASE_TIMELINE_SQL, {"id": case_id, "rank": rank})
+    timeline = frame_of({name: rows[name] for name in TIMELINE_COLUMNS})
+    # The actions that answered an event, with answered_events' columns and order (action date, then action id;
+    # one case): the rows and columns of its query, without a second read of the links.
+    answering = ~np.ma.getmaskarray(rows["answered_date"])
+    action_id, action_date = np.ma.getdata(rows["ref"])[answering], np.ma.getdata(rows["date"])[answering]
+    order = np.lexsort((action_id, action_date))
+    answered = frame_of({"action_id": action_id[order], "action_date": action_date[order],
+                         "case_id": np.full(len(order), case_id, dtype=object),
+                         "event_date": rows["answered_date"][answering][order],
+                         "event_category": rows["answered_label"][answering][order],
+                         "days": rows["answered_days"][answering][order]})
+    return timeline, answered
+
+
 def case_timeline(con, case_id: str, case_rank: int | None = None) -> pd.DataFrame:
-    """A case's events and the EU actions that concerned it, oldest first. `case_rank`: the case's rank when the
-    caller holds it already (case_detail's "rank"), which saves looking it up by the id."""
-    return run(con, """
-        SELECT * FROM (
-          SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
-                 e.event_label AS category, e.description AS text, e.source_url AS source, $id AS ref
-          FROM event_rows e WHERE e.case_rank = $rank
-          UNION ALL
-          SELECT k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title, k.source_url,
-                 k.action_id
-          FROM action_links k WHERE k.case_rank = $rank
-        ) ORDER BY date, kind DESC""", id=case_id,
-               rank=int(case_rank) if case_rank is not None else _rank(con, "case_rows", "case_id", case_id))
+    """A case's events and the EU actions that concerned it, oldest first (an action before an event of the same
+    day). `case_rank` as in case_timeline_and_answers."""
+    return case_timeline_and_answers(con, case_id, case_rank)[0]
 
 
 def case_ids(con, f: Filters | None = None, limit: int = 1000) -> pd.DataFrame:
@@ -553,18 +580,18 @@ def answered_events(con, f: Filters | None = None, case_id: str | None = None,
     to a case, the latest event of that case on or before the action's date, and the days between them. An
     action dated before all of its case's events answers none (and is left out). The answers are found once, at
     build time (summaries.action_links). With `limit`, only the newest `limit` actions of the filter: those
-    `combined_timeline(con, f, limit)` can show. `case_rank` as in case_timeline."""
+    `combined_timeline(con, f, limit)` can show. With `case_id`, the answers of that case's actions, read with
+    its timeline (case_timeline_and_answers; `case_rank` as there)."""
     if case_id is not None:
-        links = Clause("SELECT k.* FROM action_links k WHERE k.case_rank = $case_rank",
-                       {"case_rank": int(case_rank) if case_rank is not None
-                        else _rank(con, "case_rows", "case_id", case_id)})
-    else:
-        where = action_where(f or Filters())
-        page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
-        links = Clause(f"""SELECT k.* FROM answers k SEMI JOIN (
+        return case_timeline_and_answers(con, case_id, case_rank)[1]
+    where = action_where(f or Filters())
+    page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
+    # (the SQL text as before, to the space: a build stores default views' results under it, db.result_key)
+    links = Clause(f"""SELECT k.* FROM answers k SEMI JOIN (
                                SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY a.rank {page.sql}) p
                              ON p.rank = k.action_rank""", merge(where.params, page.params))
-    # Both tables hold the ids and the action's date: no other table is read.
+    # The answers table holds the ids and the action's date: no other table is read. The case page cuts the same
+    # columns, in the same order, from a case's links (case_timeline_and_answers).
     return run(con, f"""
         SELECT k.action_id, k.action_date, k.case_id, k.answered_date AS event_date,
                k.answered_label AS event_category, k.answered_days AS days

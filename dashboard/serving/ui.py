@@ -71,6 +71,9 @@ class CachedSnapshot:
     def fetch_one(self, sql: str, params=None):
         return _cached_query(self.data_version, sql, _params_key(params), "one", _snapshot=self.snapshot)
 
+    def fetch_columns(self, sql: str, params=None):
+        return _cached_query(self.data_version, sql, _params_key(params), "columns", _snapshot=self.snapshot)
+
     def fetch_record(self, sql: str, params=None):
         return _cached_query(self.data_version, sql, _params_key(params), "record", _snapshot=self.snapshot)
 
@@ -86,7 +89,8 @@ def _params_key(params) -> bytes:
 def _cached_query(data_version: str, sql: str, params: bytes, shape: str, _snapshot: db.Snapshot):
     kind, values = pickle.loads(params)  # noqa: S301 — bytes made by _params_key in this process, never from outside
     bound = dict(values) if kind == "named" else values
-    return {"all": db.fetch, "one": db.fetch_one, "record": db.fetch_record}[shape](_snapshot, sql, bound)
+    return {"all": db.fetch, "one": db.fetch_one, "record": db.fetch_record,
+            "columns": db.fetch_columns}[shape](_snapshot, sql, bound)
 
 
 _PUBLISHED: dict[str, db.Published] = {}
