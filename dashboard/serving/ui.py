@@ -218,6 +218,8 @@ def _content_width(column: pd.Series, cap: int) -> int:
     if pd.api.types.is_datetime64_any_dtype(column.dtype):  # as pandas writes a date ("2024-05-01"), not a Timestamp
         values = column.astype("string").str.len().max() if not column.empty else 0
         longest = 0 if pd.isna(values) else int(values)
+    elif isinstance(column.dtype, pd.StringDtype):  # text: every value a str, or missing
+        longest = max((len(v) for v in column.tolist() if isinstance(v, str)), default=0)
     else:  # one page of rows: a loop over Python values beats a column conversion
         longest = max((len(str(v)) for v in column.tolist() if not _missing(v)), default=0)
     chars = max(len(str(column.name)), longest)
