@@ -220,8 +220,8 @@ def area_values(values: pd.DataFrame) -> pd.DataFrame:
     countries carry the same count; where a per-country figure differs within an area (executions in Israel
     and in the occupied Palestinian territory), each country keeps its own row, labelled "area: country".
 
-    Worked out on the dozen rows' Python values (a few dozen microseconds; the same steps as DataFrame
-    operations took milliseconds), then the chosen rows are taken from `values` in one step."""
+    Worked out on the dozen rows' Python values, then the chosen rows are taken from `values` in one step (the
+    same steps as DataFrame operations, each on a dozen rows, cost several milliseconds)."""
     areas, names = values["priority_area"].tolist(), values["name"].tolist()
     measures = [None if pd.isna(v) else v for v in values["value"].tolist()]
     rows = [i for i, area in enumerate(areas) if pd.notna(area)]
@@ -375,7 +375,8 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
         pairs = [(row, action_y, event_ys[event_keys[row]]) for row in range(len(answered))
                  if event_keys[row] in event_ys for action_y in action_ys.get(action_keys[row], ())]
         columns = {name: answered[name].tolist() for name in ("action_id", "case_id", "event_category", "days")}
-        # the dates as the figure's JSON writes a Timestamp (isoformat): text is copied, Timestamps rebuilt, twice
+        # The dates as text, exactly as the JSON writes a Timestamp (isoformat): Plotly copies a figure's data
+        # twice before sending it, and a string is copied as is where a Timestamp is rebuilt.
         action_at, event_at = [d.isoformat() for d in action_dates], [d.isoformat() for d in event_dates]
         xs, line_ys, texts = [], [], []
         for row, action_y, event_y in pairs:
