@@ -94,7 +94,7 @@ def test_map_text_is_plain_and_the_chart_gets_no_markup():
 
 def test_an_area_measure_reaches_each_of_its_countries_and_no_measure_stays_grey():
     """area_map_values (Accountability's map): an area's rate on every one of its countries, scaled once; an area
-    without a row, or whose rate is unknown, is None (grey on the map), never 0."""
+    without a row, or whose rate is unknown, has no value (grey on the map), never 0."""
     from dashboard import taxonomy
     from dashboard.serving import metrics
 
