@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import taxonomy
 from dashboard.serving import figures, queries
-from dashboard.serving.filters import from_query
+from dashboard.serving.filters import Filters, from_query
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,6 +114,42 @@ def test_the_timeline_needs_no_validation(con):
         assert len(fig.data) > 1
         sent = json.loads(pio.to_json(fig, validate=False))
         assert json.loads(pio.to_json(go.Figure(fig.to_dict()), validate=False)) == sent
+
+
+def test_the_bar_charts_need_no_validation(con):
+    """counts_over_time and escalation_bars skip Plotly's validation: validating them must not change one byte sent
+    (text as text, keys in Plotly's order)."""
+    from dashboard.serving import metrics
+
+    figs = [figures.counts_over_time(queries.actions_over_time(con, Filters(), grain, group), "T <b>", grain,
+                                     kind=group, today=dt.date(2026, 5, 1))
+            for grain in ("year", "month") for group in ("actor", "action_type")]
+    figs.append(figures.counts_over_time(queries.events_over_time(con, Filters(), "year"), "E", kind="event_type"))
+    figs.append(figures.escalation_bars(metrics.summary(con, Filters()).escalation))
+    for fig in figs:
+        assert len(fig.data) >= 1
+        spec = fig.to_dict()
+        del spec["layout"]["template"]  # the default template, as both ways of building the figure add it
+        assert pio.to_json(go.Figure(spec), validate=False) == pio.to_json(fig, validate=False)
+
+
+def test_each_line_joins_an_answered_event_to_its_action(con):
+    """Every answer whose action and event are both drawn gets one line, from the event's marker to the action's."""
+    iran = from_query({"country": "Iran"})[0]
+    points, answered = queries.combined_timeline(con, iran), queries.answered_events(con, iran)
+    fig = figures.response_timeline(points, answered)
+    markers = {kind: {(pd.Timestamp(x), y) for t in fig.data if t.mode == "markers" and t.legendgroup == kind
+                      for x, y in zip(t.x, t.y, strict=True)} for kind in ("Case event", "EU action")}
+    line = next(t for t in fig.data if t.mode == "lines")
+    segments = [(line.x[i], line.y[i], line.x[i + 1], line.y[i + 1], line.text[i]) for i in range(0, len(line.x), 3)]
+    drawn = {(r.kind, r.ref, r.date) for r in points.itertuples()}
+    expected = [r for r in answered.itertuples() if ("EU action", r.action_id, r.action_date) in drawn
+                and ("Case event", r.case_id, r.event_date) in drawn]
+    assert len(expected) >= 2 and len(segments) == len(expected)
+    for (ex, ey, ax, ay, text), r in zip(segments, expected, strict=True):
+        assert (pd.Timestamp(ex), ey) in markers["Case event"] and (pd.Timestamp(ax), ay) in markers["EU action"]
+        assert (pd.Timestamp(ex), pd.Timestamp(ax)) == (r.event_date, r.action_date)
+        assert text.startswith(f"{r.action_id} answered") and f"of {r.case_id} after {r.days} days" in text
 
 
 def test_points_on_the_same_day_do_not_sit_on_top_of_each_other():

@@ -92,6 +92,21 @@ def test_map_text_is_plain_and_the_chart_gets_no_markup():
     assert "<b>" not in json.dumps({k: v for k, v in spec.items() if k != "datasets"})
 
 
+def test_an_area_measure_reaches_each_of_its_countries_and_no_measure_stays_grey():
+    """area_map_values (Accountability's map): an area's rate on every one of its countries, scaled once; an area
+    without a row, or whose rate is unknown, has no value (grey on the map), never 0."""
+    from dashboard import taxonomy
+    from dashboard.serving import metrics
+
+    table = pd.DataFrame({"Area": ["Iran", "Israel/OPT", "Egypt"], "Response rate": [0.5, 0.254, float("nan")]})
+    values = metrics.area_map_values(table, "Response rate")
+    assert len(values) == sum(len(m) for m in taxonomy.PRIORITY_AREAS.values())
+    by_iso = dict(zip(values["iso3"], values["value"], strict=True))
+    assert by_iso["IRN"] == 50.0 and by_iso["ISR"] == by_iso["PSE"] == 25.4
+    assert pd.isna(by_iso["EGY"]) and pd.isna(by_iso["CHN"])  # unknown rate; no row at all
+    assert values.loc[values["iso3"] == "PSE", "name"].item() == "Israel/OPT (PSE)"
+
+
 def test_israel_and_palestine_are_one_priority_area_on_the_map(map_db):
     con = db.connect(map_db)
     values = queries.map_values(con, Filters(), "actions").set_index("iso3")

@@ -34,6 +34,13 @@ def test_empty_values_drop_out_and_the_overview_is_the_root():
     assert urls.Urls("http://h").record("IRN-C-0001") == "http://h/case?id=IRN-C-0001"
 
 
+def test_a_tables_permalinks_are_each_what_record_writes():
+    site = urls.Urls("https://monitor.example.org/sub/")
+    ids = ["IRN-A-0001", "IRN-C-0001", "a b&id=IRN-A-0002#x", "ü-C-€", "-A-?q=1", "x/y", "'; DROP TABLE x; --", ""]
+    assert site.records(ids) == [site.record(i) for i in ids]
+    assert site.records(ids)[2] == "https://monitor.example.org/sub/action?id=a+b%26id%3DIRN-A-0002%23x"
+
+
 def test_unknown_page_is_refused():
     with pytest.raises(KeyError):
         urls.Urls("http://h").page("admin")

@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -81,6 +82,22 @@ def _base_layout(height: int | None) -> dict[str, Any]:
                 plot_bgcolor="white")
 
 
+def _in_plotly_order(value):
+    """A figure's dicts with their keys in the order Plotly's validation writes them (alphabetical)."""
+    if isinstance(value, dict):
+        return {key: _in_plotly_order(value[key]) for key in sorted(value)}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [_in_plotly_order(item) for item in value]
+    return value
+
+
+def _unvalidated(traces: list[dict], layout: dict) -> go.Figure:
+    """A figure of traces and layout built from the vocabularies and the queries' columns, without Plotly's
+    per-property validation (most of a figure's cost). Its keys are put in validation's order, so the JSON sent is
+    byte for byte what a validated figure sends (tests/test_charts.py checks it)."""
+    return go.Figure(data=[_in_plotly_order(t) for t in traces], layout=_in_plotly_order(layout), _validate=False)
+
+
 def _layout(fig: go.Figure, height: int | None) -> go.Figure:
     fig.update_layout(**_base_layout(height))
     return fig
@@ -145,13 +162,12 @@ def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax:
     and ui.clickable_map opens its page."""
     known = values["value"].notna()
     priority = values["priority_area"].notna()
-    rows = pd.DataFrame({
-        "iso3": values["iso3"].astype(str), "value": values["value"].astype("float64"),
-        "known": known, "priority": priority, "hover": map_hover(values, measure_label, missing)})
+    columns = zip(values["iso3"].astype(str).tolist(), values["value"].astype("float64").tolist(), known.tolist(),
+                  priority.tolist(), map_hover(values, measure_label, missing), strict=True)
+    rows = [{"iso3": iso3, "value": None if value != value else value, "known": has_value, "priority": in_area,
+             "hover": hover} for iso3, value, has_value, in_area, hover in columns]  # value != value: NaN, no figure
     # Priority areas last: drawn after their neighbours, so no neighbour's border covers their orange outline.
-    rows = rows.iloc[priority.to_numpy().argsort(kind="stable")]
-    records = [{k: (None if k == "value" and pd.isna(v) else v) for k, v in row.items()}
-               for row in rows.to_dict("records")]
+    records = [rows[i] for i in priority.to_numpy().argsort(kind="stable")]
     shape = {"lookup": "iso3", "from": {"data": MAP_GEOMETRY, "key": "id"}, "as": "geo"}
     geo: dict[str, Any] = {"shape": {"field": "geo", "type": "geojson"}}
     scale: dict[str, Any] = {"range": [colour for _, colour in SCALE], "domainMin": 0}
@@ -202,12 +218,27 @@ def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax:
 def area_values(values: pd.DataFrame) -> pd.DataFrame:
     """One row per priority area from map values, highest first, areas without a figure last. An area's
     countries carry the same count; where a per-country figure differs within an area (executions in Israel
-    and in the occupied Palestinian territory), each country keeps its own row, labelled "area: country"."""
-    areas = values[values["priority_area"].notna()].copy()
-    differs = areas.groupby("priority_area")["value"].transform(lambda v: v.nunique(dropna=False) > 1)
-    areas["label"] = areas["priority_area"].where(~differs, areas["priority_area"] + ": " + areas["name"])
-    areas = areas.drop_duplicates("label")
-    return areas.sort_values(["value", "label"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    and in the occupied Palestinian territory), each country keeps its own row, labelled "area: country".
+
+    Worked out on the dozen rows' Python values, then the chosen rows are taken from `values` in one step (the
+    same steps as DataFrame operations, each on a dozen rows, cost several milliseconds)."""
+    areas, names = values["priority_area"].tolist(), values["name"].tolist()
+    measures = [None if pd.isna(v) else v for v in values["value"].tolist()]
+    rows = [i for i, area in enumerate(areas) if pd.notna(area)]
+    distinct: dict[str, set] = {}
+    for i in rows:
+        distinct.setdefault(areas[i], set()).add(measures[i])
+    chosen: dict = {}  # label → row: the first row of each label
+    for i in rows:
+        differs = len(distinct[areas[i]]) > 1
+        label = areas[i] if not differs else (None if pd.isna(names[i]) else f"{areas[i]}: {names[i]}")
+        chosen.setdefault(label, i)
+    # highest value first, no value last; then by label (a missing label last)
+    order = sorted(chosen.items(), key=lambda item: (measures[item[1]] is None, -(measures[item[1]] or 0),
+                                                     item[0] is None, item[0] or ""))
+    out = values.iloc[[i for _, i in order]].reset_index(drop=True)
+    out["label"] = pd.array([label for label, _ in order], dtype=values["priority_area"].dtype)
+    return out
 
 
 def _period_bounds(period: pd.Timestamp, grain: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -236,18 +267,19 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
 
     The current period is still running: its bars are lighter and labelled "so far"."""
     current = current_period(grain, today)
-    order = list(PALETTE.get(kind, {}))
+    order = {label: n for n, label in enumerate(PALETTE.get(kind, {}))}
     groups = list(dict.fromkeys(frame["group"])) if not frame.empty else []
-    groups.sort(key=lambda g: order.index(g) if g in order else len(order))
+    groups.sort(key=lambda g: order.get(g, len(order)))
     periods, counts = frame["period"].to_numpy(), frame["n"].to_numpy()
-    traces = []  # plain dicts, validated once by the figure
+    group_of = frame["group"].to_numpy(dtype=object)
+    running = periods == np.datetime64(current)  # the bars of the current period
+    traces = []  # plain dicts in Plotly's own order (see _in_plotly_order), handed over without validation
     for group in groups:
-        rows = (frame["group"] == group).to_numpy()
+        rows = group_of == group
         s = swatch(kind, group)
-        partial = [pd.Timestamp(p) == current for p in periods[rows]]
         traces.append(dict(
             type="bar", x=periods[rows], y=counts[rows], name=safe(group),
-            marker=dict(color=s.colour, opacity=[0.45 if p else 1.0 for p in partial],
+            marker=dict(color=s.colour, opacity=[0.45 if p else 1.0 for p in running[rows]],
                         # colour and pattern both differ, so groups never rely on colour alone
                         pattern=dict(shape=s.pattern, fgcolor=s.pattern_colour, fillmode="overlay"),
                         # a dark edge keeps every segment at 3:1 against white, light colours included
@@ -259,7 +291,7 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
     if x_range is not None:
         xaxis["range"] = x_range
     annotations = []
-    if not frame.empty and (pd.to_datetime(frame["period"]) == current).any():
+    if running.any():
         # Right-aligned on the running period (the last bar), so the label never runs past the chart's edge.
         annotations.append(dict(x=current, y=1, yref="paper", yanchor="bottom", xanchor="right", showarrow=False,
                                 text=f"{current:%Y}: so far" if grain == "year" else f"{current:%b %Y}: so far",
@@ -271,16 +303,25 @@ def counts_over_time(frame: pd.DataFrame, title: str, grain: str = "year", heigh
                   xaxis=xaxis, yaxis=dict(title=dict(text="Count", standoff=8), gridcolor="#e5e7eb", automargin=False))
     if annotations:
         layout["annotations"] = annotations
-    return go.Figure(data=traces, layout=layout)
+    return _unvalidated(traces, layout)
 
 
-def _dodge(dates: pd.Series, span_days: float, levels: int = 4) -> list[int]:
-    """A level per point so points closer in time than a marker's width sit side by side, not on top of each other."""
+DAY_US = 86_400_000_000  # microseconds in a day: dates are compared as whole microseconds
+
+
+def _microseconds(dates: pd.Series | np.ndarray) -> np.ndarray:
+    """Dates (a datetime Series or array) as int64 microseconds, for arithmetic in plain integers."""
+    return np.asarray(dates, dtype="datetime64[us]").astype("int64")
+
+
+def _dodge(micros: list[int], span_days: float, levels: int = 4) -> list[int]:
+    """A level per point so points closer in time than a marker's width sit side by side, not on top of each other.
+    `micros`: the points' dates in order, as microseconds (_microseconds); a gap counts whole days."""
     out: list[int] = []
-    last: dict[int, pd.Timestamp] = {}
+    last: dict[int, int] = {}
     gap = max(span_days / 90, 1)
-    for d in dates:
-        level = next((lv for lv in range(levels) if lv not in last or (d - last[lv]).days > gap), 0)
+    for d in micros:
+        level = next((lv for lv in range(levels) if lv not in last or (d - last[lv]) // DAY_US > gap), 0)
         last[level] = d
         out.append(level)
     return out
@@ -298,59 +339,78 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
     `points`: date, kind ("Case event" / "EU action"), category, text, and `ref` (action id or case id) when
     `answered` (from queries.answered_events) is given. Points close in time are spread within their lane.
     The traces are built as plain lists and handed to the figure at once: a page of a few hundred points
-    draws in milliseconds, not in one validation pass per category."""
-    frame = points.copy()
-    if frame.empty:
+    draws in milliseconds, not in one validation pass per category. The points are matched to the answers in
+    plain dicts rather than DataFrame merges, which cost more than the rest of the figure on a country page."""
+    if points.empty:
         return _layout(go.Figure(), height)
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame = frame.sort_values(["date"], kind="stable").reset_index(drop=True)
-    span = max((frame["date"].max() - frame["date"].min()).days, 365)
-    dates, kinds = list(frame["date"]), list(frame["kind"])
-    ys = [0.0] * len(frame)
+    when = pd.to_datetime(points["date"])
+    order = when.to_numpy().argsort(kind="stable")  # as sort_values(["date"], kind="stable")
+    date_values = when.to_numpy()[order]
+    micros = _microseconds(date_values).tolist()
+    kinds = points["kind"].to_numpy(dtype=object)[order].tolist()
+    span = max((max(micros) - min(micros)) // DAY_US, 365)
+    ys = [0.0] * len(kinds)
     for kind, lane in LANES.items():
         rows = [i for i, k in enumerate(kinds) if k == kind]
         direction = 1 if lane else -1  # spread away from the other lane
-        for i, level in zip(rows, _dodge([dates[i] for i in rows], span, _LEVELS + 1), strict=True):
+        for i, level in zip(rows, _dodge([micros[i] for i in rows], span, _LEVELS + 1), strict=True):
             ys[i] = lane + direction * 0.16 * level
-    frame["y"] = ys
     traces: list[dict] = []
     annotations: list[dict] = []
-    if answered is not None and not answered.empty and "ref" in frame:
-        actions = frame[frame["kind"] == "EU action"][["ref", "date", "y"]].rename(
-            columns={"ref": "action_id", "date": "action_date", "y": "action_y"})
-        events = frame[frame["kind"] == "Case event"][["ref", "date", "y"]].rename(
-            columns={"ref": "case_id", "date": "event_date", "y": "event_y"}).drop_duplicates(["case_id", "event_date"])
-        pairs = answered.assign(action_date=pd.to_datetime(answered["action_date"]),
-                                event_date=pd.to_datetime(answered["event_date"]))
-        pairs = pairs.merge(actions, on=["action_id", "action_date"]).merge(events, on=["case_id", "event_date"])
+    if answered is not None and not answered.empty and "ref" in points:
+        refs = points["ref"].to_numpy(dtype=object)[order].tolist()
+        # every EU action point of an (id, date), in order; the first case event point of a (case, date)
+        action_ys: dict[tuple, list[float]] = {}
+        event_ys: dict[tuple, float] = {}
+        for ref, day, kind, y in zip(refs, micros, kinds, ys, strict=True):
+            if kind == "EU action":
+                action_ys.setdefault((ref, day), []).append(y)
+            elif kind == "Case event":
+                event_ys.setdefault((ref, day), y)
+        action_dates, event_dates = pd.to_datetime(answered["action_date"]), pd.to_datetime(answered["event_date"])
+        action_micros = _microseconds(action_dates).tolist()
+        action_keys = list(zip(answered["action_id"].tolist(), action_micros, strict=True))
+        event_keys = list(zip(answered["case_id"].tolist(), _microseconds(event_dates).tolist(), strict=True))
+        # (answer's row, its action's y, its event's y) for each answer whose action and event are both drawn
+        pairs = [(row, action_y, event_ys[event_keys[row]]) for row in range(len(answered))
+                 if event_keys[row] in event_ys for action_y in action_ys.get(action_keys[row], ())]
+        columns = {name: answered[name].tolist() for name in ("action_id", "case_id", "event_category", "days")}
+        # The dates as text, exactly as the JSON writes a Timestamp (isoformat): Plotly copies a figure's data
+        # twice before sending it, and a string is copied as is where a Timestamp is rebuilt.
+        action_at, event_at = [d.isoformat() for d in action_dates], [d.isoformat() for d in event_dates]
         xs, line_ys, texts = [], [], []
-        for r in pairs.itertuples():
-            xs += [r.event_date, r.action_date, None]
-            line_ys += [r.event_y, r.action_y, None]
-            t = f"{safe(r.action_id)} answered {safe(r.event_category).lower()} of {safe(r.case_id)} after {r.days} days"
+        for row, action_y, event_y in pairs:
+            xs += [event_at[row], action_at[row], None]
+            line_ys += [event_y, action_y, None]
+            t = (f"{safe(columns['action_id'][row])} answered {safe(columns['event_category'][row]).lower()} of "
+                 f"{safe(columns['case_id'][row])} after {columns['days'][row]} days")
             texts += [t, t, None]
         if xs:
             traces.append(dict(type="scatter", x=xs, y=line_ys, mode="lines", line=dict(color="#9ca3af", width=1),
                                text=texts, hovertemplate="%{text}<extra></extra>",
                                name="EU action answering a case event", legendgroup="link"))
-        if label_gaps:
-            pairs = pairs.sort_values("action_date")
-            levels = _dodge(pairs["action_date"], span * 4, levels=3)  # labels are wider than markers
-            for r, level in zip(pairs.itertuples(), levels, strict=True):
-                annotations.append(dict(x=r.action_date, y=r.action_y, text=f"+{r.days} d", showarrow=False,
-                                        yshift=-16 - 13 * level,
+        if label_gaps and pairs:
+            # in the order sort_values("action_date") gives (its quicksort, ties included)
+            by_date = action_dates.to_numpy()[[row for row, _, _ in pairs]].argsort(kind="quicksort")
+            ordered = [pairs[k] for k in by_date]
+            levels = _dodge([action_micros[row] for row, _, _ in ordered], span * 4, levels=3)  # labels are wider
+            for (row, action_y, _), level in zip(ordered, levels, strict=True):
+                annotations.append(dict(x=action_at[row], y=action_y, text=f"+{columns['days'][row]} d",
+                                        showarrow=False, yshift=-16 - 13 * level,
                                         font=dict(size=(font_size or FONT["size"]) - 1, color="#374151")))
-    categories, texts_all = list(frame["category"]), list(frame["text"])
-    date_values, y_values = frame["date"].to_numpy(), frame["y"].to_numpy()
+    categories = points["category"].to_numpy(dtype=object)[order].tolist()
+    texts_all = points["text"].to_numpy(dtype=object)[order].tolist()
+    days_shown = np.datetime_as_string(date_values, unit="D").tolist()  # as f"{timestamp:%Y-%m-%d}"
+    y_values = np.array(ys, dtype="float64")
     for kind, vocabulary, title in (("Case event", "event_type", "Case events"), ("EU action", "actor", "EU actions")):
         rows = [i for i, k in enumerate(kinds) if k == kind]
-        order = list(PALETTE[vocabulary])
+        order_of = {label: n for n, label in enumerate(PALETTE[vocabulary])}
         # an action's category may read "Actor — Action type" (case page): it is drawn in its actor's swatch
         keys = {i: str(categories[i]).split(" — ")[0] for i in rows}
-        for category in sorted(set(keys.values()), key=lambda c: order.index(c) if c in order else 99):
+        for category in sorted(set(keys.values()), key=lambda c: order_of.get(c, 99)):
             chosen = [i for i in rows if keys[i] == category]
             s = swatch(vocabulary, category)
-            text = [f"{dates[i]:%Y-%m-%d}<br>{safe(categories[i])}<br>{safe(texts_all[i])[:160]}" for i in chosen]
+            text = [f"{days_shown[i]}<br>{safe(categories[i])}<br>{safe(texts_all[i])[:160]}" for i in chosen]
             traces.append(dict(
                 type="scatter", x=date_values[chosen], y=y_values[chosen], mode="markers",
                 name=safe(category), text=text, legendgroup=kind, legendgrouptitle_text=title,
@@ -390,10 +450,10 @@ def escalation_bars(ladder: dict[str, int], height: int = 330) -> go.Figure:
     full = [f"{i}. {safe(label)}" for i, label in enumerate(labels)]
     short = [f"{i}. {safe(label.split(' (')[0])}" for i, label in enumerate(labels)]
     bars = dict(type="bar", x=values, y=short, orientation="h", customdata=full, cliponaxis=False,
-                marker=dict(color=["#999999"] + [OKABE_ITO[0]] * (len(labels) - 1)), text=values,
+                marker=dict(color=["#999999"] + [OKABE_ITO[0]] * (len(labels) - 1)), text=[str(v) for v in values],
                 textposition="outside", hovertemplate="%{customdata}: %{x} cases<extra></extra>")
     # The whole layout at once, as _layout gives it; room right of the longest bar for its number, which is
     # drawn outside the bar.
-    return go.Figure(data=[bars], layout=dict(
+    return _unvalidated([bars], dict(
         _base_layout(height), yaxis=dict(autorange="reversed"),
         xaxis=dict(title=dict(text="Cases"), gridcolor="#e5e7eb", range=[0, max(values + [1]) * 1.18])))

@@ -351,10 +351,13 @@ def escalation_frame(summary_: Summary) -> pd.DataFrame:
 
 def area_map_values(table: pd.DataFrame, column: str, scale: float = 100.0) -> pd.DataFrame:
     """Spread a per-area measure onto the area's countries, in the shape figures.world_map draws."""
+    measured: dict = {}
+    for area, measure in zip(table["Area"].tolist(), table[column].tolist(), strict=True):
+        measured.setdefault(area, measure)  # an area's first row, read once rather than filtered for per area
     rows = []
     for area, members in taxonomy.PRIORITY_AREAS.items():
-        match = table[table["Area"] == area]
-        value = None if match.empty or pd.isna(match[column].iloc[0]) else round(float(match[column].iloc[0]) * scale, 1)
+        measure = measured.get(area)
+        value = None if measure is None or pd.isna(measure) else round(float(measure) * scale, 1)
         for iso3 in members:
             rows.append({"iso3": iso3, "name": area if len(members) == 1 else f"{area} ({iso3})",
                          "priority_area": area, "value": value})

@@ -217,15 +217,16 @@ SHORT_TABLE = 25  # rows shown whole, without an inner scroll box
 TITLE_LINK = r"^[^#]*#(.*)$"  # the title travels after '#' in its record's address; shown as the link text
 
 
-def _content_width(frame: pd.DataFrame, col: str, cap: int) -> int:
+def _content_width(column: pd.Series, cap: int) -> int:
     """Pixels for a column: its longest value (or header), capped; a rough 7.5 px per character."""
-    column = frame[col]
-    if pd.api.types.is_datetime64_any_dtype(column):  # as pandas writes a date ("2024-05-01"), not a Timestamp
-        values = column.astype("string").str.len().max() if not frame.empty else 0
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):  # as pandas writes a date ("2024-05-01"), not a Timestamp
+        values = column.astype("string").str.len().max() if not column.empty else 0
         longest = 0 if pd.isna(values) else int(values)
+    elif isinstance(column.dtype, pd.StringDtype):  # text: every value a str, or missing
+        longest = max((len(v) for v in column.tolist() if isinstance(v, str)), default=0)
     else:  # one page of rows: a loop over Python values beats a column conversion
         longest = max((len(str(v)) for v in column.tolist() if not _missing(v)), default=0)
-    chars = max(len(str(col)), longest)
+    chars = max(len(str(column.name)), longest)
     return int(min(cap, max(70, 7.5 * chars + 28)))
 
 
@@ -247,23 +248,25 @@ def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | Liter
     for col in NEVER_COLUMNS:
         if col in frame.columns:
             frame[col] = frame[col].map(formatting.date_or_never)
-    for col in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+    for col, column in frame.items():
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
             column_config[col] = st.column_config.DateColumn(col, format="YYYY-MM-DD")
         elif col not in ("Source", "Title"):
-            column_config[col] = st.column_config.Column(col, width=_content_width(frame, col, 320))
+            column_config[col] = st.column_config.Column(col, width=_content_width(column, 320))
     if "Source" in frame.columns:
         column_config["Source"] = st.column_config.LinkColumn("Source", display_text="Open source ↗", width=110)
     order = list(frame.columns)
     if record_links and "ID" in frame.columns and "Title" in frame.columns and not frame.empty:
-        width = _content_width(frame, "Title", 560)
-        addresses = frame["ID"].astype(str).map(site().record)
-        frame["Title"] = addresses + "#" + frame["Title"].fillna("").astype(str)
+        width = _content_width(frame["Title"], 560)
+        addresses = site().records(frame["ID"].astype(str).tolist())
+        titles = frame["Title"].fillna("").astype(str).tolist()
+        frame["Title"] = pd.Series([f"{a}#{t}" for a, t in zip(addresses, titles, strict=True)], index=frame.index,
+                                   dtype="str")
         column_config["Title"] = st.column_config.LinkColumn("Title", display_text=TITLE_LINK, width=width,
                                                              help="Open the record's page")
         order = ["Title"] + [c for c in order if c != "Title"]
     elif "Title" in frame.columns:
-        column_config["Title"] = st.column_config.Column("Title", width=_content_width(frame, "Title", 560))
+        column_config["Title"] = st.column_config.Column("Title", width=_content_width(frame["Title"], 560))
     if height is None:
         height = "content" if len(frame) <= SHORT_TABLE else "auto"
     options: dict = {}

@@ -12,9 +12,9 @@ fall back to `LOCAL_BASE_URL`, the address `make run` serves by default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
 
 from .. import config
 from .filters import Filters
@@ -114,3 +114,9 @@ class Urls:
     def record(self, record_id: str) -> str:
         """Permalink to one case or EU action."""
         return self.page(record_page(record_id), {"id": record_id})
+
+    def records(self, record_ids: Iterable[str]) -> list[str]:
+        """Permalinks to many records (a table's rows), each exactly as `record` writes it: the id encoded as
+        urlencode encodes a value, after its page's address, which is built once per page rather than per row."""
+        prefixes = {page: self.record_prefix(page) for page in ("action", "case")}
+        return [prefixes[record_page(i)] + quote_plus(i) if i else self.record(i) for i in map(str, record_ids)]
