@@ -56,8 +56,11 @@ def render():
                          query_params=urls.query({"country": row.priority_area}))
 
     st.header("Latest EU actions")
-    ui.table(queries.actions_table(con, f, limit=8).drop(columns=["Summary"]))
-    st.page_link(urls.file("explore"), label="All EU actions, with every filter →")
+    latest = queries.actions_table(con, f, limit=8)
+    if latest.empty:
+        st.caption("No EU action matches these filters.")
+    ui.record_links(latest, key="latest_actions")  # date · country · title → its page; the table is on Explore
+    st.page_link(urls.file("explore"), label="All EU actions as a table, with every filter →")
 
     st.header("Priority areas")
     ui.page_links_to("countries", PRIORITY_AREAS)

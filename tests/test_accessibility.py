@@ -114,3 +114,19 @@ def test_clicking_a_country_on_the_map_opens_its_page(server, browser):
     page = open_page(browser, f"{server}/")
     click_country_on_map(page, "Iran")
     page.context.close()
+
+
+def test_keyboard_alone_opens_the_maps_figures_as_a_table(server, browser):
+    """The map's figures, for a screen reader or a keyboard: one Tab stop under the map opens them as a table
+    (drawn only then), and the focus stays on the control, visibly."""
+    page = open_page(browser, f"{server}/")
+    assert page.locator("[data-testid='stDataFrame']").count() == 0  # no table (nor its scripts) until asked
+    state = _tab_until(page, lambda s: s["tag"] == "SUMMARY" and s["text"].endswith("Data behind this map"), limit=120)
+    assert state["outline"] or state["shadow"], "focus must be visible"
+    page.keyboard.press("Enter")
+    grid = page.locator("[data-testid='stExpander'] [data-testid='stDataFrame']")
+    grid.wait_for(timeout=20000)
+    page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stDataFrame'] [role='gridcell']")]
+        .some(c => c.textContent.trim() === 'Iran')""", timeout=20000)
+    assert _focused(page)["text"].endswith("Data behind this map")
+    page.context.close()

@@ -1,5 +1,5 @@
-"""Every page fits a laptop (1366 × 900, sidebar open) and a phone (390 × 844): no figure label cut short, no
-chart text outside its chart, nothing wider than the screen. Measured in Debian chromium, as a visitor sees it."""
+"""Every page fits a laptop (1366 × 900, sidebar open) and a phone (390 × 844): no figure label or link cut short,
+no chart text outside its chart, nothing wider than the screen. Measured in Debian chromium, as a visitor sees it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ SIZES = [(1366, 900), (390, 844)]
 CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
     .filter(l => [l, ...l.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
     .map(l => l.innerText)"""
+# Links whose text Streamlit cuts at their box's edge (a page link is one line; a list of records wraps its lines).
+CUT_LINKS = """() => [...document.querySelectorAll('[data-testid="stPageLink"] a')]
+    .filter(a => [a, ...a.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+    .map(a => a.innerText)"""
 # Chart text (axis ticks and titles, bar numbers, legends) drawn outside its chart's box is cut off.
 # (Plotly's charts, and the world map drawn by Vega)
 TEXT_OUTSIDE_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot, [data-testid=stVegaLiteChart]')].flatMap(plot => {
@@ -47,10 +51,13 @@ def test_every_page_fits_the_screen(server, browser, width, height):
             page.wait_for_selector("[data-testid='stVegaLiteChart'] svg.marks text", timeout=20000)
             page.wait_for_timeout(500)
         cut = page.evaluate(CUT_LABELS)
+        cut_links = page.evaluate(CUT_LINKS)
         outside = page.evaluate(TEXT_OUTSIDE_CHARTS)
         wide = page.evaluate(TOO_WIDE)
         if cut:
             problems.append(f"/{path}: metric labels cut: {cut}")
+        if cut_links:
+            problems.append(f"/{path}: link text cut: {cut_links[:3]}")
         if outside:
             problems.append(f"/{path}: chart text outside its chart: {outside[:5]}")
         if max(wide) > 1:

@@ -129,9 +129,14 @@ def _overview(db_path, monkeypatch, **params) -> AppTest:
     return at
 
 
+def _area_links(at: AppTest) -> list[str]:
+    """The list beside the map: the links into a country page that carry a figure ("Iran · 3")."""
+    return [p.proto.label for p in at.get("page_link") if p.proto.page == "countries" and "·" in p.proto.label]
+
+
 def test_overview_lists_the_12_areas_with_counts_and_says_the_map_is_clickable(map_db, monkeypatch):
     at = _overview(map_db, monkeypatch)
-    links = [p.proto.label for p in at.get("page_link") if "·" in p.proto.label]
+    links = _area_links(at)
     assert len(links) == 12
     assert any(label.startswith("Israel/OPT · 3") for label in links)
     assert any("Click a country" in c.value for c in at.caption)
@@ -142,7 +147,7 @@ def test_overview_lists_the_12_areas_with_counts_and_says_the_map_is_clickable(m
 
 def test_overview_executions_view_shows_china_as_no_figure(map_db, monkeypatch):
     at = _overview(map_db, monkeypatch, measure=EXECUTIONS)
-    links = [p.proto.label for p in at.get("page_link") if "·" in p.proto.label]
+    links = _area_links(at)
     assert "China · no figure" in links and "Syria · 24 (2021)" in links
     assert not any(label.startswith("China · 0") for label in links)
     chart = at.get("vega_lite_chart")[0].proto

@@ -56,7 +56,29 @@ def test_overview_has_figures_map_and_latest_actions():
     assert list(chart.selection_mode) == ["country"]  # a click selects a country, which opens its page
     assert chart.alt.startswith("World map of EU actions per country")
     assert "Iran (3)" in chart.alt  # the main finding
-    assert len(at.dataframe) >= 1
+
+
+def test_overview_lists_the_latest_actions_as_links_and_loads_no_table_until_asked(con):
+    """The latest EU actions are a list of links (date · country · title → the action's page), newest first, as
+    the query returns them; no data grid is drawn on the overview until a visitor opens the map's figures."""
+    from dashboard.serving import queries
+    from dashboard.serving.filters import Filters
+
+    at = run("overview")
+    expected = queries.actions_table(con, Filters(), limit=8)
+    assert 0 < len(expected) <= 8
+    links = [p.proto for p in at.get("page_link") if p.proto.page == "action"]
+    assert [link.query_string for link in links] == [f"id={i}" for i in expected["ID"]]
+    for link, row in zip(links, expected.itertuples(), strict=True):  # as a reader sees the escaped text
+        place = row.Country if isinstance(row.Country, str) else "Global"  # an action of no one country
+        assert link.label.replace("\\", "") == f"{row.Date:%Y-%m-%d} · {place} · {row.Title}"
+    assert not at.dataframe  # neither the list nor the closed map table draws a grid
+    figures_box = next(e for e in at.expander if e.label == "Data behind this map")
+    assert not figures_box.proto.expanded and not figures_box.children
+    at.session_state["overview_map_data"] = True  # what opening it (mouse or keyboard) sends
+    at.run()
+    table = at.dataframe[0].value
+    assert {"Country", "EU actions"} <= set(table.columns) and "Iran" in set(table["Country"])
 
 
 def test_overview_map_measure_switches_to_cases():

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from dashboard.curation.build import build
+from dashboard.serving.formatting import WORD_JOINER  # invisible, breaks an autolink: the visitor reads the same text
 
 from .conftest import ROOT, copy_fixture_sources
 
@@ -137,6 +138,83 @@ def test_hostile_data_on_every_page_is_inert(hostile_db, monkeypatch):
         at = run(page, params)
         assert not at.error, (page, params, [e.value for e in at.error])
         assert_inert(at)
+
+
+# --- the overview's list of the latest EU actions -------------------------------------------------------------
+
+# Titles a source could give, each a construct Markdown or HTML would act on: in the list they read as written.
+TRICKY_TITLES = {
+    "IRN-A-0001": "*Not bold* and _not italic_: $E=mc^2$ cost $5",
+    "IRN-A-0002": f"[Read this](http://{EVIL}/y) <img src=x onerror=alert(2)>",
+    "EGY-A-0001": f":red[styled] `code` https://{EVIL}/bare www.{EVIL}",
+    "GLB-A-0001": "# Not a heading | not | a table",
+}
+
+
+@pytest.fixture(scope="module")
+def titled_db(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("titled")
+    sources = copy_fixture_sources(tmp / "sources")
+    path = sources / "eu_actions.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["title"] = TRICKY_TITLES.get(row["action_id"], row["title"])
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    build(sources, tmp / "titled.duckdb", show_unreviewed=True)
+    return tmp / "titled.duckdb"
+
+
+def read_as_text(markdown: str) -> str:
+    """What a reader sees of a Markdown label: rendered, tags dropped, entities and invisible joiners resolved."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", MD.render(markdown))).strip().replace(WORD_JOINER, "")
+
+
+def test_latest_action_titles_read_as_written_in_the_overview_list(titled_db, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(titled_db))
+    at = run("overview", {})
+    assert_inert(at)
+    links = {link.proto.query_string.removeprefix("id="): link.proto.label for link in at.get("page_link")
+             if link.proto.page == "action"}
+    assert set(TRICKY_TITLES) <= set(links)
+    for action_id, title in TRICKY_TITLES.items():
+        rendered = MD.render(links[action_id])
+        assert not re.search(r"<(a|img|em|strong|code|h1|table)\b", rendered), rendered
+        assert read_as_text(links[action_id]).endswith(" · " + title), (read_as_text(links[action_id]), title)
+
+
+@pytest.mark.browser
+def test_latest_action_titles_show_literally_and_open_their_page_in_a_browser(titled_db, browser):
+    from .browser import PageWatch, settle, streamlit_server
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone: long titles wrap, not cut
+    page = context.new_page()
+    watch = PageWatch(page)
+    try:
+        with streamlit_server(titled_db) as base:
+            page.goto(base + "/")
+            settle(page)
+            links = page.locator("[class*='_record_links'] [data-testid='stPageLink'] a")
+            shown = {urlparse(a.get_attribute("href") or "").query.removeprefix("id="): a.inner_text()
+                     for a in links.all()}
+            for action_id, title in TRICKY_TITLES.items():
+                assert shown[action_id].replace(WORD_JOINER, "").endswith(" · " + title), shown[action_id]
+            for a in links.all():  # nothing cut at the screen's edge
+                assert a.evaluate("a => [a, ...a.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth + 1)")
+            assert page.locator("[data-testid='stMain'] img[src='x'], .katex, [data-testid='stMain'] a[href*='evil']"
+                                ).count() == 0
+            links.filter(has_text="Read this").click()  # the visitor's click opens the action's own page
+            page.wait_for_url("**/action?id=IRN-A-0002", timeout=15000)
+            settle(page)
+            assert page.locator("h1").first.inner_text().replace(WORD_JOINER, "") == TRICKY_TITLES["IRN-A-0002"]
+            assert watch.external == [] and watch.dialogs == [] and watch.errors == []  # while the server runs
+    finally:
+        context.close()
 
 
 # --- every ignored or changed URL value gets a notice -------------------------------------------------------

@@ -28,3 +28,23 @@ def test_map_then_country_then_case(server, browser):
     assert "Iran" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
     assert watch.external == [] and watch.errors == []
     page.close()
+
+
+def test_latest_action_on_the_overview_opens_its_page(server, browser, con):
+    """The overview's latest EU actions are links: the newest one, clicked, opens that action's page."""
+    from dashboard.serving import queries
+    from dashboard.serving.filters import Filters
+
+    newest = queries.actions_table(con, Filters(), limit=1).iloc[0]
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    watch = PageWatch(page)
+    page.goto(server + "/")
+    settle(page)
+    link = page.locator("[class*='_record_links'] [data-testid='stPageLink'] a").first
+    assert link.inner_text().startswith(f"{newest['Date']:%Y-%m-%d} · ") and newest["Title"] in link.inner_text()
+    link.click()
+    page.wait_for_url(f"**/action?id={newest['ID']}", timeout=15000)
+    settle(page)
+    assert page.locator("h1").first.inner_text() == newest["Title"]
+    assert watch.external == [] and watch.errors == []
+    page.close()

@@ -197,7 +197,9 @@ def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = Non
 
 def clickable_map(spec: dict, alt: str, data: pd.DataFrame, key: str) -> None:
     """A world map (figures.world_map) whose countries open their priority area's country page when clicked,
-    in a frame that shows a placeholder until the map is drawn."""
+    in a frame that shows a placeholder until the map is drawn. Under it, the map's figures as a table for
+    screen readers and keyboard users: a closed expander that draws the table only once opened (a rerun),
+    so the data grid's scripts (about 1.2 MB) are not loaded alongside the map on every visit."""
     with st.container(key=f"{key}_frame"):
         st.html(PRESENTATION_ASSETS / "map_placeholder.css")  # static: the placeholder, the hover's lines
         event: Any = st.vega_lite_chart(spec, alt=alt + " Select a priority country to open its page.", key=key,
@@ -207,8 +209,10 @@ def clickable_map(spec: dict, alt: str, data: pd.DataFrame, key: str) -> None:
         area = taxonomy.area_of(str((point or {}).get("iso3", "")))
         if area:
             st.switch_page(urls.file("countries"), query_params=urls.query({"country": area}))
-    with st.expander("Data behind this map"):
-        table(data)
+    figures_box = st.expander("Data behind this map", key=f"{key}_data", on_change="rerun")
+    if figures_box.open:
+        with figures_box:
+            table(data)
 
 
 PERCENT_COLUMNS = ("Response rate", "Made on behalf of all 27")
@@ -274,6 +278,26 @@ def table(frame: pd.DataFrame, *, record_links: bool = True, height: int | Liter
         options = {"on_select": "rerun", "selection_mode": "single-column"}
     st.dataframe(frame, hide_index=True, column_config=column_config, column_order=order, height=height, key=key,
                  placeholder=formatting.MISSING, **options)
+
+
+LIST_TITLE_LENGTH = 140  # characters of a title in a list of links; the record's page shows it whole
+
+
+def record_links(frame: pd.DataFrame, key: str, date_column: str = "Date") -> None:
+    """A short list of records as links, newest first as given: "date · country · title", each opening the
+    record's page (case or EU action by its ID). Every part is data, so each goes through `text` (the date
+    through `shown`: ISO, or text); a long title is cut at a word with "…". Lighter than a table where a few
+    rows are enough: no data grid to load. A long line wraps (record_links.css) rather than being cut."""
+    with st.container(key=f"{key}_record_links", gap="small"):
+        st.html(PRESENTATION_ASSETS / "record_links.css")  # static, no data
+        for date, country, title, record_id in frame[[date_column, "Country", "Title", "ID"]].itertuples(index=False):
+            title = formatting.plain(title)
+            if len(title) > LIST_TITLE_LENGTH:
+                cut = title[:LIST_TITLE_LENGTH]
+                title = (cut.rsplit(" ", 1)[0] if " " in cut[LIST_TITLE_LENGTH // 2:] else cut).rstrip() + "…"
+            place = country if isinstance(country, str) and country else "Global"
+            st.page_link(urls.file(urls.record_page(record_id)), query_params=urls.query({"id": record_id}),
+                         label=f"{shown(date)} · {text(place)} · {text(title)}")  # shown: an ISO date, or text
 
 
 def metric_row(items: list[tuple[str, object, str | None]]) -> None:
