@@ -154,8 +154,9 @@ def _measures(con, f: Filters) -> pd.DataFrame:
       (each priority area, by `area_no` and named `area`): cases, responded, response rate, median days to the
       first response, median escalation step, and the distinct responding statements made on behalf of the 27 or
       not (`eu27`, `alone`: _statements; `share_eu27`, their share);
-    - "band" and "independent band": the responded cases in each TIME_BUCKETS position (`band`);
-    - "step": the cases whose highest escalation step is `step`.
+    - "cell": the cases of each combination of found independently or not (`independent`), TIME_BUCKETS position
+      (`band`, 0 without a response) and highest escalation step (`step`), which _groups adds up into the time
+      bands and the escalation ladder (cheaper than more grouping sets: a few dozen cells at most).
     Groups without a case are left out. Read as a frame, so an unfiltered view's is found among the build's stored
     results (serving.default_views); the silent cases are counted apart (_silent_counts), because they depend on
     the day. No column holds NULL (NaN stands for none): a NULL makes the frame's conversion several times slower."""
@@ -172,7 +173,8 @@ def _measures(con, f: Filters) -> pd.DataFrame:
             ), grouped AS (
                 SELECT CASE grouping(area_no, independent) WHEN 3 THEN 'all' WHEN 2 THEN 'independent' ELSE 'area' END
                            AS part,
-                       coalesce(area_no, 0)::INTEGER AS area_no, 0 AS band, 0 AS step,
+                       coalesce(area_no, 0)::INTEGER AS area_no, coalesce(independent, false) AS independent,
+                       0 AS band, 0 AS step,
                        count(*) AS cases, count(first_response) AS responded,
                        round(count(first_response) / count(*), 4) AS response_rate,
                        coalesce(median(days_to_response), 'NaN'::DOUBLE) AS median_days,
@@ -181,11 +183,8 @@ def _measures(con, f: Filters) -> pd.DataFrame:
                 FROM selected GROUP BY GROUPING SETS ((), (independent), (area_no))
                 HAVING (grouping(independent) = 1 OR independent) AND (grouping(area_no) = 1 OR area_no IS NOT NULL)
                 UNION ALL
-                SELECT CASE grouping(independent, band, top_step) WHEN 5 THEN 'band' WHEN 1 THEN 'independent band'
-                       ELSE 'step' END,
-                       0, coalesce(band, 0), coalesce(top_step, 0), count(*), 0, 'NaN'::DOUBLE, 'NaN'::DOUBLE, -1, 0, 0
-                FROM selected GROUP BY GROUPING SETS ((band), (independent, band), (top_step))
-                HAVING (grouping(independent) = 1 OR independent) AND (grouping(band) = 1 OR band > 0)
+                SELECT 'cell', 0, independent, band, top_step, count(*), 0, 'NaN'::DOUBLE, 'NaN'::DOUBLE, -1, 0, 0
+                FROM selected GROUP BY independent, band, top_step
             )
             SELECT g.*, coalesce(round(g.eu27 / nullif(g.eu27 + g.alone, 0), 4), 'NaN'::DOUBLE) AS share_eu27,
                    CASE WHEN g.area_no > 0 THEN $areas[g.area_no] ELSE '' END AS area
@@ -216,9 +215,19 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _groups(frame: pd.DataFrame) -> dict[tuple[str, int], dict]:
-    """The rows of _measures as plain values, by (part, the number that tells its rows apart)."""
-    keys = {"area": "area_no", "band": "band", "independent band": "band", "step": "step"}
-    return {(row["part"], row[keys[row["part"]]] if row["part"] in keys else 0): row for row in _records(frame)}
+    """The rows of _measures as plain values, by (part, area_no); its cells added up into the cases per time band
+    ("band": all responded cases, "independent band": those found independently) and per highest step ("step")."""
+    groups: dict[tuple[str, int], dict] = {}
+    for row in _records(frame):
+        if row["part"] != "cell":
+            groups[(row["part"], row["area_no"])] = row
+            continue
+        counted = [("step", row["step"])]
+        if row["band"]:
+            counted += [("band", row["band"])] + ([("independent band", row["band"])] if row["independent"] else [])
+        for key in counted:
+            groups.setdefault(key, {"cases": 0})["cases"] += row["cases"]
+    return groups
 
 
 @dataclass(frozen=True)
