@@ -82,8 +82,7 @@ def countries_page(con, f: Filters):
 
 
 def accountability_page(con, f: Filters):
-    return (metrics.summary_and_split(con, f), metrics.by_area(con, f), metrics.silence_list(con, f),
-            queries.build_info(con))
+    return metrics.accountability(con, f), metrics.silence_list(con, f), queries.build_info(con)
 
 
 # Each page's database work: the calls its script makes, in order (see pages/*.py), and its URL parameters.

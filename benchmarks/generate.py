@@ -20,7 +20,7 @@ import duckdb
 from dashboard import taxonomy
 from dashboard.config import SOURCES_DIR
 from dashboard.curation import build, summaries
-from dashboard.serving import default_views
+from dashboard.serving import default_views, metrics, queries
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 EVENTS_PER_CASE = 3
@@ -102,8 +102,9 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
 
 
 def _code_key() -> str:
+    # The stored default views are the answers of the queries in metrics and queries: a change there is a new file.
     code = (inspect.getsource(_fill) + inspect.getsource(write_lookups) + build.SCHEMA_SQL + inspect.getsource(summaries)
-            + inspect.getsource(default_views))
+            + inspect.getsource(default_views) + inspect.getsource(metrics) + inspect.getsource(queries))
     return hashlib.sha256(code.encode()).hexdigest()[:10]
 
 

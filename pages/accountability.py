@@ -12,7 +12,7 @@ def render():
                "Definitions are on the About page.")
     f = ui.filter_sidebar(urls.file("accountability"), ("country", "theme", "status", "since", "until"))
     ui.active_filters(f, ("country", "theme", "status", "since", "until"))
-    s, split = metrics.summary_and_split(con, f)
+    s, split, areas = metrics.accountability(con, f)
     st.info(ui.text(metrics.selection_note(split)), icon=":material/info:")
     rate = s.response_rate
     defined = metrics.DEFINITIONS
@@ -42,7 +42,6 @@ def render():
     ])
 
     st.header("Priority areas side by side")
-    areas = metrics.by_area(con, f)
     ui.table(areas)
     values = metrics.area_map_values(areas, "Response rate")
     known = values.dropna(subset=["value"]).sort_values("value")

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import taxonomy
@@ -117,3 +118,151 @@ def test_silence_is_no_action_in_the_year_before_including_29_february(as_of, la
 def test_every_action_type_has_an_escalation_step():
     assert set(taxonomy.ESCALATION) == set(taxonomy.ACTION_TYPES)
     assert set(taxonomy.ESCALATION.values()) <= set(taxonomy.ESCALATION_STEPS)
+
+
+# --- The one pass over case_rows (_measures) and the statement lists the build keeps per case ---
+
+def _statements_by_definition(con, f: Filters) -> dict:
+    """Unity by its definition, read directly from case_statements (the build's responding statements): the
+    distinct statements responding to the selected cases, on behalf of the 27 or not, overall and per area name."""
+    where = queries.case_where(f)
+    rows = queries.run(con, f"""SELECT DISTINCT s.area_no, s.action_rank, s.eu27 FROM case_statements s
+                                WHERE s.case_rank IN (SELECT c.rank FROM case_rows c WHERE {where.sql})""", where)
+    areas = list(taxonomy.PRIORITY_AREAS)
+
+    def counted(part) -> tuple[int, int]:
+        return (part[part["eu27"] == True]["action_rank"].nunique(),  # noqa: E712 — NULL (not said) counts in neither
+                part[part["eu27"] == False]["action_rank"].nunique())  # noqa: E712
+    return {"all": counted(rows), **{areas[int(n) - 1]: counted(part)
+                                     for n, part in rows.dropna(subset=["area_no"]).groupby("area_no")}}
+
+
+def _unity_shown(con, f: Filters) -> dict:
+    s, _split, areas = metrics.accountability(con, f, as_of=AS_OF)
+    shown = {"all": (s.unity.on_behalf_of_eu27, s.unity.not_on_behalf_of_eu27)}
+    for area, share in zip(areas["Area"], areas["Made on behalf of all 27"], strict=True):
+        shown[area] = share
+    return shown
+
+
+@pytest.fixture(scope="module")
+def shared_statement_db(tmp_path_factory):
+    """The fixture data plus one EU statement (not on behalf of the 27) naming cases in two priority areas, after
+    both started: one statement, counted once overall and once in each area; and one whose source does not say
+    whether it was made on behalf of the 27: counted in neither."""
+    from .conftest import copy_fixture_sources
+    from .test_definitions import add_rows
+
+    tmp = tmp_path_factory.mktemp("shared")
+    sources = copy_fixture_sources(tmp / "sources")
+    add_rows(sources / "eu_actions.csv", {"action_id": "IRN-A-0009", "date": "2024-03-01", "actor": "eeas_hrvp",
+                                          "action_type": "hrvp_statement", "title": "Statement on two cases",
+                                          "source_url": "https://example.org/two-cases", "on_behalf_of_eu27": "false"},
+             like="IRN-A-0001")
+    add_rows(sources / "eu_actions.csv", {"action_id": "IRN-A-0010", "date": "2024-04-01", "actor": "eeas_hrvp",
+                                          "action_type": "spokesperson_statement", "title": "Statement, unsaid",
+                                          "source_url": "https://example.org/unsaid", "on_behalf_of_eu27": ""},
+             like="IRN-A-0001")
+    for action_id, case_id in (("IRN-A-0009", "IRN-C-0001"), ("IRN-A-0009", "EGY-C-0001"), ("IRN-A-0010", "IRN-C-0001")):
+        add_rows(sources / "action_cases.csv", {"action_id": action_id, "case_id": case_id})
+    build(sources, tmp / "shared.duckdb", show_unreviewed=True)
+    con = db.connect(tmp / "shared.duckdb")
+    yield con
+    con.close()
+
+
+UNITY_FILTERS = [Filters(), from_query({"country": "Iran"})[0], from_query({"country": "Egypt"})[0],
+                 from_query({"country": ["Iran", "Egypt"]})[0], from_query({"theme": "Torture"})[0],
+                 from_query({"status": "Detained"})[0], from_query({"since": "2099-01-01"})[0],
+                 from_query({"q": "%' OR 1=1 --"})[0], Filters().independent()]
+
+
+@pytest.mark.parametrize("f", UNITY_FILTERS, ids=lambda f: f.describe())
+def test_unity_counts_each_statement_once_per_selection_and_area(shared_statement_db, mcon, f):
+    for con in (shared_statement_db, mcon):
+        by_definition, shown = _statements_by_definition(con, f), _unity_shown(con, f)
+        assert shown.pop("all") == by_definition.pop("all")
+        for area, share in shown.items():  # an area without a statement has no share
+            eu27, alone = by_definition.get(area, (0, 0))
+            assert pd.isna(share) if eu27 + alone == 0 else share == round(eu27 / (eu27 + alone), 4)
+
+
+def test_a_statement_naming_two_areas_counts_once_overall_and_once_in_each(shared_statement_db):
+    whole = metrics.summary(shared_statement_db, Filters(), as_of=AS_OF).unity
+    both = metrics.summary(shared_statement_db, from_query({"country": ["Iran", "Egypt"]})[0], as_of=AS_OF).unity
+    iran = metrics.summary(shared_statement_db, from_query({"country": "Iran"})[0], as_of=AS_OF).unity
+    egypt = metrics.summary(shared_statement_db, from_query({"country": "Egypt"})[0], as_of=AS_OF).unity
+    assert egypt.not_on_behalf_of_eu27 >= 1 and iran.not_on_behalf_of_eu27 >= 1
+    # the statement is in both areas' counts, but only once in theirs together and in the whole
+    assert both.not_on_behalf_of_eu27 == iran.not_on_behalf_of_eu27 + egypt.not_on_behalf_of_eu27 - 1
+    assert whole.not_on_behalf_of_eu27 == both.not_on_behalf_of_eu27
+
+
+def test_the_statement_columns_of_case_rows_are_those_of_case_statements(shared_statement_db, mcon):
+    # Each case's responding statements (case_statements) as case_rows carries them: counted when they respond
+    # to that case alone, listed when they respond to other cases too; statements whose source does not say
+    # whether they were made on behalf of the 27 in neither.
+    for con in (shared_statement_db, mcon):
+        statements = queries.run(con, "SELECT case_rank, action_rank, eu27 FROM case_statements")
+        cases_per_statement = statements.groupby("action_rank")["case_rank"].nunique()
+        statements["shared"] = statements["action_rank"].map(cases_per_statement) > 1
+        rows = queries.run(con, """SELECT rank, own_eu27_statements, own_not_eu27_statements, shared_eu27_statements,
+                                          shared_not_eu27_statements FROM case_rows ORDER BY rank""")
+        for row in rows.itertuples():
+            mine = statements[statements["case_rank"] == row.rank]
+            for kind, eu27 in (("eu27", True), ("not_eu27", False)):
+                said = mine[mine["eu27"] == eu27]  # NULL (not said) is neither
+                assert getattr(row, f"own_{kind}_statements") == int((~said["shared"]).sum())
+                shared = sorted(said[said["shared"]]["action_rank"])
+                listed = getattr(row, f"shared_{kind}_statements")
+                assert ([] if listed is None or listed is pd.NA else list(listed)) == shared
+    shared_ones = queries.run(shared_statement_db, """SELECT count(*) AS n FROM case_rows
+                                                      WHERE shared_not_eu27_statements IS NOT NULL""")
+    assert shared_ones["n"].iloc[0] == 2  # the statement naming two areas, listed on both its cases
+    unsaid = queries.run(shared_statement_db, "SELECT count(*) AS n FROM case_statements WHERE eu27 IS NULL")
+    assert unsaid["n"].iloc[0] == 1  # the statement whose source does not say is in case_statements, counted nowhere
+
+
+class _Asked:
+    """Stands in for a connection and records every query asked of it."""
+
+    def __init__(self, con):
+        self.con, self.asked = con, []
+
+    def cursor(self):
+        return self.con.cursor()
+
+    def fetch(self, sql, params=None):
+        self.asked.append(sql)
+        return db.fetch(self.con, sql, params)
+
+    def fetch_one(self, sql, params=None):
+        self.asked.append(sql)
+        return db.fetch_one(self.con, sql, params)
+
+
+@pytest.mark.parametrize("f", UNITY_FILTERS[:6], ids=lambda f: f.describe())
+def test_the_accountability_page_asks_each_query_once_and_shows_what_each_function_gives(mcon, f):
+    asked = _Asked(mcon)
+    whole, split, areas = metrics.accountability(asked, f, as_of=AS_OF)
+    # the measures, the silent cases (counted once, passed on to the split and the area table) and who acts
+    assert len(asked.asked) == len(set(asked.asked)) == 3
+    assert (whole, split) == metrics.summary_and_split(mcon, f, as_of=AS_OF)
+    assert whole == metrics.summary(mcon, f, as_of=AS_OF)
+    assert split == metrics.discovery_split(mcon, f, as_of=AS_OF)
+    pd.testing.assert_frame_equal(areas, metrics.by_area(mcon, f, as_of=AS_OF), check_exact=True)
+
+
+def test_a_database_built_by_older_code_says_to_rebuild_it(tmp_path):
+    path = tmp_path / "older.duckdb"
+    build(Path(__file__).parent / "fixtures" / "metrics_sources", path)
+    writer = duckdb.connect(str(path))
+    writer.execute("CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE (own_eu27_statements, own_not_eu27_statements, "
+                   "shared_eu27_statements, shared_not_eu27_statements) FROM case_rows ORDER BY rank")
+    writer.close()
+    con = db.connect(path)
+    try:
+        with pytest.raises(metrics.OutdatedDatabase, match="built by older code.*Rebuild"):
+            metrics.summary(con, Filters(), as_of=AS_OF)
+    finally:
+        con.close()

@@ -15,7 +15,12 @@ rebuilding from the same base tables gives the same rows.
   responses, the number of linked EU actions and the actor|instrument pairs of those actions; stored by
   `opened_on`, newest first, numbered by `rank`.
 - `case_statements`: per case, the statements (taxonomy.UNITY_TYPES) that respond to it and whether their
-  source says they were made on behalf of all 27 (`on_behalf_of_eu27`), for the unity measure.
+  source says they were made on behalf of all 27 (`on_behalf_of_eu27`), for the unity measure; case_rows
+  carries them too, so a selection's distinct statements are counted in the same pass over case_rows as its other
+  measures: the number of those that respond to this case alone (`own_eu27_statements`, `own_not_eu27_statements`:
+  made on behalf of all 27 as their source says, or not), counted once wherever the case is counted, and the action
+  ranks of those that respond to other cases too (`shared_eu27_statements`, `shared_not_eu27_statements`; NULL
+  when none), counted once however many of their cases a selection holds.
 - `event_rows`: the case events with their labels and their case's rank, sorted by case.
 - `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
 - `action_counts`: EU actions counted per country × theme set × actor × instrument, with the latest date: the
@@ -23,8 +28,6 @@ rebuilding from the same base tables gives the same rows.
   cells instead of scanning every action; `country_counts` adds those cells up over actor and instrument (a
   hundred rows or so), for a filter on countries and themes alone; `actor_year_counts` counts per year × country
   × theme set × actor, for the actions per year by actor of such a filter (Themes, Timeline).
-- `statement_rows`, `statement_area_rows`: the distinct responding statements of case_statements (overall, and
-  per priority area), for the unity measure when no filter narrows the cases.
 - `action_links`: the action ↔ case links by rank and by id, sorted by case then by action, for the record pages,
   each with what a case's timeline shows of the action (date, actor, instrument, title, source) and the case event
   the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
@@ -209,11 +212,27 @@ FROM action_rows GROUP BY ALL
 ORDER BY year_no, country_iso3, theme_mask, actor_no
 """
 
-STATEMENT_ROWS_SQL = """
-CREATE OR REPLACE TABLE statement_rows AS
-SELECT DISTINCT action_rank, eu27 FROM case_statements ORDER BY action_rank;
-CREATE OR REPLACE TABLE statement_area_rows AS
-SELECT DISTINCT area_no, action_rank, eu27 FROM case_statements WHERE area_no IS NOT NULL ORDER BY area_no, action_rank;
+# case_rows again, with each case's responding statements from case_statements (their one definition): counted
+# when they respond to this case alone, listed when they respond to other cases too.
+CASE_STATEMENT_COLUMNS_SQL = """
+CREATE OR REPLACE TABLE case_rows AS
+WITH shared AS (
+    SELECT action_rank FROM case_statements GROUP BY action_rank HAVING count(*) > 1
+), per_case AS (
+    SELECT s.case_rank,
+           count(*) FILTER (WHERE s.eu27 AND h.action_rank IS NULL) AS own_eu27,
+           count(*) FILTER (WHERE NOT s.eu27 AND h.action_rank IS NULL) AS own_not_eu27,
+           list(s.action_rank ORDER BY s.action_rank) FILTER (WHERE s.eu27 AND h.action_rank IS NOT NULL) AS shared_eu27,
+           list(s.action_rank ORDER BY s.action_rank) FILTER (WHERE NOT s.eu27 AND h.action_rank IS NOT NULL)
+               AS shared_not_eu27
+    FROM case_statements s LEFT JOIN shared h ON h.action_rank = s.action_rank
+    GROUP BY s.case_rank
+)
+SELECT c.*, coalesce(p.own_eu27, 0)::INTEGER AS own_eu27_statements,
+       coalesce(p.own_not_eu27, 0)::INTEGER AS own_not_eu27_statements,
+       p.shared_eu27 AS shared_eu27_statements, p.shared_not_eu27 AS shared_not_eu27_statements
+FROM case_rows c LEFT JOIN per_case p ON p.case_rank = c.rank
+ORDER BY c.rank
 """
 
 ACTION_LINKS_SQL = """
@@ -264,7 +283,7 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"], "areas": areas,
                                 "closed": list(taxonomy.CLOSED_STATUSES)})
     con.execute(CASE_STATEMENTS_SQL, {"statement_types": list(taxonomy.UNITY_TYPES)})
-    con.execute(STATEMENT_ROWS_SQL)
+    con.execute(CASE_STATEMENT_COLUMNS_SQL)
     con.execute(ACTION_COUNTS_SQL)
     con.execute(COUNTRY_COUNTS_SQL)
     con.execute(ACTOR_YEAR_COUNTS_SQL)

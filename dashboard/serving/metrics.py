@@ -8,7 +8,10 @@ Definitions (shown on the About page from DEFINITIONS):
 - The filter selects cases (country, theme, status, opened between the dates, text, actor/type);
   their responses are counted whatever their date.
 Everything is computed in DuckDB; Python receives only the aggregates. The per-case start, first response,
-last linked action and highest step are computed once, at build time, in summaries.py (table case_rows).
+last linked action, highest step and responding statements are computed once, at build time, in summaries.py
+(table case_rows). A filter's measures that do not depend on the day are one query (_measures: for all selected
+cases, those found independently and each priority area at once); its silent cases, which do, are another
+(_silent_counts); `accountability` asks each once for the whole Accountability page.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
+import duckdb
+import numpy as np
 import pandas as pd
 
 from .. import taxonomy
@@ -77,29 +82,21 @@ SELECTION_CAVEAT = (
 )
 
 
-def _unity(f: Filters, by_area: bool = False) -> Clause:
-    """SQL: distinct responding statements (UNITY_TYPES) on the selected cases, made on behalf of the 27 (as the
-    source states, `on_behalf_of_eu27`) versus not; statements whose source does not say are left out. By area:
-    `area_no` (the position in taxonomy.PRIORITY_AREAS) of the cases they respond to."""
-    where = case_where(f)
-    group = "s.area_no" if by_area else "NULL"
-    if where.sql == "TRUE":  # every case selected: the distinct statements are found at build time
-        return Clause(f"""
-            SELECT {group} AS area_no, count(*) FILTER (WHERE s.eu27) AS eu27, count(*) FILTER (WHERE NOT s.eu27) AS alone
-            FROM {"statement_area_rows" if by_area else "statement_rows"} s GROUP BY 1""")
-    return Clause(f"""
-        SELECT area_no, count(*) FILTER (WHERE eu27) AS eu27, count(*) FILTER (WHERE NOT eu27) AS alone
-        FROM (SELECT DISTINCT {group} AS area_no, s.action_rank, s.eu27 FROM case_statements s
-              WHERE s.case_rank IN (SELECT c.rank FROM case_rows c WHERE {where.sql}))
-        GROUP BY area_no""", where.params)
+class OutdatedDatabase(Exception):
+    """The database file was built by older code and lacks what these measures read; the message says so."""
 
 
 def unity_counts(con, f: Filters) -> tuple[int, int]:
-    """(statements made on behalf of the 27, statements not) among those responding to the selected cases (_unity).
-    Read as a frame: an unfiltered view's is then found among the build's stored results (serving.default_views)."""
-    unity = _unity(f)
-    frame = run(con, unity.sql, unity)
-    return (int(frame["eu27"].iloc[0]), int(frame["alone"].iloc[0])) if not frame.empty else (0, 0)
+    """(statements made on behalf of the 27, statements not) among those responding to the selected cases
+    (_measures, _statements)."""
+    whole = _groups(_measures(con, f)).get(("all", 0))
+    return (whole["eu27"], whole["alone"]) if whole else (0, 0)
+
+
+def _independent() -> Clause:
+    """SQL condition on a case_rows row `c`: found independently of the EU, as Filters.independent selects."""
+    return Clause("list_contains($independent_discovery, c.discovered_via)",
+                  {"independent_discovery": list(taxonomy.INDEPENDENT_DISCOVERY)})
 
 
 def _silent(as_of: dt.date | None) -> Clause:
@@ -151,19 +148,86 @@ class Summary:
 
 
 def _measures(con, f: Filters) -> pd.DataFrame:
-    """The measures of the selected cases that do not depend on the day they are asked (one pass over case_rows,
-    one row): counts, median days, the time bands and the escalation steps. Read as a frame, so an unfiltered
-    view's is found among the build's stored results (serving.default_views); the silent cases are counted apart
-    (_silent_counts), because they depend on the day."""
-    where, band = case_where(f), _band("c.days_to_response")
-    bands = ", ".join(f"count(*) FILTER (WHERE c.first_response IS NOT NULL AND {band.sql} = {i}) AS band_{i}"
-                      for i in range(1, len(TIME_BUCKETS) + 1))
-    steps = ", ".join(f"count(*) FILTER (WHERE c.top_step = {int(step)}) AS step_{int(step)}"
-                      for step in taxonomy.ESCALATION_STEPS)
-    return run(con, f"""
-        SELECT count(*) AS cases, count(c.first_response) AS responded, median(c.days_to_response) AS median_days,
-               {bands}, {steps}
-        FROM case_rows c WHERE {where.sql}""", where, band)
+    """The measures of the selected cases that do not depend on the day they are asked, in one query and one pass
+    over case_rows, one row per group (`part`):
+    - "all" (every selected case), "independent" (those found independently of the EU, _independent) and "area"
+      (each priority area, by `area_no` and named `area`): cases, responded, response rate, median days to the
+      first response, median escalation step, and the distinct responding statements made on behalf of the 27 or
+      not (`eu27`, `alone`: _statements; `share_eu27`, their share);
+    - "cell": the cases of each combination of found independently or not (`independent`), TIME_BUCKETS position
+      (`band`, 0 without a response) and highest escalation step (`step`), which _groups adds up into the time
+      bands and the escalation ladder (cheaper than more grouping sets: a few dozen cells at most).
+    Groups without a case are left out. Read as a frame, so an unfiltered view's is found among the build's stored
+    results (serving.default_views); the silent cases are counted apart (_silent_counts), because they depend on
+    the day. No column holds NULL (NaN stands for none): a NULL makes the frame's conversion several times slower."""
+    where, band, independent = case_where(f), _band("c.days_to_response"), _independent()
+    try:
+        return run(con, f"""
+            WITH selected AS (
+                SELECT c.area_no, coalesce({independent.sql}, false) AS independent, c.first_response,
+                       c.days_to_response, c.top_step,
+                       CASE WHEN c.first_response IS NULL THEN 0 ELSE {band.sql} END AS band,
+                       c.own_eu27_statements, c.own_not_eu27_statements,
+                       c.shared_eu27_statements, c.shared_not_eu27_statements
+                FROM case_rows c WHERE {where.sql}
+            ), grouped AS (
+                SELECT CASE grouping(area_no, independent) WHEN 3 THEN 'all' WHEN 2 THEN 'independent' ELSE 'area' END
+                           AS part,
+                       coalesce(area_no, 0)::INTEGER AS area_no, coalesce(independent, false) AS independent,
+                       0 AS band, 0 AS step,
+                       count(*) AS cases, count(first_response) AS responded,
+                       round(count(first_response) / count(*), 4) AS response_rate,
+                       coalesce(median(days_to_response), 'NaN'::DOUBLE) AS median_days,
+                       coalesce(quantile_disc(top_step, 0.5), -1) AS median_step,
+                       {_statements("eu27")} AS eu27, {_statements("not_eu27")} AS alone
+                FROM selected GROUP BY GROUPING SETS ((), (independent), (area_no))
+                HAVING (grouping(independent) = 1 OR independent) AND (grouping(area_no) = 1 OR area_no IS NOT NULL)
+                UNION ALL
+                SELECT 'cell', 0, independent, band, top_step, count(*), 0, 'NaN'::DOUBLE, 'NaN'::DOUBLE, -1, 0, 0
+                FROM selected GROUP BY independent, band, top_step
+            )
+            SELECT g.*, coalesce(round(g.eu27 / nullif(g.eu27 + g.alone, 0), 4), 'NaN'::DOUBLE) AS share_eu27,
+                   CASE WHEN g.area_no > 0 THEN $areas[g.area_no] ELSE '' END AS area
+            FROM grouped g ORDER BY g.part, area, g.band, g.step""",
+                   where, band, independent, areas=list(taxonomy.PRIORITY_AREAS))
+    except duckdb.BinderException as err:
+        if "_statements" not in str(err):
+            raise
+        raise OutdatedDatabase("The database file was built by older code: case_rows lacks the responding "
+                               "statements the accountability measures count. Rebuild it (make build, or "
+                               "python -m dashboard build).") from err
+
+
+def _statements(kind: str) -> str:
+    """SQL aggregate: the distinct responding statements of a group of selected cases (`kind`: eu27, made on behalf
+    of all 27 as their source says, or not_eu27): those each case alone has, added up, and those cases share,
+    counted once (summaries.case_rows)."""
+    shared = f"shared_{kind}_statements"
+    return (f"(coalesce(sum(own_{kind}_statements), 0)::BIGINT"
+            f" + coalesce(len(list_distinct(flatten(list({shared}) FILTER (WHERE {shared} IS NOT NULL)))), 0))")
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """`frame.to_dict(orient="records")`, the same values (Python scalars), read column by column: a few times
+    faster on the small frames metrics read."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row, strict=True)) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
+
+
+def _groups(frame: pd.DataFrame) -> dict[tuple[str, int], dict]:
+    """The rows of _measures as plain values, by (part, area_no); its cells added up into the cases per time band
+    ("band": all responded cases, "independent band": those found independently) and per highest step ("step")."""
+    groups: dict[tuple[str, int], dict] = {}
+    for row in _records(frame):
+        if row["part"] != "cell":
+            groups[(row["part"], row["area_no"])] = row
+            continue
+        counted = [("step", row["step"])]
+        if row["band"]:
+            counted += [("band", row["band"])] + ([("independent band", row["band"])] if row["independent"] else [])
+        for key in counted:
+            groups.setdefault(key, {"cases": 0})["cases"] += row["cases"]
+    return groups
 
 
 @dataclass(frozen=True)
@@ -180,9 +244,7 @@ def _silent_counts(con, f: Filters, as_of: dt.date | None = None) -> SilentCount
     """The silent open cases of a filter on `as_of` (today): one pass over case_rows for the whole selection, its
     independently found cases (Filters.independent) and each priority area."""
     where, silent = case_where(f), _silent(as_of)
-    independent = (Clause("list_contains($independent_discovery, c.discovered_via)",
-                          {"independent_discovery": list(taxonomy.INDEPENDENT_DISCOVERY)})
-                   if not f.discovery else Clause("NULL"))
+    independent = _independent() if not f.discovery else Clause("NULL")
     row = run_one(con, f"""
         SELECT count(*), count(*) FILTER (WHERE {independent.sql}),
                histogram(c.area_no) FILTER (WHERE c.area_no IS NOT NULL)
@@ -191,27 +253,28 @@ def _silent_counts(con, f: Filters, as_of: dt.date | None = None) -> SilentCount
                         by_area={int(k): int(v) for k, v in (row[2] or {}).items()})
 
 
-def _case_measures(con, f: Filters, as_of: dt.date | None = None, silent_cases: int | None = None) -> dict:
-    """The measures counted over the selected cases alone: the part of `summary` that `discovery_split` reports
-    twice. `silent_cases`: the filter's silent open cases when the caller has counted them (_silent_counts)."""
-    row = _measures(con, f).iloc[0]
-    cases, responded, median_days = int(row["cases"]), int(row["responded"]), row["median_days"]
-    if silent_cases is None:
-        silent_cases = _silent_counts(con, f, as_of).cases
+def _case_measures(groups: dict[tuple[str, int], dict], independent: bool, silent_cases: int) -> dict:
+    """The measures counted over the selected cases alone (the part of `summary` that `discovery_split` reports
+    twice), read from _groups: of every selected case, or of those found independently. A group _measures left
+    out has no case."""
+    row = groups.get(("independent" if independent else "all", 0), {"cases": 0, "responded": 0, "median_days": None})
+    bands = "independent band" if independent else "band"
+    cases, responded, median_days = row["cases"], row["responded"], row["median_days"]
     return {"cases": cases, "responded": responded,
             "response_rate": round(responded / cases, 4) if cases else None,
             "median_days_to_first_response": None if pd.isna(median_days) else float(median_days),
-            "time_to_first_response": {label: int(row[f"band_{i}"])
+            "time_to_first_response": {label: groups.get((bands, i), {}).get("cases", 0)
                                        for i, (_, label) in enumerate(TIME_BUCKETS, start=1)},
-            "escalation": {label: int(row[f"step_{step}"]) for step, label in taxonomy.ESCALATION_STEPS.items()},
+            "escalation": {label: groups.get(("step", step), {}).get("cases", 0)
+                           for step, label in taxonomy.ESCALATION_STEPS.items()},
             "silent_cases": int(silent_cases)}
 
 
-def summary(con, f: Filters, as_of: dt.date | None = None, silent: SilentCounts | None = None) -> Summary:
-    """Every headline measure for the filter, from the per-case columns of case_rows. `silent`: the filter's
-    silent counts on `as_of` when the caller has them."""
-    measures = _case_measures(con, f, as_of, None if silent is None else silent.cases)
-    eu27, alone = unity_counts(con, f)
+def _summary(con, f: Filters, groups: dict[tuple[str, int], dict], silent: SilentCounts) -> Summary:
+    """`summary` from the _measures groups and the silent counts of f, and its who-acts table."""
+    measures = _case_measures(groups, False, silent.cases)
+    whole = groups.get(("all", 0))
+    eu27, alone = (whole["eu27"], whole["alone"]) if whole else (0, 0)
     return Summary(
         filters=f.describe(),
         cases=measures["cases"],
@@ -224,17 +287,29 @@ def summary(con, f: Filters, as_of: dt.date | None = None, silent: SilentCounts 
         unity=Unity(on_behalf_of_eu27=eu27, not_on_behalf_of_eu27=alone,
                     share_eu27=round(eu27 / (eu27 + alone), 4) if eu27 + alone else None),
         silent_cases=measures["silent_cases"],
-        who_acts=who_acts(con, f).to_dict(orient="records"),
+        who_acts=_records(who_acts(con, f)),
     )
 
 
+def summary(con, f: Filters, as_of: dt.date | None = None, silent: SilentCounts | None = None) -> Summary:
+    """Every headline measure for the filter, from the per-case columns of case_rows. `silent`: the filter's
+    silent counts on `as_of` when the caller has them."""
+    return _summary(con, f, _groups(_measures(con, f)), silent if silent is not None else _silent_counts(con, f, as_of))
+
+
 def summary_and_split(con, f: Filters, as_of: dt.date | None = None) -> tuple[Summary, dict]:
-    """`summary(f)` and `discovery_split(f)`, as the Accountability page, the brief and `metrics` show them; the
-    silent cases of both are counted in one pass. (One pass over case_rows with both sets of the other measures,
-    as FILTERed aggregates or as GROUPING SETS, was measured slower than two passes.)"""
-    silent = _silent_counts(con, f, as_of)
-    whole = summary(con, f, as_of=as_of, silent=silent)
-    return whole, discovery_split(con, f, as_of=as_of, whole=whole, silent=silent)
+    """`summary(f)` and `discovery_split(f)`, as the brief and `metrics` show them (from `accountability`)."""
+    whole, split, _areas = accountability(con, f, as_of)
+    return whole, split
+
+
+def accountability(con, f: Filters, as_of: dt.date | None = None) -> tuple[Summary, dict, pd.DataFrame]:
+    """What the Accountability page shows of a filter, `summary(f)`, `discovery_split(f)` and `by_area(f)`, from one
+    _measures query and one _silent_counts query on `as_of` (today) for all three."""
+    frame, silent = _measures(con, f), _silent_counts(con, f, as_of)
+    groups = _groups(frame)
+    whole = _summary(con, f, groups, silent)
+    return whole, _split(con, f, as_of, whole, groups, silent), _area_table(frame, silent)
 
 
 def cases_without_action(cases: int, responded: int) -> int:
@@ -280,9 +355,20 @@ def discovery_split(con, f: Filters, as_of: dt.date | None = None, whole: Summar
     """Response rate, time to respond and silent cases for all selected cases and, beside them, for the cases
     found independently of the EU (discovered_via other than eu). `whole` reuses a summary already computed for f,
     `silent` the silent counts of f on `as_of`."""
-    whole = whole or summary(con, f, as_of=as_of, silent=silent)
-    independent = _case_measures(con, f.independent(), as_of=as_of,  # no unity or who-acts: not reported twice
-                                 silent_cases=silent.independent if silent is not None else None)
+    silent = silent if silent is not None else _silent_counts(con, f, as_of)
+    groups = _groups(_measures(con, f))
+    return _split(con, f, as_of, whole or _summary(con, f, groups, silent), groups, silent)
+
+
+def _split(con, f: Filters, as_of: dt.date | None, whole: Summary, groups: dict[tuple[str, int], dict],
+           silent: SilentCounts) -> dict:
+    """discovery_split from the _measures groups and silent counts of f. A filter that chooses how its cases were
+    found (f.discovery) is not narrowed but replaced by Filters.independent, so its independent part is asked apart."""
+    if f.discovery:
+        independent = _case_measures(_groups(_measures(con, f.independent())), False,
+                                     _silent_counts(con, f.independent(), as_of).cases)
+    else:
+        independent = _case_measures(groups, True, int(silent.independent or 0))
     return {"all_cases": {k: getattr(whole, k) for k in SPLIT_MEASURES},
             "independently_discovered": {k: independent[k] for k in SPLIT_MEASURES}}
 
@@ -301,18 +387,17 @@ def selection_note(split: dict) -> str:
 
 def who_acts(con, f: Filters) -> pd.DataFrame:
     where = action_where(f)
-    # Counted by small numbers, then labelled: labels are read for the few groups, not for every row. A filter
-    # on countries, themes, actors and instruments alone adds up the build-time counts (summaries.action_counts).
+    # Counted by small numbers, then named by the labels those numbers stand for (taxonomy, as the build writes
+    # them to `labels`): bound lists, not joins, for the few groups. A filter on countries, themes, actors and
+    # instruments alone adds up the build-time counts (summaries.action_counts).
     counted = (f"SELECT a.actor_no, a.type_no, sum(a.n)::BIGINT AS actions FROM action_counts a WHERE {where.sql} GROUP BY ALL"
                if counts_where(f) is not None else
                f"SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a WHERE {where.sql} GROUP BY ALL")
     return run(con, f"""
-        SELECT actor.label AS actor, kind.label AS action_type, n.actions
+        SELECT $actor_labels[n.actor_no] AS actor, $type_labels[n.type_no] AS action_type, n.actions
         FROM ({counted}) n
-        LEFT JOIN labels actor ON actor.kind = $actor_kind AND actor.code = $actor_codes[n.actor_no]
-        LEFT JOIN labels kind ON kind.kind = $type_kind AND kind.code = $type_codes[n.type_no]
-        ORDER BY actions DESC, actor, action_type""", where, actor_kind="actor", type_kind="action_type",
-               actor_codes=list(taxonomy.ACTORS), type_codes=list(taxonomy.ACTION_TYPES))
+        ORDER BY actions DESC, actor, action_type""", where,
+               actor_labels=list(taxonomy.ACTORS.values()), type_labels=list(taxonomy.ACTION_TYPES.values()))
 
 
 def who_acts_frame(summary_: Summary) -> pd.DataFrame:
@@ -321,26 +406,25 @@ def who_acts_frame(summary_: Summary) -> pd.DataFrame:
 
 
 def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
-    """The headline measures for each priority area side by side (one SQL pass, grouped by area), and the silent
-    open cases of each on `as_of` (_silent_counts, which depend on the day: counted apart, so the rest of an
-    unfiltered view is found among the build's stored results)."""
-    where, unity = case_where(f), _unity(f, by_area=True)
-    # Grouped by area_no (the position in taxonomy.PRIORITY_AREAS), then named: the few groups, not every row.
-    table = run(con, f"""
-        WITH u AS ({unity.sql}),
-        m AS (SELECT c.area_no, count(*) AS cases,
-                     round(count(c.first_response) / count(*), 4) AS rate,
-                     median(c.days_to_response) AS median_days,
-                     quantile_disc(c.top_step, 0.5) AS median_step
-              FROM case_rows c WHERE {where.sql} AND c.area_no IS NOT NULL GROUP BY c.area_no)
-        SELECT m.area_no, $areas[m.area_no] AS "Area", m.cases AS "Cases", m.rate AS "Response rate",
-               m.median_days AS "Median days to respond", m.median_step AS "Median escalation step",
-               round(u.eu27 / nullif(u.eu27 + u.alone, 0), 4) AS "Made on behalf of all 27"
-        FROM m LEFT JOIN u ON u.area_no = m.area_no
-        ORDER BY "Area" """, where, unity, areas=list(taxonomy.PRIORITY_AREAS))
-    silent = _silent_counts(con, f, as_of).by_area
-    table["Silent open cases"] = [silent.get(int(area_no), 0) for area_no in table["area_no"]]
-    return table.drop(columns="area_no").astype({"Silent open cases": "int64"})
+    """The headline measures for each priority area side by side (the "area" rows of _measures, by name), and the
+    silent open cases of each on `as_of` (_silent_counts)."""
+    return _area_table(_measures(con, f), _silent_counts(con, f, as_of))
+
+
+# The columns of the area table: the _measures column each shows.
+AREA_COLUMNS = {"area": "Area", "cases": "Cases", "response_rate": "Response rate",
+                "median_days": "Median days to respond", "median_step": "Median escalation step",
+                "share_eu27": "Made on behalf of all 27"}
+
+
+def _area_table(frame: pd.DataFrame, silent: SilentCounts) -> pd.DataFrame:
+    """The "area" rows of _measures as the area table, with the silent open cases of each area. Built from the
+    columns' arrays: pandas' own selecting and renaming cost several times as much on a frame this small."""
+    areas = frame["part"].to_numpy() == "area"
+    table = {shown: frame[column].to_numpy()[areas] for column, shown in AREA_COLUMNS.items()}
+    table["Silent open cases"] = np.array([silent.by_area.get(int(area_no), 0)
+                                           for area_no in frame["area_no"].to_numpy()[areas]], dtype="int64")
+    return pd.DataFrame(table)
 
 
 def escalation_frame(summary_: Summary) -> pd.DataFrame:
