@@ -21,7 +21,8 @@ rebuilding from the same base tables gives the same rows.
   made on behalf of all 27 as their source says, or not), counted once wherever the case is counted, and the action
   ranks of those that respond to other cases too (`shared_eu27_statements`, `shared_not_eu27_statements`; NULL
   when none), counted once however many of their cases a selection holds.
-- `event_rows`: the case events with their labels and their case's rank, sorted by case.
+- `event_rows`: the case events with their labels and their case's rank, sorted by case, and the columns of their
+  case a filter reads (`case_country_iso3`, ...), so the events of the filtered cases are found without a join.
 - `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
 - `action_counts`: EU actions counted per country × theme set × actor × instrument, with the latest date: the
   headline, map and "who acts" figures of a filter on those alone (queries.counts_where) add up a few thousand
@@ -38,6 +39,10 @@ rebuilding from the same base tables gives the same rows.
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
   are counted by a number, only the shared ones need grouping, and only the shown ones are read as text.
+- `source_records`: every record again (`kind` 0: EU action, 1: case, 2: case event) with the columns its filter
+  reads (queries.action_where for actions; queries.case_where, its case's, for cases and events), the date the
+  sources list shows for it, its source's number and text; stored by country then newest first and numbered by
+  `row_no` in that order, so the sources of one country are counted from its own rows and read by row number.
 
 Small numbers stand in for text wherever pages count or group: `year_no`/`month_no` (the action's year, and
 year * 12 + month - 1), `country_no` (position in countries by iso3), `area_no` (position of the priority area
@@ -174,11 +179,39 @@ ORDER BY case_rank, action_rank
 EVENT_ROWS_SQL = """
 CREATE OR REPLACE TABLE event_rows AS
 SELECT c.rank AS case_rank, e.event_no, e.date, e.date_precision, e.event_type, lb.label AS event_label,
-       e.description, e.source_url, e.source_kind, src_no.source_no, src_no.shared AS source_shared
+       e.description, e.source_url, e.source_kind, src_no.source_no, src_no.shared AS source_shared,
+       -- the columns of its case a filter reads (queries.case_where), so events are selected without a join
+       c.country_iso3 AS case_country_iso3, c.theme_mask AS case_theme_mask, c.status AS case_status,
+       c.source_quality AS case_source_quality, c.discovered_via AS case_discovered_via,
+       c.opened_on AS case_opened_on
 FROM case_events e JOIN case_rows c ON c.case_id = e.case_id
 LEFT JOIN labels lb ON lb.kind = 'event_type' AND lb.code = e.event_type
 LEFT JOIN source_rows src_no ON src_no.source_url = e.source_url AND src_no.source_kind IS NOT DISTINCT FROM e.source_kind
 ORDER BY case_rank, e.date, e.event_no
+"""
+
+SOURCE_RECORDS_SQL = """
+CREATE OR REPLACE TABLE source_records AS
+WITH records AS (
+    SELECT 0::UTINYINT AS kind, a.country_iso3, a.theme_mask, a.source_quality, a.actor, a.action_type,
+           a.case_status_mask, a.case_discovery_mask, NULL::VARCHAR AS status, NULL::VARCHAR AS discovered_via,
+           NULL::DATE AS opened_on, a.date, a.source_no, a.source_shared
+    FROM action_rows a
+    UNION ALL
+    SELECT 1, c.country_iso3, c.theme_mask, c.source_quality, NULL, NULL, NULL, NULL, c.status, c.discovered_via,
+           c.opened_on, c.opened_on, c.source_no, c.source_shared
+    FROM case_rows c
+    UNION ALL
+    SELECT 2, e.case_country_iso3, e.case_theme_mask, e.case_source_quality, NULL, NULL, NULL, NULL, e.case_status,
+           e.case_discovered_via, e.case_opened_on, e.date, e.source_no, e.source_shared
+    FROM event_rows e
+)
+SELECT row_number() OVER (ORDER BY r.country_iso3, r.date DESC, r.kind, r.source_no)::INTEGER AS row_no, r.*,
+       s.publisher, s.source_url, lb.label AS source_kind_label
+FROM records r
+LEFT JOIN source_rows s ON s.source_no = r.source_no
+LEFT JOIN labels lb ON lb.kind = 'source_kind' AND lb.code = s.source_kind
+ORDER BY row_no
 """
 
 THEME_TOTALS_SQL = """
@@ -288,6 +321,7 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(COUNTRY_COUNTS_SQL)
     con.execute(ACTOR_YEAR_COUNTS_SQL)
     con.execute(EVENT_ROWS_SQL)
+    con.execute(SOURCE_RECORDS_SQL)
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
     con.execute(ANSWERS_SQL)

@@ -83,58 +83,69 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def action_where(f: Filters) -> Clause:
-    """Filter over action_rows aliased `a`."""
+def action_where(f: Filters, on: str = "a.") -> Clause:
+    """Filter over action_rows aliased `a`. `on`: where the action's columns are read (`r.` for source_records)."""
     clauses = []
     if f.countries:
-        clauses.append(Clause("list_contains($countries, a.country_iso3)", {"countries": list(f.countries)}))
+        clauses.append(Clause(f"list_contains($countries, {on}country_iso3)", {"countries": list(f.countries)}))
     if f.themes:
-        clauses.append(Clause("(a.theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
+        clauses.append(Clause(f"({on}theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
     if f.actors:
-        clauses.append(Clause("list_contains($actors, a.actor)", {"actors": list(f.actors)}))
+        clauses.append(Clause(f"list_contains($actors, {on}actor)", {"actors": list(f.actors)}))
     if f.types:
-        clauses.append(Clause("list_contains($types, a.action_type)", {"types": list(f.types)}))
+        clauses.append(Clause(f"list_contains($types, {on}action_type)", {"types": list(f.types)}))
     if f.statuses:  # actions concerning cases in these statuses
-        clauses.append(Clause("(a.case_status_mask & $status_mask) <> 0", {"status_mask": status_mask(f.statuses)}))
+        clauses.append(Clause(f"({on}case_status_mask & $status_mask) <> 0", {"status_mask": status_mask(f.statuses)}))
     if f.qualities:
-        clauses.append(Clause("list_contains($qualities, a.source_quality)", {"qualities": list(f.qualities)}))
+        clauses.append(Clause(f"list_contains($qualities, {on}source_quality)", {"qualities": list(f.qualities)}))
     if f.discovery:  # actions concerning cases found this way
-        clauses.append(Clause("(a.case_discovery_mask & $discovery_mask) <> 0",
+        clauses.append(Clause(f"({on}case_discovery_mask & $discovery_mask) <> 0",
                               {"discovery_mask": discovery_mask(f.discovery)}))
     if f.since:
-        clauses.append(Clause("a.date >= $since", {"since": f.since}))
+        clauses.append(Clause(f"{on}date >= $since", {"since": f.since}))
     if f.until:
-        clauses.append(Clause("a.date <= $until", {"until": f.until}))
+        clauses.append(Clause(f"{on}date <= $until", {"until": f.until}))
     if f.q:
-        clauses.append(Clause("(a.title ILIKE $q ESCAPE '\\' OR a.summary ILIKE $q ESCAPE '\\')", {"q": _like(f.q)}))
+        clauses.append(Clause(f"({on}title ILIKE $q ESCAPE '\\' OR {on}summary ILIKE $q ESCAPE '\\')",
+                              {"q": _like(f.q)}))
     return _all(clauses)
 
 
-def case_where(f: Filters) -> Clause:
-    """Filter over case_rows aliased `c`. Actor and type select cases an action of that kind concerned."""
+def case_where(f: Filters, on: str = "c.") -> Clause:
+    """Filter over case_rows aliased `c`. Actor and type select cases an action of that kind concerned.
+    `on`: where the case's columns are read, `e.case_` for the copies event_rows holds (event_case_where)."""
     clauses = []
     if f.countries:
-        clauses.append(Clause("list_contains($countries, c.country_iso3)", {"countries": list(f.countries)}))
+        clauses.append(Clause(f"list_contains($countries, {on}country_iso3)", {"countries": list(f.countries)}))
     if f.themes:
-        clauses.append(Clause("(c.theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
+        clauses.append(Clause(f"({on}theme_mask & $theme_mask) <> 0", {"theme_mask": theme_mask(f.themes)}))
     if f.statuses:
-        clauses.append(Clause("list_contains($statuses, c.status)", {"statuses": list(f.statuses)}))
+        clauses.append(Clause(f"list_contains($statuses, {on}status)", {"statuses": list(f.statuses)}))
     if f.qualities:
-        clauses.append(Clause("list_contains($qualities, c.source_quality)", {"qualities": list(f.qualities)}))
+        clauses.append(Clause(f"list_contains($qualities, {on}source_quality)", {"qualities": list(f.qualities)}))
     if f.discovery:
-        clauses.append(Clause("list_contains($discovery, c.discovered_via)", {"discovery": list(f.discovery)}))
+        clauses.append(Clause(f"list_contains($discovery, {on}discovered_via)", {"discovery": list(f.discovery)}))
     if f.actors or f.types:  # one linked action of a chosen actor AND a chosen type
         pairs = [f"{actor}{PAIR}{kind}" for actor in (f.actors or taxonomy.ACTORS)
                  for kind in (f.types or taxonomy.ACTION_TYPES)]
-        clauses.append(Clause("list_has_any(c.actor_types, $actor_types)", {"actor_types": pairs}))
+        clauses.append(Clause(f"list_has_any({on}actor_types, $actor_types)", {"actor_types": pairs}))
     if f.since:
-        clauses.append(Clause("c.opened_on >= $since", {"since": f.since}))
+        clauses.append(Clause(f"{on}opened_on >= $since", {"since": f.since}))
     if f.until:
-        clauses.append(Clause("c.opened_on <= $until", {"until": f.until}))
+        clauses.append(Clause(f"{on}opened_on <= $until", {"until": f.until}))
     if f.q:
-        clauses.append(Clause("(c.title ILIKE $q ESCAPE '\\' OR c.summary ILIKE $q ESCAPE '\\' "
-                              "OR coalesce(c.subject_name, '') ILIKE $q ESCAPE '\\')", {"q": _like(f.q)}))
+        clauses.append(Clause(f"({on}title ILIKE $q ESCAPE '\\' OR {on}summary ILIKE $q ESCAPE '\\' "
+                              f"OR coalesce({on}subject_name, '') ILIKE $q ESCAPE '\\')", {"q": _like(f.q)}))
     return _all(clauses)
+
+
+def event_case_where(f: Filters) -> Clause | None:
+    """case_where over event_rows (aliased `e`), which hold the columns of their case a filter reads
+    (summaries.event_rows: case_country_iso3, ...), so the events of the filtered cases need no join; None when
+    the filter names what only case_rows holds (its text, the actors and instruments of its actions)."""
+    if f.q or f.actors or f.types:
+        return None
+    return case_where(f, on="e.case_")
 
 
 def counts_where(f: Filters) -> Clause | None:
@@ -377,61 +388,99 @@ def actions_over_time(con, f: Filters, grain: str = "year", group: str = "actor"
 
 def events_over_time(con, f: Filters, grain: str = "year") -> pd.DataFrame:
     """Case events (of the filtered cases) per period and event type; dated by the event, not the case."""
-    where, dates = case_where(_without_dates(f)), event_dates(f)
+    where, dates = events_where(con, _without_dates(f)), event_dates(f)
     return run(con, f"""
         SELECT date_trunc($grain, e.date)::DATE AS period, e.event_label AS "group", count(*) AS n
-        FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
-        WHERE {where.sql} AND {dates.sql} GROUP BY ALL ORDER BY period, "group" """, where, dates, grain=GRAINS[grain])
+        FROM event_rows e WHERE {where.sql} AND {dates.sql} GROUP BY ALL ORDER BY period, "group" """, where, dates,
+               grain=GRAINS[grain])
+
+
+def built_with(con, table: str, column: str) -> bool:
+    """Whether the file holds this summary table and column. A file built by older code lacks what newer code
+    builds; the queries that read it then take the way that needs it not, with the same answers."""
+    def ask(c) -> bool:
+        return bool(fetch_one(c, """SELECT count(*) FROM duckdb_columns()
+                                    WHERE database_name = current_database() AND table_name = $t AND column_name = $c""",
+                              {"t": table, "c": column})[0])
+    return _per_file(con, f"built with {table}.{column}", ask)
+
+
+def events_where(con, f: Filters) -> Clause:
+    """The events (event_rows aliased `e`) of the cases case_where(f) selects: read on the events themselves where
+    they hold every column the filter names (event_case_where), else found by their case's rank."""
+    on_events = event_case_where(f)
+    if on_events is not None and built_with(con, "event_rows", "case_opened_on"):
+        return on_events
+    cw = case_where(f)
+    return Clause(f"e.case_rank IN (SELECT c.rank FROM case_rows c WHERE {cw.sql})", cw.params)
 
 
 def combined_timeline(con, f: Filters, limit: int = 200) -> pd.DataFrame:
-    """EU actions and case events of the filter as dated points, newest first (for a country or case view)."""
-    aw, cw, dates = action_where(f), case_where(_without_dates(f)), event_dates(f)
+    """EU actions and case events of the filter as dated points, newest first (for a country or case view). On
+    one date, EU actions come first (newest rank first), then case events (by case, then event), so the `limit`
+    newest points are always the same ones."""
+    aw, ew, dates = action_where(f), events_where(con, _without_dates(f)), event_dates(f)
+    # The newest `limit` of each kind, cut on narrow columns; only the shown points' text is read.
     return run(con, f"""
-        SELECT * FROM (
-          (SELECT a.date, 'EU action' AS kind, a.actor_label AS category, a.title AS text,
-                  a.source_url AS source, a.action_id AS ref
-           FROM action_rows a WHERE {aw.sql} ORDER BY a.rank LIMIT $limit)
+        WITH shown AS (SELECT a.rank FROM action_rows a WHERE {aw.sql} ORDER BY a.rank LIMIT $limit)
+        SELECT date, kind, category, text, source, ref FROM (
+          SELECT a.date, 'EU action' AS kind, a.actor_label AS category, a.title AS text,
+                 a.source_url AS source, a.action_id AS ref, 0 AS part, a.rank AS n1, 0 AS n2
+          FROM action_rows a SEMI JOIN shown p ON p.rank = a.rank
           UNION ALL
-          (SELECT e.date, 'Case event' AS kind, e.event_label AS category,
-                  c.title || ': ' || e.description AS text, e.source_url AS source, c.case_id AS ref
-           FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank WHERE {cw.sql} AND {dates.sql}
-           ORDER BY e.date DESC LIMIT $limit)
-        ) ORDER BY date DESC LIMIT $limit""", aw, cw, dates, limit=int(limit))
+          SELECT e.date, 'Case event', e.event_label, c.title || ': ' || e.description, e.source_url, c.case_id,
+                 1, e.case_rank, e.event_no
+          FROM (SELECT e.date, e.event_label, e.description, e.source_url, e.case_rank, e.event_no FROM event_rows e
+                WHERE {ew.sql} AND {dates.sql} ORDER BY e.date DESC, e.case_rank, e.event_no LIMIT $limit) e
+          JOIN case_rows c ON c.rank = e.case_rank
+        ) ORDER BY date DESC, part, n1, n2 LIMIT $limit""", aw, ew, dates, limit=int(limit))
+
+
+SOURCES_TAIL = """
+        SELECT s.publisher AS "Publisher", s.source_kind_label AS "Kind", n.records AS "Records",
+               n.latest AS "Latest date", s.source_url AS "Source"
+        FROM (SELECT * FROM counted ORDER BY records DESC, latest DESC, source_no LIMIT $limit) n
+        JOIN {table} s ON s.{key} = n.{key}
+        ORDER BY "Records" DESC, "Latest date" DESC, n.source_no"""
 
 
 def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
-    """Distinct sources behind the filtered actions and cases, with how many records each supports."""
-    aw, cw = action_where(f), case_where(f)
+    """Distinct sources behind the filtered actions and cases (and those cases' events), with how many records
+    each supports."""
     # Counted by source number (summaries.source_rows); only the shown sources' text is read. A source that only
     # one record in the whole dataset cites supports one record here: it needs no grouping, only the newest of
     # them can make the list.
+    if not (f.q or f.actors or f.types) and built_with(con, "source_records", "row_no"):
+        # Every record with the columns its filter reads, stored by country (summaries.source_records): one scan of
+        # the country's rows; the shown sources' text is read from the rows that counted them.
+        aw, cw = action_where(f, on="r."), case_where(f, on="r.")
+        return run(con, f"""
+            WITH records AS (
+                SELECT r.row_no, r.source_no, r.source_shared AS shared, r.date FROM source_records r
+                WHERE (r.kind = 0 AND {aw.sql}) OR (r.kind <> 0 AND {cw.sql})
+            ), counted AS (
+                SELECT source_no, count(*) AS records, max(date) AS latest, min(row_no) AS row_no
+                FROM records WHERE shared GROUP BY source_no
+                UNION ALL
+                (SELECT source_no, 1, date, row_no FROM records WHERE NOT shared
+                 ORDER BY date DESC, source_no LIMIT $limit)
+            )""" + SOURCES_TAIL.format(table="source_records", key="row_no"), aw, cw, limit=int(limit))
+    aw, cw, ew = action_where(f), case_where(f), events_where(con, f)
     return run(con, f"""
-        WITH shared AS (
-            SELECT a.source_no, a.date FROM action_rows a WHERE {aw.sql} AND a.source_shared
+        WITH records AS (
+            SELECT a.source_no, a.source_shared AS shared, a.date FROM action_rows a WHERE {aw.sql}
             UNION ALL
-            SELECT c.source_no, c.opened_on FROM case_rows c WHERE {cw.sql} AND c.source_shared
+            SELECT c.source_no, c.source_shared, c.opened_on FROM case_rows c WHERE {cw.sql}
             UNION ALL
-            SELECT e.source_no, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
-            WHERE {cw.sql} AND e.source_shared
+            SELECT e.source_no, e.source_shared, e.date FROM event_rows e WHERE {ew.sql}
         ), counted AS (
-            SELECT source_no, count(*) AS records, max(date) AS latest FROM shared GROUP BY source_no
+            SELECT source_no, count(*) AS records, max(date) AS latest FROM records WHERE shared GROUP BY source_no
             UNION ALL
-            (SELECT a.source_no, 1, a.date FROM action_rows a WHERE {aw.sql} AND NOT a.source_shared
-             ORDER BY a.date DESC, a.source_no LIMIT $limit)
-            UNION ALL
-            (SELECT c.source_no, 1, c.opened_on FROM case_rows c WHERE {cw.sql} AND NOT c.source_shared
-             ORDER BY c.opened_on DESC, c.source_no LIMIT $limit)
-            UNION ALL
-            (SELECT e.source_no, 1, e.date FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
-             WHERE {cw.sql} AND NOT e.source_shared ORDER BY e.date DESC, e.source_no LIMIT $limit)
-        )
-        SELECT s.publisher AS "Publisher", lb.label AS "Kind", n.records AS "Records", n.latest AS "Latest date",
-               s.source_url AS "Source"
-        FROM (SELECT * FROM counted ORDER BY records DESC, latest DESC, source_no LIMIT $limit) n
-        JOIN source_rows s ON s.source_no = n.source_no
-        LEFT JOIN labels lb ON lb.kind = $source_kind_kind AND lb.code = s.source_kind
-        ORDER BY "Records" DESC, "Latest date" DESC, n.source_no""", aw, cw, source_kind_kind="source_kind",
+            (SELECT source_no, 1, date FROM records WHERE NOT shared ORDER BY date DESC, source_no LIMIT $limit)
+        ), sources AS (
+            SELECT s.source_no, s.publisher, lb.label AS source_kind_label, s.source_url FROM source_rows s
+            LEFT JOIN labels lb ON lb.kind = $source_kind_kind AND lb.code = s.source_kind
+        )""" + SOURCES_TAIL.format(table="sources", key="source_no"), aw, cw, ew, source_kind_kind="source_kind",
                limit=int(limit))
 
 
