@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import resource
@@ -270,10 +271,23 @@ def run_child(job: str, path: Path) -> dict:
 
 # --- whole pages under AppTest ---
 
+class _NoBareModeWarning(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning, and nothing else. AppTest runs scripts outside a served
+    session, so Streamlit logs it on every run (several hundred lines per `make benchmark`, which hid the table)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "missing ScriptRunContext" not in str(record.msg)
+
+
+def quiet_bare_mode_warning() -> None:
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoBareModeWarning())
+
+
 def apptest_cpu(path: Path, ids: dict[str, str], repeat: int) -> dict[str, float]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    quiet_bare_mode_warning()
     os.environ["DASHBOARD_DB"] = str(path)
     st.cache_resource.clear()
 

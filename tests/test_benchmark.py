@@ -28,7 +28,7 @@ def test_generated_database_has_the_shape_asked_for(tmp_path):
     assert generate.stats(path)["summaries_s"] >= 0
 
 
-def test_a_small_benchmark_run_writes_every_figure(tmp_path):
+def test_a_small_benchmark_run_writes_every_figure(tmp_path, capfd):
     out = tmp_path / "results.json"
     # An earlier file: its browser figures (benchmarks/browser.py's, measured apart) stay, the rest is replaced.
     out.write_text(json.dumps({"browser": {"visits": 5}, "sizes": {"99": {}}}), encoding="utf-8")
@@ -48,6 +48,8 @@ def test_a_small_benchmark_run_writes_every_figure(tmp_path):
     assert set(real["apptest_cpu_ms"]) == set(bench_queries.PAGES) | {"bare page"}
     assert report["generated_build"]["rows"]["eu_actions"] == 2000 and report["generated_build"]["cpu_s"] > 0
     assert report["browser"] == {"visits": 5} and set(report["sizes"]) == {"1500"}
+    # AppTest runs outside a served session; Streamlit's warning about it, once per run, used to bury the table.
+    assert "missing ScriptRunContext" not in capfd.readouterr().err
 
 
 def test_the_pandas_baseline_is_checked_against_duckdb(tmp_path):
