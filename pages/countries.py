@@ -42,7 +42,7 @@ def render():
     points = queries.combined_timeline(con, f)
     n_actions = int((points["kind"] == "EU action").sum()) if not points.empty else 0
     answered = queries.answered_events(con, f, limit=200)  # the actions the timeline shows
-    ui.chart(figures.response_timeline(points, answered, height=400),
+    ui.chart(figures.response_timeline(points, answered, height=460),
              alt=f"Timeline for {place}: {len(points) - n_actions} case events (top row, by event type) and "
                  f"{n_actions} EU actions (bottom row, by actor); a line joins each EU action to the case event "
                  f"it answered ({len(answered)} such answers).",

@@ -165,3 +165,26 @@ def test_country_timeline_answers_follow_the_filter(con):
     f = from_query({"country": "Iran"})[0]
     answered = queries.answered_events(con, f)
     assert set(answered["action_id"].str[:3]) <= {"IRN"}
+
+
+@pytest.mark.browser
+def test_a_timeline_legend_of_every_kind_needs_no_scroll_bar_of_its_own(browser):
+    """Plotly gives a legend taller than it may be a scroll bar inside the chart, hiding entries (Iran's nine kinds of
+    case event did, on a laptop). Drawn by plotly.js in chromium, with every kind of event and every actor."""
+    day = pd.Timestamp("2024-03-01")
+    kinds = [("Case event", label) for label in taxonomy.EVENT_TYPES.values()]
+    kinds += [("EU action", label) for label in taxonomy.ACTORS.values()]
+    points = pd.DataFrame({"date": [day] * len(kinds), "kind": [k for k, _ in kinds],
+                           "category": [c for _, c in kinds], "text": ["t"] * len(kinds), "ref": ["X"] * len(kinds)})
+    fig = figures.response_timeline(points, height=400)
+    plotly_js = Path(go.__file__).parent.parent / "package_data" / "plotly.min.js"
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.set_content('<div id="chart" style="width:900px"></div>')
+    page.add_script_tag(path=str(plotly_js))
+    page.evaluate("spec => Plotly.newPlot('chart', spec.data, spec.layout)", json.loads(fig.to_json()))
+    bars = page.evaluate("""() => [...document.querySelectorAll('#chart .legend .scrollbar')]
+        .map(bar => bar.getBoundingClientRect().height)""")
+    entries = set(page.locator("#chart .legend .legendtext").all_text_contents())
+    page.close()
+    assert {label for _, label in kinds} <= entries
+    assert all(height == 0 for height in bars), f"the legend scrolls: scroll bar {bars} px high"

@@ -75,6 +75,9 @@ def safe(text) -> str:
     return html.escape("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text), quote=True)
 
 
+LEGEND_ROW_PX, LEGEND_PADDING_PX = 20, 12  # a legend entry at the charts' font size, and the legend's own margins
+
+
 def _base_layout(height: int | None) -> dict[str, Any]:
     """Every figure's layout settings, as a dict a figure can take whole (one validation pass) or override."""
     return dict(height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(FONT),
@@ -402,11 +405,13 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
     texts_all = points["text"].to_numpy(dtype=object)[order].tolist()
     days_shown = np.datetime_as_string(date_values, unit="D").tolist()  # as f"{timestamp:%Y-%m-%d}"
     y_values = np.array(ys, dtype="float64")
+    legend_rows = 1  # the legend's tallest column: a group's title and its entries (the groups stand side by side)
     for kind, vocabulary, title in (("Case event", "event_type", "Case events"), ("EU action", "actor", "EU actions")):
         rows = [i for i, k in enumerate(kinds) if k == kind]
         order_of = {label: n for n, label in enumerate(PALETTE[vocabulary])}
         # an action's category may read "Actor — Action type" (case page): it is drawn in its actor's swatch
         keys = {i: str(categories[i]).split(" — ")[0] for i in rows}
+        legend_rows = max(legend_rows, 1 + len(set(keys.values())))
         for category in sorted(set(keys.values()), key=lambda c: order_of.get(c, 99)):
             chosen = [i for i in rows if keys[i] == category]
             s = swatch(vocabulary, category)
@@ -421,7 +426,10 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
     layout: dict[str, Any] = dict(
         _base_layout(height),
         # The legend above the lanes: below them, on a phone, its rows crept over the year labels.
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem"),
+        # Tall enough for its tallest group: Plotly's default (half the figure) gave Iran's nine kinds of case event
+        # a legend with a scroll bar of its own.
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem",
+                    maxheight=LEGEND_ROW_PX * legend_rows + LEGEND_PADDING_PX),
         margin=dict(l=10, r=10, t=10, b=10), hovermode="closest",
         xaxis=dict(gridcolor="#e5e7eb", type="date"),
         yaxis=dict(tickvals=[1.0, 0.0], ticktext=["Case events", "EU actions"], range=[-top + 1.0 - 0.25, top + 0.25],
@@ -431,7 +439,7 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
     if font_size:  # presentation: large text, the legend beside the chart
         layout["font"]["size"] = font_size
         layout["legend"].update(orientation="v", yanchor="top", y=1, x=1.01, font=dict(size=14),
-                                grouptitlefont=dict(size=14), tracegroupgap=2, itemsizing="constant")
+                                grouptitlefont=dict(size=14), tracegroupgap=2, itemsizing="constant", maxheight=1)
         # explicit tick sizes: Streamlit's chart theme would otherwise shrink them
         layout["xaxis"]["tickfont"] = dict(size=font_size)
         layout["yaxis"]["tickfont"] = dict(size=font_size)
