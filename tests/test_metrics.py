@@ -9,6 +9,7 @@ M5 released without action; M6 open and never answered.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -266,3 +267,51 @@ def test_a_database_built_by_older_code_says_to_rebuild_it(tmp_path):
             metrics.summary(con, Filters(), as_of=AS_OF)
     finally:
         con.close()
+
+
+@pytest.fixture(scope="module")
+def half_share_db(tmp_path_factory):
+    """The metrics fixture plus cases and statements that make two shares an exact half at their fourth digit:
+    Israel/OPT with 32 cases of which one has a response (1/32 = 0.03125), and Iran whose responding statements
+    are one made on behalf of the 27 and 31 not (1/32 again)."""
+    from .test_definitions import add_rows
+
+    tmp = tmp_path_factory.mktemp("half")
+    sources = tmp / "sources"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "metrics_sources", sources)
+    for n in range(30):  # Israel/OPT: 2 unanswered cases + 30, one of them answered by the global declaration
+        add_rows(sources / "cases.csv", {"case_id": f"ISR-C-{100 + n:04d}", "title": f"Half case {n}",
+                                         "source_url": f"https://example.org/half-case-{n}"}, like="ISR-C-0001")
+        add_rows(sources / "case_events.csv", {"case_id": f"ISR-C-{100 + n:04d}",
+                                               "source_url": f"https://example.org/half-case-{n}"}, like="ISR-C-0001")
+    add_rows(sources / "action_cases.csv", {"action_id": "GLB-A-0001", "case_id": "ISR-C-0100"})
+    for n in range(30):  # Iran: M1's statement alone and its EU27 declaration, + 30 statements alone
+        add_rows(sources / "eu_actions.csv", {"action_id": f"IRN-A-{100 + n:04d}", "title": f"Statement {n} on M1",
+                                              "source_url": f"https://example.org/half-statement-{n}"},
+                 like="IRN-A-0001")
+        add_rows(sources / "action_cases.csv", {"action_id": f"IRN-A-{100 + n:04d}", "case_id": "IRN-C-0001"})
+    build(sources, tmp / "half.duckdb", show_unreviewed=True)
+    con = db.connect(tmp / "half.duckdb")
+    yield con
+    con.close()
+
+
+def test_a_share_at_an_exact_half_is_the_same_in_the_summary_the_area_table_and_the_split(half_share_db):
+    # A share is rounded in one place: were the summary's rounded by Python (half to even: 0.0312) and the area
+    # table's by DuckDB (half away from zero: 0.0313), the same area would show two rates.
+    whole, split, areas = metrics.accountability(half_share_db, Filters(), as_of=AS_OF)
+    table = areas.set_index("Area")
+    israel = metrics.summary(half_share_db, from_query({"country": "Israel/OPT"})[0], as_of=AS_OF)
+    assert (israel.cases, israel.responded) == (32, 1)
+    assert israel.response_rate == table.loc["Israel/OPT", "Response rate"] == 0.0313
+    iran = metrics.summary(half_share_db, from_query({"country": "Iran"})[0], as_of=AS_OF)
+    assert (iran.unity.on_behalf_of_eu27, iran.unity.not_on_behalf_of_eu27) == (1, 31)
+    assert iran.unity.share_eu27 == table.loc["Iran", "Made on behalf of all 27"] == 0.0313
+    for area in taxonomy.PRIORITY_AREAS:  # every area's row is its own summary's
+        if area in table.index:
+            s = metrics.summary(half_share_db, from_query({"country": area})[0], as_of=AS_OF)
+            assert table.loc[area, "Response rate"] == s.response_rate
+            shown = table.loc[area, "Made on behalf of all 27"]
+            assert (pd.isna(shown) and s.unity.share_eu27 is None) or shown == s.unity.share_eu27
+    independent = metrics.summary(half_share_db, Filters().independent(), as_of=AS_OF)
+    assert split["independently_discovered"]["response_rate"] == independent.response_rate

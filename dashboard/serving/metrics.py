@@ -7,7 +7,8 @@ Definitions (shown on the About page from DEFINITIONS):
   country's regime can name a person from another.
 - The filter selects cases (country, theme, status, opened between the dates, text, actor/type);
   their responses are counted whatever their date.
-Everything is computed in DuckDB; Python receives only the aggregates. The per-case start, first response,
+Everything is aggregated in DuckDB; Python receives only the aggregates, and divides the two counts of each
+share in one function (`share`). The per-case start, first response,
 last linked action, highest step and responding statements are computed once, at build time, in summaries.py
 (table case_rows). A filter's measures that do not depend on the day are one query (_measures: for all selected
 cases, those found independently and each priority area at once); its silent cases, which do, are another
@@ -86,6 +87,21 @@ class OutdatedDatabase(Exception):
     """The database file was built by older code and lacks what these measures read; the message says so."""
 
 
+SHARE_DIGITS = 4  # the digits a share (response rate, made on behalf of all 27) keeps
+
+
+def share(part: int, whole: int) -> float | None:
+    """`part / whole` rounded to SHARE_DIGITS digits, halves away from zero (1/32 = 0.03125 is 0.0313), or None
+    when `whole` is 0: every share a page, export, brief or command shows, the summary's and the area table's
+    alike, is rounded here and only here. Rounded on the exact fraction, in integers: a float's round() takes
+    halves to the even digit and a double's product can land either side of a half."""
+    part, whole = int(part), int(whole)
+    if not whole:
+        return None
+    scale = 10 ** SHARE_DIGITS
+    return (2 * scale * part + whole) // (2 * whole) / scale
+
+
 def unity_counts(con, f: Filters) -> tuple[int, int]:
     """(statements made on behalf of the 27, statements not) among those responding to the selected cases
     (_measures, _statements)."""
@@ -151,9 +167,9 @@ def _measures(con, f: Filters) -> pd.DataFrame:
     """The measures of the selected cases that do not depend on the day they are asked, in one query and one pass
     over case_rows, one row per group (`part`):
     - "all" (every selected case), "independent" (those found independently of the EU, _independent) and "area"
-      (each priority area, by `area_no` and named `area`): cases, responded, response rate, median days to the
-      first response, median escalation step, and the distinct responding statements made on behalf of the 27 or
-      not (`eu27`, `alone`: _statements; `share_eu27`, their share);
+      (each priority area, by `area_no` and named `area`): cases, responded, median days to the first response,
+      median escalation step, and the distinct responding statements made on behalf of the 27 or not (`eu27`,
+      `alone`: _statements); their shares are `share`'s, computed by whoever shows them;
     - "cell": the cases of each combination of found independently or not (`independent`), TIME_BUCKETS position
       (`band`, 0 without a response) and highest escalation step (`step`), which _groups adds up into the time
       bands and the escalation ladder (cheaper than more grouping sets: a few dozen cells at most).
@@ -176,18 +192,16 @@ def _measures(con, f: Filters) -> pd.DataFrame:
                        coalesce(area_no, 0)::INTEGER AS area_no, coalesce(independent, false) AS independent,
                        0 AS band, 0 AS step,
                        count(*) AS cases, count(first_response) AS responded,
-                       round(count(first_response) / count(*), 4) AS response_rate,
                        coalesce(median(days_to_response), 'NaN'::DOUBLE) AS median_days,
                        coalesce(quantile_disc(top_step, 0.5), -1) AS median_step,
                        {_statements("eu27")} AS eu27, {_statements("not_eu27")} AS alone
                 FROM selected GROUP BY GROUPING SETS ((), (independent), (area_no))
                 HAVING (grouping(independent) = 1 OR independent) AND (grouping(area_no) = 1 OR area_no IS NOT NULL)
                 UNION ALL
-                SELECT 'cell', 0, independent, band, top_step, count(*), 0, 'NaN'::DOUBLE, 'NaN'::DOUBLE, -1, 0, 0
+                SELECT 'cell', 0, independent, band, top_step, count(*), 0, 'NaN'::DOUBLE, -1, 0, 0
                 FROM selected GROUP BY independent, band, top_step
             )
-            SELECT g.*, coalesce(round(g.eu27 / nullif(g.eu27 + g.alone, 0), 4), 'NaN'::DOUBLE) AS share_eu27,
-                   CASE WHEN g.area_no > 0 THEN $areas[g.area_no] ELSE '' END AS area
+            SELECT g.*, CASE WHEN g.area_no > 0 THEN $areas[g.area_no] ELSE '' END AS area
             FROM grouped g ORDER BY g.part, area, g.band, g.step""",
                    where, band, independent, areas=list(taxonomy.PRIORITY_AREAS))
     except duckdb.BinderException as err:
@@ -261,7 +275,7 @@ def _case_measures(groups: dict[tuple[str, int], dict], independent: bool, silen
     bands = "independent band" if independent else "band"
     cases, responded, median_days = row["cases"], row["responded"], row["median_days"]
     return {"cases": cases, "responded": responded,
-            "response_rate": round(responded / cases, 4) if cases else None,
+            "response_rate": share(responded, cases),
             "median_days_to_first_response": None if pd.isna(median_days) else float(median_days),
             "time_to_first_response": {label: groups.get((bands, i), {}).get("cases", 0)
                                        for i, (_, label) in enumerate(TIME_BUCKETS, start=1)},
@@ -285,7 +299,7 @@ def _summary(con, f: Filters, groups: dict[tuple[str, int], dict], silent: Silen
         time_to_first_response=measures["time_to_first_response"],
         escalation=measures["escalation"],
         unity=Unity(on_behalf_of_eu27=eu27, not_on_behalf_of_eu27=alone,
-                    share_eu27=round(eu27 / (eu27 + alone), 4) if eu27 + alone else None),
+                    share_eu27=share(eu27, eu27 + alone)),
         silent_cases=measures["silent_cases"],
         who_acts=_records(who_acts(con, f)),
     )
@@ -411,19 +425,25 @@ def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
     return _area_table(_measures(con, f), _silent_counts(con, f, as_of))
 
 
-# The columns of the area table: the _measures column each shows.
-AREA_COLUMNS = {"area": "Area", "cases": "Cases", "response_rate": "Response rate",
-                "median_days": "Median days to respond", "median_step": "Median escalation step",
-                "share_eu27": "Made on behalf of all 27"}
+def _shares(parts: np.ndarray, wholes: np.ndarray) -> np.ndarray:
+    """`share` of each pair, NaN for none: a column of the area table."""
+    return np.array([np.nan if (value := share(p, w)) is None else value
+                     for p, w in zip(parts.tolist(), wholes.tolist(), strict=True)], dtype="float64")
 
 
 def _area_table(frame: pd.DataFrame, silent: SilentCounts) -> pd.DataFrame:
-    """The "area" rows of _measures as the area table, with the silent open cases of each area. Built from the
-    columns' arrays: pandas' own selecting and renaming cost several times as much on a frame this small."""
+    """The "area" rows of _measures as the area table, with the shares of each area (`share`) and its silent open
+    cases. Built from the columns' arrays: pandas' own selecting and renaming cost several times as much on a frame
+    this small."""
     areas = frame["part"].to_numpy() == "area"
-    table = {shown: frame[column].to_numpy()[areas] for column, shown in AREA_COLUMNS.items()}
+    column = {name: frame[name].to_numpy()[areas] for name in
+              ("area", "area_no", "cases", "responded", "median_days", "median_step", "eu27", "alone")}
+    table = {"Area": column["area"], "Cases": column["cases"],
+             "Response rate": _shares(column["responded"], column["cases"]),
+             "Median days to respond": column["median_days"], "Median escalation step": column["median_step"],
+             "Made on behalf of all 27": _shares(column["eu27"], column["eu27"] + column["alone"])}
     table["Silent open cases"] = np.array([silent.by_area.get(int(area_no), 0)
-                                           for area_no in frame["area_no"].to_numpy()[areas]], dtype="int64")
+                                           for area_no in column["area_no"]], dtype="int64")
     return pd.DataFrame(table)
 
 
