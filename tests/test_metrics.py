@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from dashboard import taxonomy
+from dashboard.curation import summaries
 from dashboard.curation.build import build
 from dashboard.serving import db, metrics, queries
 from dashboard.serving.filters import Filters, from_query
@@ -90,8 +91,8 @@ def test_who_acts_counts_filtered_actions(mcon):
                                        (365, "91–365 days"), (366, "More than a year"), (4000, "More than a year")])
 def test_time_bands_split_exactly_at_their_limits(days, band):
     con = duckdb.connect()
-    clause = metrics._band("d")
-    position = queries.run_one(con, f"SELECT {clause.sql} FROM (SELECT $d::INTEGER AS d)", clause, d=days)[0]
+    sql, limits = summaries.response_band("d")
+    position = con.execute(f"SELECT {sql} FROM (SELECT $d::INTEGER AS d)", {**limits, "d": days}).fetchone()[0]
     assert metrics.TIME_BUCKETS[position - 1][1] == band
 
 
@@ -241,6 +242,10 @@ class _Asked:
         self.asked.append(sql)
         return db.fetch_one(self.con, sql, params)
 
+    def fetch_columns(self, sql, params=None):
+        self.asked.append(sql)
+        return db.fetch_columns(self.con, sql, params)
+
 
 @pytest.mark.parametrize("f", UNITY_FILTERS[:6], ids=lambda f: f.describe())
 def test_the_accountability_page_asks_each_query_once_and_shows_what_each_function_gives(mcon, f):
@@ -315,3 +320,20 @@ def test_a_share_at_an_exact_half_is_the_same_in_the_summary_the_area_table_and_
             assert (pd.isna(shown) and s.unity.share_eu27 is None) or shown == s.unity.share_eu27
     independent = metrics.summary(half_share_db, Filters().independent(), as_of=AS_OF)
     assert split["independently_discovered"]["response_rate"] == independent.response_rate
+
+
+def test_the_columns_case_rows_groups_by_are_their_definitions(shared_statement_db, mcon):
+    # found_independently and response_band are computed at build time so the measures group by columns: each must
+    # be what Filters.independent selects and the time band of the case's days to its first response.
+    for con in (shared_statement_db, mcon):
+        rows = queries.run(con, """SELECT discovered_via, found_independently, first_response, days_to_response,
+                                          response_band FROM case_rows""")
+        assert len(rows) > 0
+        for row in rows.itertuples():
+            assert row.found_independently == (row.discovered_via in taxonomy.INDEPENDENT_DISCOVERY)
+            if pd.isna(row.first_response):
+                assert row.response_band == 0
+            else:
+                limits = [limit for limit, _label in metrics.TIME_BUCKETS]
+                assert row.response_band == next(i for i, limit in enumerate(limits, start=1)
+                                                 if limit is None or row.days_to_response <= limit)
