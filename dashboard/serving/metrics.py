@@ -148,7 +148,7 @@ class Summary:
 _ALL, _INDEPENDENT, _AREA, _CELL = 0b11, 0b10, 0b01, 4
 
 
-def _measures(con, f: Filters) -> dict[str, np.ndarray]:
+def _measures(con, f: Filters, silent: Clause | None = None) -> dict[str, np.ndarray]:
     """The measures of the selected cases that do not depend on the day they are asked, in one query and one pass
     over case_rows, one row per group (`part`, _ALL, _INDEPENDENT, _AREA or _CELL):
     - every selected case, those found independently of the EU or not (`independent`) and each priority area
@@ -162,21 +162,24 @@ def _measures(con, f: Filters) -> dict[str, np.ndarray]:
     Groups without a case are left out; _groups drops the groups of cases not found independently and of cases
     outside every priority area. Grouped by columns the build computed (summaries.case_rows), not ordered, and
     read as arrays: at these sizes, planning a query costs more than running it, and a frame more than the arrays.
-    An unfiltered view's is found among the build's stored results (serving.default_views); the silent cases are
-    counted apart (_silent_counts), because they depend on the day."""
+    With `silent` (_silent on a day), also the silent open cases of each group (`silent`), for a view the build
+    does not store (_stored_view): one query for both. A stored view's are counted apart (_silent_counts), because
+    they depend on the day, and its measures are found among the build's stored results (serving.default_views)."""
     where = case_where(f)
+    silent_count = Clause(f", count(*) FILTER (WHERE {silent.sql}) AS silent", silent.params) if silent else Clause("")
     try:
         return run_columns(con, f"""
             SELECT grouping(c.area_no, c.found_independently) AS part, c.area_no,
                    c.found_independently AS independent, 0 AS band, 0 AS step,
                    count(*) AS cases, count(c.first_response) AS responded, median(c.days_to_response) AS median_days,
                    quantile_disc(c.top_step, 0.5) AS median_step,
-                   {_statements("eu27")} AS eu27, {_statements("not_eu27")} AS alone
+                   {_statements("eu27")} AS eu27, {_statements("not_eu27")} AS alone{silent_count.sql}
             FROM case_rows c WHERE {where.sql}
             GROUP BY GROUPING SETS ((), (c.found_independently), (c.area_no))
             UNION ALL
             SELECT {_CELL}, NULL, c.found_independently, c.response_band, c.top_step, count(*), 0, NULL, NULL, 0, 0
-            FROM case_rows c WHERE {where.sql} GROUP BY ALL""", where)
+                   {", 0" if silent else ""}
+            FROM case_rows c WHERE {where.sql} GROUP BY ALL""", where, silent_count)
     except duckdb.BinderException as err:
         if not any(column in str(err) for column in ("_statements", "found_independently", "response_band")):
             raise
@@ -202,8 +205,8 @@ def _groups(columns: dict[str, np.ndarray]) -> dict[tuple[str, int], dict]:
     and ("area", area_no); its cells added up into the cases per time band ("band": all responded cases,
     "independent band": those found independently) and per highest step ("step")."""
     groups: dict[tuple[str, int], dict] = {}
-    values = {name: columns[name].tolist() for name in ("part", "area_no", "independent", "band", "step",
-                                                         *_GROUP_MEASURES)}
+    measures = [*_GROUP_MEASURES, *(["silent"] if "silent" in columns else [])]
+    values = {name: columns[name].tolist() for name in ("part", "area_no", "independent", "band", "step", *measures)}
     for i, part in enumerate(values["part"]):
         if part == _CELL:
             cases, band, step = values["cases"][i], values["band"][i], values["step"][i]
@@ -221,7 +224,7 @@ def _groups(columns: dict[str, np.ndarray]) -> dict[tuple[str, int], dict]:
             key = ("area", values["area_no"][i])
         else:
             continue
-        groups[key] = {name: values[name][i] for name in _GROUP_MEASURES}
+        groups[key] = {name: values[name][i] for name in measures}
     return groups
 
 
@@ -246,6 +249,14 @@ def _silent_counts(con, f: Filters, as_of: dt.date | None = None) -> SilentCount
     area_no, cases = counted["area_no"].tolist(), counted["cases"].tolist()
     return SilentCounts(cases=sum(cases), independent=None if f.discovery else sum(counted["independent"].tolist()),
                         by_area={no: n for no, n in zip(area_no, cases, strict=True) if no is not None})
+
+
+def _silent_of(groups: dict[tuple[str, int], dict], f: Filters) -> SilentCounts:
+    """The silent counts _measures counted with its groups (_silent), as _silent_counts gives them."""
+    counted = {key: row["silent"] for key, row in groups.items() if key[0] in ("all", "independent", "area")}
+    return SilentCounts(cases=counted.get(("all", 0), 0),
+                        independent=None if f.discovery else counted.get(("independent", 0), 0),
+                        by_area={area_no: n for (part, area_no), n in counted.items() if part == "area" and n})
 
 
 def _case_measures(groups: dict[tuple[str, int], dict], independent: bool, silent_cases: int) -> dict:
@@ -298,10 +309,21 @@ def summary_and_split(con, f: Filters, as_of: dt.date | None = None) -> tuple[Su
     return whole, split
 
 
+def _stored_view(f: Filters) -> bool:
+    """Whether the build stores the day-independent measures of `f` (serving.default_views: Accountability with no
+    filter), which are then asked apart from its silent cases."""
+    return f == Filters()
+
+
 def accountability(con, f: Filters, as_of: dt.date | None = None) -> tuple[Summary, dict, pd.DataFrame]:
     """What the Accountability page shows of a filter, `summary(f)`, `discovery_split(f)` and `by_area(f)`, from one
-    _measures query and one _silent_counts query on `as_of` (today) for all three."""
-    groups, silent = _groups(_measures(con, f)), _silent_counts(con, f, as_of)
+    _measures query counting the silent cases on `as_of` (today) too; for a view the build stores, from its stored
+    _measures and one _silent_counts query."""
+    if _stored_view(f):
+        groups, silent = _groups(_measures(con, f)), _silent_counts(con, f, as_of)
+    else:
+        groups = _groups(_measures(con, f, _silent(as_of)))
+        silent = _silent_of(groups, f)
     whole = _summary(con, f, groups, silent)
     return whole, _split(con, f, as_of, whole, groups, silent), _area_table(groups, silent)
 
