@@ -260,17 +260,20 @@ def test_the_accountability_page_asks_each_query_once_and_shows_what_each_functi
     pd.testing.assert_frame_equal(areas, metrics.by_area(mcon, f, as_of=AS_OF), check_exact=True)
 
 
-def test_a_database_built_by_older_code_says_to_rebuild_it(tmp_path):
+@pytest.mark.parametrize("missing", ["own_eu27_statements, own_not_eu27_statements, shared_eu27_statements, "
+                                     "shared_not_eu27_statements", "found_independently", "response_band"])
+def test_a_database_built_by_older_code_says_to_rebuild_it(tmp_path, missing):
     path = tmp_path / "older.duckdb"
     build(Path(__file__).parent / "fixtures" / "metrics_sources", path)
     writer = duckdb.connect(str(path))
-    writer.execute("CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE (own_eu27_statements, own_not_eu27_statements, "
-                   "shared_eu27_statements, shared_not_eu27_statements) FROM case_rows ORDER BY rank")
+    writer.execute(f"CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE ({missing}) FROM case_rows ORDER BY rank")
     writer.close()
     con = db.connect(path)
     try:
-        with pytest.raises(metrics.OutdatedDatabase, match="built by older code.*Rebuild"):
-            metrics.summary(con, Filters(), as_of=AS_OF)
+        for f in (Filters(), from_query({"theme": "Torture"})[0]):
+            for ask in (metrics.summary, metrics.discovery_split, metrics.by_area, metrics.accountability):
+                with pytest.raises(metrics.OutdatedDatabase, match="built by older code.*Rebuild"):
+                    ask(con, f, as_of=AS_OF)
     finally:
         con.close()
 

@@ -7,12 +7,14 @@ Definitions (shown on the About page from DEFINITIONS):
   country's regime can name a person from another.
 - The filter selects cases (country, theme, status, opened between the dates, text, actor/type);
   their responses are counted whatever their date.
-Everything is aggregated in DuckDB; Python receives only the aggregates, and divides the two counts of each
-share in one function (`share`). The per-case start, first response,
-last linked action, highest step and responding statements are computed once, at build time, in summaries.py
-(table case_rows). A filter's measures that do not depend on the day are one query (_measures: for all selected
-cases, those found independently and each priority area at once); its silent cases, which do, are another
-(_silent_counts); `accountability` asks each once for the whole Accountability page.
+Everything is aggregated in DuckDB; Python receives only the aggregates, adds up the few cells of the time bands
+and the ladder, and divides the two counts of each share in one function (`share`). The per-case start, first
+response, last linked action, highest step, time band, responding statements and whether the case was found
+independently are computed once, at build time, in summaries.py (table case_rows). A filter's measures are one
+query (_measures: for all selected cases, those found independently and each priority area at once), which counts
+its silent cases too; for the view the build stores (_stored_view), the measures that do not depend on the day are
+read from the store and the silent cases, which do, are another query (_silent_counts). `accountability` asks them
+once for the whole Accountability page.
 """
 
 from __future__ import annotations
@@ -181,8 +183,17 @@ def _measures(con, f: Filters, silent: Clause | None = None) -> dict[str, np.nda
                    {", 0" if silent else ""}
             FROM case_rows c WHERE {where.sql} GROUP BY ALL""", where, silent_count)
     except duckdb.BinderException as err:
-        if not any(column in str(err) for column in ("_statements", "found_independently", "response_band")):
-            raise
+        _raise_if_outdated(err)
+        raise
+
+
+# The case_rows columns the measures read that files built by older code lack.
+NEWER_COLUMNS = ("_statements", "found_independently", "response_band")
+
+
+def _raise_if_outdated(err: duckdb.BinderException) -> None:
+    """Raise OutdatedDatabase when `err` names a column of case_rows that newer builds add."""
+    if any(column in str(err) for column in NEWER_COLUMNS):
         raise OutdatedDatabase("The database file was built by older code: case_rows lacks the columns the "
                                "accountability measures read. Rebuild it (make build, or python -m dashboard "
                                "build).") from err
@@ -243,9 +254,13 @@ def _silent_counts(con, f: Filters, as_of: dt.date | None = None) -> SilentCount
     (NULL: outside every area), all of them and those found independently (Filters.independent); the selection's
     are the areas' added up. Grouped by a column, not counted into a histogram: the cheaper query to plan."""
     where, silent = case_where(f), _silent(as_of)
-    counted = run_columns(con, f"""
-        SELECT c.area_no, count(*) AS cases, count(*) FILTER (WHERE c.found_independently) AS independent
-        FROM case_rows c WHERE {where.sql} AND {silent.sql} GROUP BY c.area_no""", where, silent)
+    try:
+        counted = run_columns(con, f"""
+            SELECT c.area_no, count(*) AS cases, count(*) FILTER (WHERE c.found_independently) AS independent
+            FROM case_rows c WHERE {where.sql} AND {silent.sql} GROUP BY c.area_no""", where, silent)
+    except duckdb.BinderException as err:
+        _raise_if_outdated(err)
+        raise
     area_no, cases = counted["area_no"].tolist(), counted["cases"].tolist()
     return SilentCounts(cases=sum(cases), independent=None if f.discovery else sum(counted["independent"].tolist()),
                         by_area={no: n for no, n in zip(area_no, cases, strict=True) if no is not None})
