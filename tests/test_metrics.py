@@ -341,3 +341,16 @@ def test_the_columns_case_rows_groups_by_are_their_definitions(shared_statement_
                 limits = [limit for limit, _label in metrics.TIME_BUCKETS]
                 assert row.response_band == next(i for i, limit in enumerate(limits, start=1)
                                                  if limit is None or row.days_to_response <= limit)
+
+
+@pytest.mark.parametrize("f", UNITY_FILTERS, ids=lambda f: f.describe())
+def test_the_silence_list_is_the_same_read_whole_or_cut_first(shared_statement_db, mcon, monkeypatch, f):
+    # A small file's silence list is one sorted read; a larger one's cuts the ranks first and then reads the text:
+    # the same rows, in the same order, with the same columns.
+    for con in (shared_statement_db, mcon):
+        for limit in (None, 2):
+            whole = metrics.silence_list(con, f, as_of=AS_OF, limit=limit)
+            with monkeypatch.context() as patched:
+                patched.setattr(metrics, "SILENCE_LIST_SMALL_FILE", 0)
+                cut = metrics.silence_list(con, f, as_of=AS_OF, limit=limit)
+            pd.testing.assert_frame_equal(whole, cut, check_exact=True)
