@@ -137,6 +137,11 @@ CASE_STATUSES: dict[str, str] = {
 # Statuses after which a case no longer awaits an EU response (used by the silence list).
 CLOSED_STATUSES = ("released", "acquitted", "closed")
 
+# The bands of the time to a case's first EU response (metrics.DEFINITIONS["Time to first EU response"]): the most
+# days each holds, in order (None: any more). The build numbers each case's band (summaries: case_rows.response_band).
+TIME_BUCKETS = ((7, "Within a week"), (30, "8–30 days"), (90, "31–90 days"), (365, "91–365 days"),
+                (None, "More than a year"))
+
 SUBJECT_TYPES: dict[str, str] = {
     "individual": "Individual",
     "group": "Group",

@@ -9,6 +9,7 @@ M5 released without action; M6 open and never answered.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 
 from dashboard import taxonomy
+from dashboard.curation import summaries
 from dashboard.curation.build import build
 from dashboard.serving import db, metrics, queries
 from dashboard.serving.filters import Filters, from_query
@@ -89,8 +91,8 @@ def test_who_acts_counts_filtered_actions(mcon):
                                        (365, "91–365 days"), (366, "More than a year"), (4000, "More than a year")])
 def test_time_bands_split_exactly_at_their_limits(days, band):
     con = duckdb.connect()
-    clause = metrics._band("d")
-    position = queries.run_one(con, f"SELECT {clause.sql} FROM (SELECT $d::INTEGER AS d)", clause, d=days)[0]
+    sql, limits = summaries.response_band("d")
+    position = con.execute(f"SELECT {sql} FROM (SELECT $d::INTEGER AS d)", {**limits, "d": days}).fetchone()[0]
     assert metrics.TIME_BUCKETS[position - 1][1] == band
 
 
@@ -240,29 +242,115 @@ class _Asked:
         self.asked.append(sql)
         return db.fetch_one(self.con, sql, params)
 
+    def fetch_columns(self, sql, params=None):
+        self.asked.append(sql)
+        return db.fetch_columns(self.con, sql, params)
+
 
 @pytest.mark.parametrize("f", UNITY_FILTERS[:6], ids=lambda f: f.describe())
 def test_the_accountability_page_asks_each_query_once_and_shows_what_each_function_gives(mcon, f):
     asked = _Asked(mcon)
     whole, split, areas = metrics.accountability(asked, f, as_of=AS_OF)
-    # the measures, the silent cases (counted once, passed on to the split and the area table) and who acts
-    assert len(asked.asked) == len(set(asked.asked)) == 3
+    # the measures with the silent cases (counted once, passed on to the split and the area table) and who acts; the
+    # measures the build stores (no filter) apart from the silent cases, which depend on the day
+    assert len(asked.asked) == len(set(asked.asked)) == (3 if f == Filters() else 2)
     assert (whole, split) == metrics.summary_and_split(mcon, f, as_of=AS_OF)
     assert whole == metrics.summary(mcon, f, as_of=AS_OF)
     assert split == metrics.discovery_split(mcon, f, as_of=AS_OF)
     pd.testing.assert_frame_equal(areas, metrics.by_area(mcon, f, as_of=AS_OF), check_exact=True)
 
 
-def test_a_database_built_by_older_code_says_to_rebuild_it(tmp_path):
+@pytest.mark.parametrize("missing", ["own_eu27_statements, own_not_eu27_statements, shared_eu27_statements, "
+                                     "shared_not_eu27_statements", "found_independently", "response_band"])
+def test_a_database_built_by_older_code_says_to_rebuild_it(tmp_path, missing):
     path = tmp_path / "older.duckdb"
     build(Path(__file__).parent / "fixtures" / "metrics_sources", path)
     writer = duckdb.connect(str(path))
-    writer.execute("CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE (own_eu27_statements, own_not_eu27_statements, "
-                   "shared_eu27_statements, shared_not_eu27_statements) FROM case_rows ORDER BY rank")
+    writer.execute(f"CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE ({missing}) FROM case_rows ORDER BY rank")
     writer.close()
     con = db.connect(path)
     try:
-        with pytest.raises(metrics.OutdatedDatabase, match="built by older code.*Rebuild"):
-            metrics.summary(con, Filters(), as_of=AS_OF)
+        for f in (Filters(), from_query({"theme": "Torture"})[0]):
+            for ask in (metrics.summary, metrics.discovery_split, metrics.by_area, metrics.accountability):
+                with pytest.raises(metrics.OutdatedDatabase, match="built by older code.*Rebuild"):
+                    ask(con, f, as_of=AS_OF)
     finally:
         con.close()
+
+
+@pytest.fixture(scope="module")
+def half_share_db(tmp_path_factory):
+    """The metrics fixture plus cases and statements that make two shares an exact half at their fourth digit:
+    Israel/OPT with 32 cases of which one has a response (1/32 = 0.03125), and Iran whose responding statements
+    are one made on behalf of the 27 and 31 not (1/32 again)."""
+    from .test_definitions import add_rows
+
+    tmp = tmp_path_factory.mktemp("half")
+    sources = tmp / "sources"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "metrics_sources", sources)
+    for n in range(30):  # Israel/OPT: 2 unanswered cases + 30, one of them answered by the global declaration
+        add_rows(sources / "cases.csv", {"case_id": f"ISR-C-{100 + n:04d}", "title": f"Half case {n}",
+                                         "source_url": f"https://example.org/half-case-{n}"}, like="ISR-C-0001")
+        add_rows(sources / "case_events.csv", {"case_id": f"ISR-C-{100 + n:04d}",
+                                               "source_url": f"https://example.org/half-case-{n}"}, like="ISR-C-0001")
+    add_rows(sources / "action_cases.csv", {"action_id": "GLB-A-0001", "case_id": "ISR-C-0100"})
+    for n in range(30):  # Iran: M1's statement alone and its EU27 declaration, + 30 statements alone
+        add_rows(sources / "eu_actions.csv", {"action_id": f"IRN-A-{100 + n:04d}", "title": f"Statement {n} on M1",
+                                              "source_url": f"https://example.org/half-statement-{n}"},
+                 like="IRN-A-0001")
+        add_rows(sources / "action_cases.csv", {"action_id": f"IRN-A-{100 + n:04d}", "case_id": "IRN-C-0001"})
+    build(sources, tmp / "half.duckdb", show_unreviewed=True)
+    con = db.connect(tmp / "half.duckdb")
+    yield con
+    con.close()
+
+
+def test_a_share_at_an_exact_half_is_the_same_in_the_summary_the_area_table_and_the_split(half_share_db):
+    # A share is rounded in one place: were the summary's rounded by Python (half to even: 0.0312) and the area
+    # table's by DuckDB (half away from zero: 0.0313), the same area would show two rates.
+    whole, split, areas = metrics.accountability(half_share_db, Filters(), as_of=AS_OF)
+    table = areas.set_index("Area")
+    israel = metrics.summary(half_share_db, from_query({"country": "Israel/OPT"})[0], as_of=AS_OF)
+    assert (israel.cases, israel.responded) == (32, 1)
+    assert israel.response_rate == table.loc["Israel/OPT", "Response rate"] == 0.0313
+    iran = metrics.summary(half_share_db, from_query({"country": "Iran"})[0], as_of=AS_OF)
+    assert (iran.unity.on_behalf_of_eu27, iran.unity.not_on_behalf_of_eu27) == (1, 31)
+    assert iran.unity.share_eu27 == table.loc["Iran", "Made on behalf of all 27"] == 0.0313
+    for area in taxonomy.PRIORITY_AREAS:  # every area's row is its own summary's
+        if area in table.index:
+            s = metrics.summary(half_share_db, from_query({"country": area})[0], as_of=AS_OF)
+            assert table.loc[area, "Response rate"] == s.response_rate
+            shown = table.loc[area, "Made on behalf of all 27"]
+            assert (pd.isna(shown) and s.unity.share_eu27 is None) or shown == s.unity.share_eu27
+    independent = metrics.summary(half_share_db, Filters().independent(), as_of=AS_OF)
+    assert split["independently_discovered"]["response_rate"] == independent.response_rate
+
+
+def test_the_columns_case_rows_groups_by_are_their_definitions(shared_statement_db, mcon):
+    # found_independently and response_band are computed at build time so the measures group by columns: each must
+    # be what Filters.independent selects and the time band of the case's days to its first response.
+    for con in (shared_statement_db, mcon):
+        rows = queries.run(con, """SELECT discovered_via, found_independently, first_response, days_to_response,
+                                          response_band FROM case_rows""")
+        assert len(rows) > 0
+        for row in rows.itertuples():
+            assert row.found_independently == (row.discovered_via in taxonomy.INDEPENDENT_DISCOVERY)
+            if pd.isna(row.first_response):
+                assert row.response_band == 0
+            else:
+                limits = [limit for limit, _label in metrics.TIME_BUCKETS]
+                assert row.response_band == next(i for i, limit in enumerate(limits, start=1)
+                                                 if limit is None or row.days_to_response <= limit)
+
+
+@pytest.mark.parametrize("f", UNITY_FILTERS, ids=lambda f: f.describe())
+def test_the_silence_list_is_the_same_read_whole_or_cut_first(shared_statement_db, mcon, monkeypatch, f):
+    # A small file's silence list is one sorted read; a larger one's cuts the ranks first and then reads the text:
+    # the same rows, in the same order, with the same columns.
+    for con in (shared_statement_db, mcon):
+        for limit in (None, 2):
+            whole = metrics.silence_list(con, f, as_of=AS_OF, limit=limit)
+            with monkeypatch.context() as patched:
+                patched.setattr(metrics, "SILENCE_LIST_SMALL_FILE", 0)
+                cut = metrics.silence_list(con, f, as_of=AS_OF, limit=limit)
+            pd.testing.assert_frame_equal(whole, cut, check_exact=True)

@@ -47,8 +47,10 @@ rebuilding from the same base tables gives the same rows.
 Small numbers stand in for text wherever pages count or group: `year_no`/`month_no` (the action's year, and
 year * 12 + month - 1), `country_no` (position in countries by iso3), `area_no` (position of the priority area
 in taxonomy.PRIORITY_AREAS); case_rows also holds `is_open` (status not in taxonomy.CLOSED_STATUSES),
-`days_to_response` and its `silence_rank` (no linked action
-first, then the oldest last action, then the earliest start), so the silence list is a cut of one integer.
+`found_independently` (discovered_via in taxonomy.INDEPENDENT_DISCOVERY, as Filters.independent selects),
+`days_to_response`, its `response_band` (position in taxonomy.TIME_BUCKETS; 0 without a response) and its
+`silence_rank` (no linked action first, then the oldest last action, then the earliest start), so the silence
+list is a cut of one integer and the accountability measures group by columns rather than by expressions.
 
 The definitions stated in metrics.DEFINITIONS (start, responds, escalation) are computed here and only here.
 """
@@ -147,6 +149,8 @@ SELECT r.rank,
        s.start, pc.first_response, pc.last_action, coalesce(pc.top_step, 0)::INTEGER AS top_step,
        date_diff('day', s.start, pc.first_response)::INTEGER AS days_to_response,
        NOT list_contains($closed, c.status) AS is_open,
+       coalesce(list_contains($independent, c.discovered_via), false) AS found_independently,
+       CASE WHEN pc.first_response IS NULL THEN 0 ELSE {band} END::UTINYINT AS response_band,
        r.silence_rank,
        list_position($areas, co.priority_area)::UTINYINT AS area_no, src_no.source_no,
        src_no.shared AS source_shared,
@@ -305,6 +309,20 @@ CREATE INDEX case_rows_id ON case_rows(case_id);
 """
 
 
+def response_band(days: str) -> tuple[str, dict[str, int]]:
+    """SQL: the taxonomy.TIME_BUCKETS position (1, 2, …) of a number of days, and the limits it binds. A number,
+    so that the measures count small integers; metrics names them by TIME_BUCKETS."""
+    parts: list[str] = []
+    params: dict[str, int] = {}
+    for i, (limit, _label) in enumerate(taxonomy.TIME_BUCKETS, start=1):
+        if limit is None:
+            parts.append(f"ELSE {i}")
+        else:
+            params[f"band_limit_{i}"] = limit
+            parts.append(f"WHEN {days} <= $band_limit_{i} THEN {i}")
+    return "CASE " + " ".join(parts) + " END", params
+
+
 def write(con: duckdb.DuckDBPyConnection) -> None:
     """Create (or replace) every summary table from the base tables on `con`."""
     areas = list(taxonomy.PRIORITY_AREAS)
@@ -313,8 +331,10 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
                     "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES), "areas": areas}
     con.execute(SOURCE_ROWS_SQL)
     con.execute(ACTION_ROWS_SQL, vocabularies)
-    con.execute(CASE_ROWS_SQL, {"themes": vocabularies["themes"], "areas": areas,
-                                "closed": list(taxonomy.CLOSED_STATUSES)})
+    band, band_limits = response_band("date_diff('day', s.start, pc.first_response)")
+    con.execute(CASE_ROWS_SQL.format(band=band), {"themes": vocabularies["themes"], "areas": areas,
+                                                  "closed": list(taxonomy.CLOSED_STATUSES),
+                                                  "independent": list(taxonomy.INDEPENDENT_DISCOVERY), **band_limits})
     con.execute(CASE_STATEMENTS_SQL, {"statement_types": list(taxonomy.UNITY_TYPES)})
     con.execute(CASE_STATEMENT_COLUMNS_SQL)
     con.execute(ACTION_COUNTS_SQL)

@@ -221,11 +221,13 @@ def _cursor_fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params=None):
         cur.close()
 
 
-def result_key(sql: str, params: list | dict | None = None) -> str:
+def result_key(sql: str, params: list | dict | None = None, shape: str = "frame") -> str:
     """The name of a query's result: its exact SQL text and bound values (their types included: a date and its
-    ISO string differ). What serving.default_views stores a build-time result under."""
+    ISO string differ), and the shape it is read in ("frame": fetch, "columns": fetch_columns). What
+    serving.default_views stores a build-time result under."""
     values = sorted(params.items()) if isinstance(params, dict) else list(params or [])
-    return hashlib.sha256(f"{sql}\0{values!r}".encode()).hexdigest()
+    prefix = "" if shape == "frame" else f"{shape}\0"
+    return hashlib.sha256(f"{prefix}{sql}\0{values!r}".encode()).hexdigest()
 
 
 def encode_frame(frame: pd.DataFrame) -> bytes:
@@ -239,6 +241,39 @@ def encode_frame(frame: pd.DataFrame) -> bytes:
 
 def decode_frame(payload: bytes) -> pd.DataFrame:
     return pa.ipc.open_stream(payload).read_all().to_pandas()
+
+
+def encode_columns(columns: dict[str, np.ndarray]) -> bytes:
+    """A fetch_columns result as an Arrow IPC stream, so decode_columns gives back the same arrays: same dtypes,
+    NULLs masked. Numbers, flags, text and dates; anything else (lists) is refused."""
+    arrays = {}
+    for name, values in columns.items():
+        data, mask = np.ma.getdata(values), np.ma.getmaskarray(values)
+        if values.dtype.kind not in "biufMO" or (values.dtype.kind == "O" and not all(
+                isinstance(v, str) for v in data[~mask])):
+            raise TypeError(f"column {name!r}: only numbers, flags, text and dates are stored")
+        arrays[name] = pa.array(data, mask=mask)
+    table = pa.table(arrays)
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def decode_columns(payload: bytes) -> dict[str, np.ndarray]:
+    """The arrays encode_columns stored, as fetchnumpy gives them: a masked array where a column holds NULLs."""
+    out: dict[str, np.ndarray] = {}
+    table = pa.ipc.open_stream(payload).read_all()
+    for name, chunks in zip(table.column_names, table.columns, strict=True):
+        column = chunks.combine_chunks()
+        if not column.null_count:
+            out[name] = column.to_numpy(zero_copy_only=False)
+            continue
+        if pa.types.is_integer(column.type) or pa.types.is_boolean(column.type):  # else NULLs would change the dtype
+            column = column.fill_null(pa.scalar(0 if pa.types.is_integer(column.type) else False, column.type))
+        out[name] = np.ma.MaskedArray(column.to_numpy(zero_copy_only=False),
+                                      mask=chunks.combine_chunks().is_null().to_numpy(zero_copy_only=False))
+    return out
 
 
 DEFAULT_VIEWS_TABLE = "default_view_results"  # written by serving.default_views at build time
@@ -277,9 +312,18 @@ def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
 def fetch_columns(con, sql: str, params: list | dict | None = None) -> dict[str, np.ndarray]:
     """A query's result as {column: array} (DuckDB's fetchnumpy: a masked array where a column holds NULLs), for a
     caller that cuts one small result into several frames with frame_of instead of asking the database twice
-    (building a frame costs about as much as a small query, and pandas' own row and column cuts cost more)."""
+    (building a frame costs about as much as a small query, and pandas' own row and column cuts cost more), or
+    reads it value by value. On a Snapshot, a query of a default view reads the result the build stored for it."""
     own = _handed_on(con, "fetch_columns")
-    return own(sql, params) if own is not None else _read(con, sql, params, lambda cur: cur.fetchnumpy())
+    if own is not None:
+        return own(sql, params)
+    if isinstance(con, Snapshot):
+        stored = _stored_results(con)
+        if stored:
+            payload = stored.get(result_key(sql, params, "columns"))
+            if payload is not None:
+                return decode_columns(payload)
+    return _read(con, sql, params, lambda cur: cur.fetchnumpy())
 
 
 def frame_of(columns: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -13,7 +13,8 @@ the same file, and it can only be found by that query. tests/test_default_views.
 result equals the query's live answer, and that filters outside the default views still run the query.
 
 Results are stored as Arrow IPC streams of the DataFrames `db.fetch` returns (with pandas' own metadata,
-so dtypes and index come back as they were). Only frames are stored; single-row answers (`fetch_one`) run.
+so dtypes and index come back as they were), or of the arrays `db.fetch_columns` returns (db.encode_columns).
+Single-row answers (`fetch_one`, `fetch_record`) run.
 """
 
 from __future__ import annotations
@@ -91,6 +92,11 @@ class _Recorder:
         # encoded now: the caller may go on to change the frame it receives
         self.results[db.result_key(sql, params)] = (sql, db.encode_frame(frame))
         return frame
+
+    def fetch_columns(self, sql: str, params=None):
+        columns = db.fetch_columns(self.con, sql, params)
+        self.results[db.result_key(sql, params, "columns")] = (sql, db.encode_columns(columns))
+        return columns
 
     def fetch_one(self, sql: str, params=None):
         return db.fetch_one(self.con, sql, params)

@@ -7,11 +7,14 @@ Definitions (shown on the About page from DEFINITIONS):
   country's regime can name a person from another.
 - The filter selects cases (country, theme, status, opened between the dates, text, actor/type);
   their responses are counted whatever their date.
-Everything is computed in DuckDB; Python receives only the aggregates. The per-case start, first response,
-last linked action, highest step and responding statements are computed once, at build time, in summaries.py
-(table case_rows). A filter's measures that do not depend on the day are one query (_measures: for all selected
-cases, those found independently and each priority area at once); its silent cases, which do, are another
-(_silent_counts); `accountability` asks each once for the whole Accountability page.
+Everything is aggregated in DuckDB; Python receives only the aggregates, adds up the few cells of the time bands
+and the ladder, and divides the two counts of each share in one function (`share`). The per-case start, first
+response, last linked action, highest step, time band, responding statements and whether the case was found
+independently are computed once, at build time, in summaries.py (table case_rows). A filter's measures are one
+query (_measures: for all selected cases, those found independently and each priority area at once), which counts
+its silent cases too; for the view the build stores (_stored_view), the measures that do not depend on the day are
+read from the store and the silent cases, which do, are another query (_silent_counts). `accountability` asks them
+once for the whole Accountability page.
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ import pandas as pd
 from .. import taxonomy
 from .filters import Filters
 from .formatting import percent
-from .queries import Clause, action_where, case_where, counts_where, run, run_one
+from .queries import Clause, action_where, build_info, case_where, counts_where, run, run_columns, run_one
 
 SILENCE_MONTHS = 12
-TIME_BUCKETS = ((7, "Within a week"), (30, "8–30 days"), (90, "31–90 days"), (365, "91–365 days"),
-                (None, "More than a year"))
+TIME_BUCKETS = taxonomy.TIME_BUCKETS  # the bands of the time to a first response (case_rows.response_band)
+AREAS = list(taxonomy.PRIORITY_AREAS)  # by area_no - 1
 
 # Every number a page, export, brief or the CLI shows, by the label it is shown under: one definition each.
 # A test walks every metric on every page and checks its label is here.
@@ -86,6 +89,21 @@ class OutdatedDatabase(Exception):
     """The database file was built by older code and lacks what these measures read; the message says so."""
 
 
+SHARE_DIGITS = 4  # the digits a share (response rate, made on behalf of all 27) keeps
+
+
+def share(part: int, whole: int) -> float | None:
+    """`part / whole` rounded to SHARE_DIGITS digits, halves away from zero (1/32 = 0.03125 is 0.0313), or None
+    when `whole` is 0: every share a page, export, brief or command shows, the summary's and the area table's
+    alike, is rounded here and only here. Rounded on the exact fraction, in integers: a float's round() takes
+    halves to the even digit and a double's product can land either side of a half."""
+    part, whole = int(part), int(whole)
+    if not whole:
+        return None
+    scale = 10 ** SHARE_DIGITS
+    return (2 * scale * part + whole) // (2 * whole) / scale
+
+
 def unity_counts(con, f: Filters) -> tuple[int, int]:
     """(statements made on behalf of the 27, statements not) among those responding to the selected cases
     (_measures, _statements)."""
@@ -93,31 +111,11 @@ def unity_counts(con, f: Filters) -> tuple[int, int]:
     return (whole["eu27"], whole["alone"]) if whole else (0, 0)
 
 
-def _independent() -> Clause:
-    """SQL condition on a case_rows row `c`: found independently of the EU, as Filters.independent selects."""
-    return Clause("list_contains($independent_discovery, c.discovered_via)",
-                  {"independent_discovery": list(taxonomy.INDEPENDENT_DISCOVERY)})
-
-
 def _silent(as_of: dt.date | None) -> Clause:
     """SQL condition on a case_rows row `c`: open, and no linked EU action in the 12 months before as_of."""
     # is_open: status not in taxonomy.CLOSED_STATUSES, computed at build time (summaries.case_rows)
     return Clause("(c.is_open AND (c.last_action IS NULL OR c.last_action < $silent_before))",
                   {"silent_before": _year_before(as_of or dt.date.today())})
-
-
-def _band(days: str) -> Clause:
-    """SQL: the TIME_BUCKETS position (1, 2, …) of a number of days; limits are bound. A number, so that the
-    histogram counts small integers; `summary` names them by TIME_BUCKETS."""
-    parts: list[str] = []
-    params: dict[str, object] = {}
-    for i, (limit, _label) in enumerate(TIME_BUCKETS, start=1):
-        if limit is None:
-            parts.append(f"ELSE {i}")
-        else:
-            params[f"band_limit_{i}"] = limit
-            parts.append(f"WHEN {days} <= $band_limit_{i} THEN {i}")
-    return Clause("CASE " + " ".join(parts) + " END", params)
 
 
 @dataclass(frozen=True)
@@ -147,55 +145,58 @@ class Summary:
         return asdict(self)
 
 
-def _measures(con, f: Filters) -> pd.DataFrame:
+# The groups of _measures (`part`): grouping(area_no, found_independently), a bit for each of the two a group's row
+# is not grouped by, the first the higher; and the cells, counted apart.
+_ALL, _INDEPENDENT, _AREA, _CELL = 0b11, 0b10, 0b01, 4
+
+
+def _measures(con, f: Filters, silent: Clause | None = None) -> dict[str, np.ndarray]:
     """The measures of the selected cases that do not depend on the day they are asked, in one query and one pass
-    over case_rows, one row per group (`part`):
-    - "all" (every selected case), "independent" (those found independently of the EU, _independent) and "area"
-      (each priority area, by `area_no` and named `area`): cases, responded, response rate, median days to the
-      first response, median escalation step, and the distinct responding statements made on behalf of the 27 or
-      not (`eu27`, `alone`: _statements; `share_eu27`, their share);
-    - "cell": the cases of each combination of found independently or not (`independent`), TIME_BUCKETS position
-      (`band`, 0 without a response) and highest escalation step (`step`), which _groups adds up into the time
-      bands and the escalation ladder (cheaper than more grouping sets: a few dozen cells at most).
-    Groups without a case are left out. Read as a frame, so an unfiltered view's is found among the build's stored
-    results (serving.default_views); the silent cases are counted apart (_silent_counts), because they depend on
-    the day. No column holds NULL (NaN stands for none): a NULL makes the frame's conversion several times slower."""
-    where, band, independent = case_where(f), _band("c.days_to_response"), _independent()
+    over case_rows, one row per group (`part`, _ALL, _INDEPENDENT, _AREA or _CELL):
+    - every selected case, those found independently of the EU or not (`independent`) and each priority area
+      (`area_no`): cases, responded, median days to the first response, median escalation step, and the distinct
+      responding statements made on behalf of the 27 or not (`eu27`, `alone`: _statements); their shares are
+      `share`'s, computed by whoever shows them;
+    - the cases of each combination of found independently or not, TIME_BUCKETS position (`band`, 0 without a
+      response) and highest escalation step (`step`), which _groups adds up into the time bands and the
+      escalation ladder (a few dozen cells at most; counted apart, not as a fourth grouping set, which would
+      compute every measure of each cell).
+    Groups without a case are left out; _groups drops the groups of cases not found independently and of cases
+    outside every priority area. Grouped by columns the build computed (summaries.case_rows), not ordered, and
+    read as arrays: at these sizes, planning a query costs more than running it, and a frame more than the arrays.
+    With `silent` (_silent on a day), also the silent open cases of each group (`silent`), for a view the build
+    does not store (_stored_view): one query for both. A stored view's are counted apart (_silent_counts), because
+    they depend on the day, and its measures are found among the build's stored results (serving.default_views)."""
+    where = case_where(f)
+    silent_count = Clause(f", count(*) FILTER (WHERE {silent.sql}) AS silent", silent.params) if silent else Clause("")
     try:
-        return run(con, f"""
-            WITH selected AS (
-                SELECT c.area_no, coalesce({independent.sql}, false) AS independent, c.first_response,
-                       c.days_to_response, c.top_step,
-                       CASE WHEN c.first_response IS NULL THEN 0 ELSE {band.sql} END AS band,
-                       c.own_eu27_statements, c.own_not_eu27_statements,
-                       c.shared_eu27_statements, c.shared_not_eu27_statements
-                FROM case_rows c WHERE {where.sql}
-            ), grouped AS (
-                SELECT CASE grouping(area_no, independent) WHEN 3 THEN 'all' WHEN 2 THEN 'independent' ELSE 'area' END
-                           AS part,
-                       coalesce(area_no, 0)::INTEGER AS area_no, coalesce(independent, false) AS independent,
-                       0 AS band, 0 AS step,
-                       count(*) AS cases, count(first_response) AS responded,
-                       round(count(first_response) / count(*), 4) AS response_rate,
-                       coalesce(median(days_to_response), 'NaN'::DOUBLE) AS median_days,
-                       coalesce(quantile_disc(top_step, 0.5), -1) AS median_step,
-                       {_statements("eu27")} AS eu27, {_statements("not_eu27")} AS alone
-                FROM selected GROUP BY GROUPING SETS ((), (independent), (area_no))
-                HAVING (grouping(independent) = 1 OR independent) AND (grouping(area_no) = 1 OR area_no IS NOT NULL)
-                UNION ALL
-                SELECT 'cell', 0, independent, band, top_step, count(*), 0, 'NaN'::DOUBLE, 'NaN'::DOUBLE, -1, 0, 0
-                FROM selected GROUP BY independent, band, top_step
-            )
-            SELECT g.*, coalesce(round(g.eu27 / nullif(g.eu27 + g.alone, 0), 4), 'NaN'::DOUBLE) AS share_eu27,
-                   CASE WHEN g.area_no > 0 THEN $areas[g.area_no] ELSE '' END AS area
-            FROM grouped g ORDER BY g.part, area, g.band, g.step""",
-                   where, band, independent, areas=list(taxonomy.PRIORITY_AREAS))
+        return run_columns(con, f"""
+            SELECT grouping(c.area_no, c.found_independently) AS part, c.area_no,
+                   c.found_independently AS independent, 0 AS band, 0 AS step,
+                   count(*) AS cases, count(c.first_response) AS responded, median(c.days_to_response) AS median_days,
+                   quantile_disc(c.top_step, 0.5) AS median_step,
+                   {_statements("eu27")} AS eu27, {_statements("not_eu27")} AS alone{silent_count.sql}
+            FROM case_rows c WHERE {where.sql}
+            GROUP BY GROUPING SETS ((), (c.found_independently), (c.area_no))
+            UNION ALL
+            SELECT {_CELL}, NULL, c.found_independently, c.response_band, c.top_step, count(*), 0, NULL, NULL, 0, 0
+                   {", 0" if silent else ""}
+            FROM case_rows c WHERE {where.sql} GROUP BY ALL""", where, silent_count)
     except duckdb.BinderException as err:
-        if "_statements" not in str(err):
-            raise
-        raise OutdatedDatabase("The database file was built by older code: case_rows lacks the responding "
-                               "statements the accountability measures count. Rebuild it (make build, or "
-                               "python -m dashboard build).") from err
+        _raise_if_outdated(err)
+        raise
+
+
+# The case_rows columns the measures read that files built by older code lack.
+NEWER_COLUMNS = ("_statements", "found_independently", "response_band")
+
+
+def _raise_if_outdated(err: duckdb.BinderException) -> None:
+    """Raise OutdatedDatabase when `err` names a column of case_rows that newer builds add."""
+    if any(column in str(err) for column in NEWER_COLUMNS):
+        raise OutdatedDatabase("The database file was built by older code: case_rows lacks the columns the "
+                               "accountability measures read. Rebuild it (make build, or python -m dashboard "
+                               "build).") from err
 
 
 def _statements(kind: str) -> str:
@@ -207,26 +208,34 @@ def _statements(kind: str) -> str:
             f" + coalesce(len(list_distinct(flatten(list({shared}) FILTER (WHERE {shared} IS NOT NULL)))), 0))")
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """`frame.to_dict(orient="records")`, the same values (Python scalars), read column by column: a few times
-    faster on the small frames metrics read."""
-    columns = list(frame.columns)
-    return [dict(zip(columns, row, strict=True)) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
+_GROUP_MEASURES = ("cases", "responded", "median_days", "median_step", "eu27", "alone")
 
 
-def _groups(frame: pd.DataFrame) -> dict[tuple[str, int], dict]:
-    """The rows of _measures as plain values, by (part, area_no); its cells added up into the cases per time band
-    ("band": all responded cases, "independent band": those found independently) and per highest step ("step")."""
+def _groups(columns: dict[str, np.ndarray]) -> dict[tuple[str, int], dict]:
+    """The rows of _measures as plain values (None for NULL), by (part, area_no): ("all", 0), ("independent", 0)
+    and ("area", area_no); its cells added up into the cases per time band ("band": all responded cases,
+    "independent band": those found independently) and per highest step ("step")."""
     groups: dict[tuple[str, int], dict] = {}
-    for row in _records(frame):
-        if row["part"] != "cell":
-            groups[(row["part"], row["area_no"])] = row
+    measures = [*_GROUP_MEASURES, *(["silent"] if "silent" in columns else [])]
+    values = {name: columns[name].tolist() for name in ("part", "area_no", "independent", "band", "step", *measures)}
+    for i, part in enumerate(values["part"]):
+        if part == _CELL:
+            cases, band, step = values["cases"][i], values["band"][i], values["step"][i]
+            counted = [("step", step)]
+            if band:
+                counted += [("band", band)] + ([("independent band", band)] if values["independent"][i] else [])
+            for key in counted:
+                groups.setdefault(key, {"cases": 0})["cases"] += cases
             continue
-        counted = [("step", row["step"])]
-        if row["band"]:
-            counted += [("band", row["band"])] + ([("independent band", row["band"])] if row["independent"] else [])
-        for key in counted:
-            groups.setdefault(key, {"cases": 0})["cases"] += row["cases"]
+        if part == _ALL:
+            key = ("all", 0)
+        elif part == _INDEPENDENT and values["independent"][i]:
+            key = ("independent", 0)
+        elif part == _AREA and values["area_no"][i] is not None:
+            key = ("area", values["area_no"][i])
+        else:
+            continue
+        groups[key] = {name: values[name][i] for name in measures}
     return groups
 
 
@@ -241,16 +250,28 @@ class SilentCounts:
 
 
 def _silent_counts(con, f: Filters, as_of: dt.date | None = None) -> SilentCounts:
-    """The silent open cases of a filter on `as_of` (today): one pass over case_rows for the whole selection, its
-    independently found cases (Filters.independent) and each priority area."""
+    """The silent open cases of a filter on `as_of` (today): one pass over case_rows, counted per priority area
+    (NULL: outside every area), all of them and those found independently (Filters.independent); the selection's
+    are the areas' added up. Grouped by a column, not counted into a histogram: the cheaper query to plan."""
     where, silent = case_where(f), _silent(as_of)
-    independent = _independent() if not f.discovery else Clause("NULL")
-    row = run_one(con, f"""
-        SELECT count(*), count(*) FILTER (WHERE {independent.sql}),
-               histogram(c.area_no) FILTER (WHERE c.area_no IS NOT NULL)
-        FROM case_rows c WHERE {where.sql} AND {silent.sql}""", where, silent, independent)
-    return SilentCounts(cases=int(row[0]), independent=None if f.discovery else int(row[1]),
-                        by_area={int(k): int(v) for k, v in (row[2] or {}).items()})
+    try:
+        counted = run_columns(con, f"""
+            SELECT c.area_no, count(*) AS cases, count(*) FILTER (WHERE c.found_independently) AS independent
+            FROM case_rows c WHERE {where.sql} AND {silent.sql} GROUP BY c.area_no""", where, silent)
+    except duckdb.BinderException as err:
+        _raise_if_outdated(err)
+        raise
+    area_no, cases = counted["area_no"].tolist(), counted["cases"].tolist()
+    return SilentCounts(cases=sum(cases), independent=None if f.discovery else sum(counted["independent"].tolist()),
+                        by_area={no: n for no, n in zip(area_no, cases, strict=True) if no is not None})
+
+
+def _silent_of(groups: dict[tuple[str, int], dict], f: Filters) -> SilentCounts:
+    """The silent counts _measures counted with its groups (_silent), as _silent_counts gives them."""
+    counted = {key: row["silent"] for key, row in groups.items() if key[0] in ("all", "independent", "area")}
+    return SilentCounts(cases=counted.get(("all", 0), 0),
+                        independent=None if f.discovery else counted.get(("independent", 0), 0),
+                        by_area={area_no: n for (part, area_no), n in counted.items() if part == "area" and n})
 
 
 def _case_measures(groups: dict[tuple[str, int], dict], independent: bool, silent_cases: int) -> dict:
@@ -261,7 +282,7 @@ def _case_measures(groups: dict[tuple[str, int], dict], independent: bool, silen
     bands = "independent band" if independent else "band"
     cases, responded, median_days = row["cases"], row["responded"], row["median_days"]
     return {"cases": cases, "responded": responded,
-            "response_rate": round(responded / cases, 4) if cases else None,
+            "response_rate": share(responded, cases),
             "median_days_to_first_response": None if pd.isna(median_days) else float(median_days),
             "time_to_first_response": {label: groups.get((bands, i), {}).get("cases", 0)
                                        for i, (_, label) in enumerate(TIME_BUCKETS, start=1)},
@@ -285,9 +306,9 @@ def _summary(con, f: Filters, groups: dict[tuple[str, int], dict], silent: Silen
         time_to_first_response=measures["time_to_first_response"],
         escalation=measures["escalation"],
         unity=Unity(on_behalf_of_eu27=eu27, not_on_behalf_of_eu27=alone,
-                    share_eu27=round(eu27 / (eu27 + alone), 4) if eu27 + alone else None),
+                    share_eu27=share(eu27, eu27 + alone)),
         silent_cases=measures["silent_cases"],
-        who_acts=_records(who_acts(con, f)),
+        who_acts=_who_acts_rows(con, f),
     )
 
 
@@ -303,13 +324,23 @@ def summary_and_split(con, f: Filters, as_of: dt.date | None = None) -> tuple[Su
     return whole, split
 
 
+def _stored_view(f: Filters) -> bool:
+    """Whether the build stores the day-independent measures of `f` (serving.default_views: Accountability with no
+    filter), which are then asked apart from its silent cases."""
+    return f == Filters()
+
+
 def accountability(con, f: Filters, as_of: dt.date | None = None) -> tuple[Summary, dict, pd.DataFrame]:
     """What the Accountability page shows of a filter, `summary(f)`, `discovery_split(f)` and `by_area(f)`, from one
-    _measures query and one _silent_counts query on `as_of` (today) for all three."""
-    frame, silent = _measures(con, f), _silent_counts(con, f, as_of)
-    groups = _groups(frame)
+    _measures query counting the silent cases on `as_of` (today) too; for a view the build stores, from its stored
+    _measures and one _silent_counts query."""
+    if _stored_view(f):
+        groups, silent = _groups(_measures(con, f)), _silent_counts(con, f, as_of)
+    else:
+        groups = _groups(_measures(con, f, _silent(as_of)))
+        silent = _silent_of(groups, f)
     whole = _summary(con, f, groups, silent)
-    return whole, _split(con, f, as_of, whole, groups, silent), _area_table(frame, silent)
+    return whole, _split(con, f, as_of, whole, groups, silent), _area_table(groups, silent)
 
 
 def cases_without_action(cases: int, responded: int) -> int:
@@ -329,19 +360,32 @@ def _year_before(day: dt.date) -> dt.date:
     return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
 
 
+# Up to this many cases in the file, the silence list is one sorted read of the silent cases with their text: a few
+# thousand rows read whole cost less than planning a join that reads the text of the shown ones alone.
+SILENCE_LIST_SMALL_FILE = 20_000
+
+SILENCE_LIST_COLUMNS = """
+    c.case_id AS "ID", c.title AS "Title", c.priority_area AS "Area", c.status_label AS "Status",
+    c.start AS "Started", c.last_action AS "Last EU action",
+    date_diff('day', c.last_action, $as_of::DATE) AS "Days since last EU action",
+    c.discovered_via_label AS "Found via"
+"""
+
+
 def silence_list(con, f: Filters, as_of: dt.date | None = None, limit: int | None = 200) -> pd.DataFrame:
-    """Open cases with no linked EU action in the last 12 months (or none ever), longest silence first."""
+    """Open cases with no linked EU action in the last 12 months (or none ever), longest silence first (silence_rank:
+    that order, computed at build time)."""
     as_of = as_of or dt.date.today()
     where, silent = case_where(f), _silent(as_of)
     page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
-    # Cut on the narrow columns first (silence_rank: the order above, computed at build time), then read the text.
+    if int(build_info(con).get("cases") or SILENCE_LIST_SMALL_FILE + 1) <= SILENCE_LIST_SMALL_FILE:
+        return run(con, f"""
+            SELECT {SILENCE_LIST_COLUMNS} FROM case_rows c WHERE {where.sql} AND {silent.sql}
+            ORDER BY c.silence_rank {page.sql}""", where, silent, page, as_of=as_of)
+    # A larger file: cut on the narrow columns first, then read the text of the cases shown.
     return run(con, f"""
         WITH page AS (SELECT c.rank FROM case_rows c WHERE {where.sql} AND {silent.sql} ORDER BY c.silence_rank {page.sql})
-        SELECT c.case_id AS "ID", c.title AS "Title", c.priority_area AS "Area", c.status_label AS "Status",
-               c.start AS "Started", c.last_action AS "Last EU action",
-               date_diff('day', c.last_action, $as_of::DATE) AS "Days since last EU action",
-               c.discovered_via_label AS "Found via"
-        FROM case_rows c SEMI JOIN page p ON p.rank = c.rank
+        SELECT {SILENCE_LIST_COLUMNS} FROM case_rows c SEMI JOIN page p ON p.rank = c.rank
         ORDER BY c.silence_rank""", where, silent, page, as_of=as_of)
 
 
@@ -385,46 +429,67 @@ def selection_note(split: dict) -> str:
             f"(NGO, UN or news sources): {percent(independent['response_rate'])}.")
 
 
-def who_acts(con, f: Filters) -> pd.DataFrame:
+WHO_ACTS_COLUMNS = ["actor", "action_type", "actions"]
+
+
+def _who_acts_rows(con, f: Filters) -> list[dict]:
+    """DEFINITIONS["Who acts"]: the EU actions matching the filter per institution and instrument, most first (then
+    by institution and instrument), as {actor, action_type, actions}. Counted by small numbers (actor_no, type_no),
+    then named by the labels those numbers stand for (taxonomy, as the build writes them to `labels`) and put in
+    order here, a few dozen groups: bound label lists and an ORDER BY cost more to plan than that. A filter on
+    countries, themes, actors and instruments alone adds up the build-time counts (summaries.action_counts)."""
     where = action_where(f)
-    # Counted by small numbers, then named by the labels those numbers stand for (taxonomy, as the build writes
-    # them to `labels`): bound lists, not joins, for the few groups. A filter on countries, themes, actors and
-    # instruments alone adds up the build-time counts (summaries.action_counts).
-    counted = (f"SELECT a.actor_no, a.type_no, sum(a.n)::BIGINT AS actions FROM action_counts a WHERE {where.sql} GROUP BY ALL"
-               if counts_where(f) is not None else
-               f"SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a WHERE {where.sql} GROUP BY ALL")
-    return run(con, f"""
-        SELECT $actor_labels[n.actor_no] AS actor, $type_labels[n.type_no] AS action_type, n.actions
-        FROM ({counted}) n
-        ORDER BY actions DESC, actor, action_type""", where,
-               actor_labels=list(taxonomy.ACTORS.values()), type_labels=list(taxonomy.ACTION_TYPES.values()))
+    counted = run_columns(con, f"SELECT a.actor_no, a.type_no, sum(a.n)::BIGINT AS actions FROM action_counts a "
+                               f"WHERE {where.sql} GROUP BY ALL" if counts_where(f) is not None else
+                          f"SELECT a.actor_no, a.type_no, count(*) AS actions FROM action_rows a "
+                          f"WHERE {where.sql} GROUP BY ALL", where)
+    actors, types = list(taxonomy.ACTORS.values()), list(taxonomy.ACTION_TYPES.values())
+    rows = [{"actor": None if actor_no is None else actors[actor_no - 1],
+             "action_type": None if type_no is None else types[type_no - 1], "actions": actions}
+            for actor_no, type_no, actions in zip(counted["actor_no"].tolist(), counted["type_no"].tolist(),
+                                                  counted["actions"].tolist(), strict=True)]
+    # as ORDER BY actions DESC, actor, action_type would (NULL last)
+    rows.sort(key=lambda r: (-r["actions"], r["actor"] is None, r["actor"] or "", r["action_type"] is None,
+                             r["action_type"] or ""))
+    return rows
+
+
+def who_acts(con, f: Filters) -> pd.DataFrame:
+    """The "who acts" table of a filter (_who_acts_rows)."""
+    rows = _who_acts_rows(con, f)
+    return pd.DataFrame({"actor": np.array([r["actor"] for r in rows], dtype=object),
+                         "action_type": np.array([r["action_type"] for r in rows], dtype=object),
+                         "actions": np.array([r["actions"] for r in rows], dtype="int64")})
 
 
 def who_acts_frame(summary_: Summary) -> pd.DataFrame:
     """The "who acts" counts a summary already holds, as the table `who_acts` returns."""
-    return pd.DataFrame(summary_.who_acts, columns=["actor", "action_type", "actions"])
+    return pd.DataFrame(summary_.who_acts, columns=WHO_ACTS_COLUMNS)
 
 
 def by_area(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
     """The headline measures for each priority area side by side (the "area" rows of _measures, by name), and the
     silent open cases of each on `as_of` (_silent_counts)."""
-    return _area_table(_measures(con, f), _silent_counts(con, f, as_of))
+    return _area_table(_groups(_measures(con, f)), _silent_counts(con, f, as_of))
 
 
-# The columns of the area table: the _measures column each shows.
-AREA_COLUMNS = {"area": "Area", "cases": "Cases", "response_rate": "Response rate",
-                "median_days": "Median days to respond", "median_step": "Median escalation step",
-                "share_eu27": "Made on behalf of all 27"}
-
-
-def _area_table(frame: pd.DataFrame, silent: SilentCounts) -> pd.DataFrame:
-    """The "area" rows of _measures as the area table, with the silent open cases of each area. Built from the
-    columns' arrays: pandas' own selecting and renaming cost several times as much on a frame this small."""
-    areas = frame["part"].to_numpy() == "area"
-    table = {shown: frame[column].to_numpy()[areas] for column, shown in AREA_COLUMNS.items()}
-    table["Silent open cases"] = np.array([silent.by_area.get(int(area_no), 0)
-                                           for area_no in frame["area_no"].to_numpy()[areas]], dtype="int64")
-    return pd.DataFrame(table)
+def _area_table(groups: dict[tuple[str, int], dict], silent: SilentCounts) -> pd.DataFrame:
+    """The area groups of _measures (_groups) as the area table, by area name, with the shares of each area
+    (`share`) and its silent open cases. Built from plain columns: pandas' own selecting and renaming cost several
+    times as much on a frame this small."""
+    areas = sorted((AREAS[area_no - 1], row, area_no) for (part, area_no), row in groups.items() if part == "area")
+    return pd.DataFrame({
+        "Area": np.array([name for name, _row, _no in areas], dtype=object),
+        "Cases": np.array([row["cases"] for _name, row, _no in areas], dtype="int64"),
+        "Response rate": np.array([share(row["responded"], row["cases"]) for _name, row, _no in areas],
+                                  dtype="float64"),
+        "Median days to respond": np.array([row["median_days"] for _name, row, _no in areas], dtype="float64"),
+        "Median escalation step": np.array([row["median_step"] for _name, row, _no in areas], dtype="int32"),
+        "Made on behalf of all 27": np.array([share(row["eu27"], row["eu27"] + row["alone"])
+                                              for _name, row, _no in areas], dtype="float64"),
+        "Silent open cases": np.array([silent.by_area.get(area_no, 0) for _name, _row, area_no in areas],
+                                      dtype="int64"),
+    })
 
 
 def escalation_frame(summary_: Summary) -> pd.DataFrame:

@@ -67,6 +67,11 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, *clauses: Clause, **params: ob
     return fetch(con, sql, merge(*(c.params for c in clauses), params))
 
 
+def run_columns(con, sql: str, *clauses: Clause, **params: object) -> dict[str, np.ndarray]:
+    """`run`, the result as {column: array} (db.fetch_columns) for a caller that reads a small result value by value."""
+    return fetch_columns(con, sql, merge(*(c.params for c in clauses), params))
+
+
 def run_one(con: duckdb.DuckDBPyConnection, sql: str, *clauses: Clause, **params: object):
     return fetch_one(con, sql, merge(*(c.params for c in clauses), params))
 
