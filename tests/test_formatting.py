@@ -90,6 +90,8 @@ def test_numbers_dates_and_shares():
     assert shown(1234567) == "1\u202f234\u202f567" and shown(3.0) == "3" and shown(2.25) == "2.2"
     assert shown(dt.date(2024, 2, 29)) == "2024-02-29" and shown(pd.Timestamp("2024-02-29 13:00")) == "2024-02-29"
     assert percent(0.424) == "42%" and percent(1) == "100%" and percent(0) == "0%"
+    # halves up, as metrics.share rounds and a reader of the exported 0.125 would; 0.285 is a float below a half
+    assert percent(0.125) == "13%" and percent(0.285) == "29%" and percent(0.0313) == "3%" and percent(0.995) == "100%"
     assert date_or_never(pd.Timestamp("2023-05-06")) == "2023-05-06" and date_or_never("2023-05-06T00:00") == "2023-05-06"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -84,8 +85,12 @@ def shown(value) -> str:
 
 
 def percent(share) -> str:
-    """A share in 0..1 as a whole percentage ("42%"), or the missing mark."""
-    return MISSING if _missing(share) else f"{float(share):.0%}"
+    """A share in 0..1 as a whole percentage ("42%"), or the missing mark. Halves go up, as metrics.share rounds
+    them and as a reader of the exported share would: 0.125 is "13%" (Python's own format gave "12%"). Rounded on
+    the share's decimal digits, not on its float, which may sit just below a half (0.285 is 0.28499...)."""
+    if _missing(share):
+        return MISSING
+    return f"{Decimal(repr(float(share))).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
 def date_or_never(value) -> str:
