@@ -9,7 +9,10 @@ SOURCES := $(wildcard data/sources/*.csv) data/review_log.csv data/release_manif
 # network interface, so others on the network can open it).
 PORT ?= 8501
 ADDRESS ?= 0.0.0.0
-BUILD_CODE := $(wildcard dashboard/curation/*.py) dashboard/schema.py dashboard/taxonomy.py dashboard/config.py
+# The build also stores the default views' results, answered by the serving queries themselves
+# (dashboard/serving/default_views.py): a change to those queries rebuilds the file too.
+BUILD_CODE := $(wildcard dashboard/curation/*.py) dashboard/schema.py dashboard/taxonomy.py dashboard/config.py \
+	$(addprefix dashboard/serving/,default_views.py queries.py metrics.py db.py filters.py)
 
 .PHONY: run test check build validate lock clean benchmark screenshot serve
 
