@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -31,8 +32,26 @@ class Live:
         finally:
             cur.close()
 
+    def fetch_columns(self, sql, params=None):
+        cur = self.snapshot.cursor()
+        try:
+            return cur.execute(sql, params or []).fetchnumpy()
+        finally:
+            cur.close()
+
     def fetch_one(self, sql, params=None):
         return db.fetch_one(self.snapshot, sql, params)
+
+
+def assert_same_columns(got: dict, want: dict) -> None:
+    """The same arrays: names in order, dtypes, masked exactly where the query gave NULL, equal values elsewhere."""
+    assert list(got) == list(want)
+    for name in want:
+        assert got[name].dtype == want[name].dtype, name
+        assert isinstance(got[name], np.ma.MaskedArray) == isinstance(want[name], np.ma.MaskedArray), name
+        mask = np.ma.getmaskarray(want[name])
+        assert (np.ma.getmaskarray(got[name]) == mask).all(), name
+        assert np.ma.getdata(got[name])[~mask].tolist() == np.ma.getdata(want[name])[~mask].tolist(), name
 
 
 class Compare:
@@ -56,6 +75,15 @@ class Compare:
         got, want = db.fetch(self.snapshot, sql, params), self.live.fetch(sql, params)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
         assert list(got.columns) == list(want.columns)
+        return got
+
+    def fetch_columns(self, sql, params=None):
+        key = db.columns_key(sql, params)
+        self.queries += 1
+        if key in self.stored:
+            self.hits.add(key)
+        got, want = db.fetch_columns(self.snapshot, sql, params), self.live.fetch_columns(sql, params)
+        assert_same_columns(got, want)
         return got
 
     def fetch_one(self, sql, params=None):
@@ -171,14 +199,20 @@ def test_a_default_page_run_asks_only_stored_queries(page, params, fixture_db, m
     monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
     st.cache_resource.clear()
     st.cache_data.clear()
-    live_fetch, asked = db.fetch, []
+    live_fetch, live_fetch_columns, asked = db.fetch, db.fetch_columns, []
 
     def recording_fetch(con, sql, params=None):
         if isinstance(con, db.Snapshot):
             asked.append((db.result_key(sql, params) in db._stored_results(con), sql, params))
         return live_fetch(con, sql, params)
 
+    def recording_fetch_columns(con, sql, params=None):
+        if isinstance(con, db.Snapshot):
+            asked.append((db.columns_key(sql, params) in db._stored_results(con), sql, params))
+        return live_fetch_columns(con, sql, params)
+
     monkeypatch.setattr(db, "fetch", recording_fetch)
+    monkeypatch.setattr(db, "fetch_columns", recording_fetch_columns)
     app = str(Path(__file__).resolve().parent.parent / "app.py")
     for _ in range(2):  # the second run is a later visit: what is read once per published file is read already
         asked.clear()
@@ -195,3 +229,21 @@ def test_a_default_page_run_asks_only_stored_queries(page, params, fixture_db, m
               if not found and not (isinstance(p, dict) and "as_of" in p)]
     assert not missed, missed
     st.cache_resource.clear()
+
+
+def test_stored_columns_come_back_as_fetch_columns_gives_them(con):
+    """A fetch_columns result is stored too (a Countries page reads its newest actions once, as columns): it comes
+    back with the same dtypes, NULL masks and values, and is found by its own query only."""
+    rows = """SELECT * FROM (VALUES (DATE '2020-01-01', 'a', 1::INTEGER, NULL::INTEGER, TRUE, 1.5, NULL::VARCHAR),
+                                    (NULL, NULL, 2, 3, FALSE, NULL, NULL)) t(d, s, i, n, b, x, none)"""
+    for query in (rows, rows + " LIMIT 1", rows + " LIMIT 0"):
+        want = Live(con).fetch_columns(query)
+        assert_same_columns(db.decode_columns(db.encode_columns(want)), want)
+    with pytest.raises(db.StoredColumnsRefused):  # lists are not stored: such a query runs
+        db.encode_columns(Live(con).fetch_columns("SELECT [1, 2] AS l"))
+    stored = db._stored_results(con)
+    page = queries.actions_sql(_params(country="Iran"), limit=200, with_rank=True)
+    assert db.columns_key(page.sql, dict(page.params)) in stored
+    assert db.result_key(page.sql, dict(page.params)) not in stored  # the frame of the same query is another result
+    assert_same_columns(db.fetch_columns(con, page.sql, dict(page.params)),
+                        Live(con).fetch_columns(page.sql, dict(page.params)))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import os
 import threading
 from dataclasses import dataclass, field
@@ -228,6 +229,11 @@ def result_key(sql: str, params: list | dict | None = None) -> str:
     return hashlib.sha256(f"{sql}\0{values!r}".encode()).hexdigest()
 
 
+def columns_key(sql: str, params: list | dict | None = None) -> str:
+    """The name of a query's result as fetch_columns gives it (stored apart from the frame `fetch` gives)."""
+    return "columns:" + result_key(sql, params)
+
+
 def encode_frame(frame: pd.DataFrame) -> bytes:
     """A frame as an Arrow IPC stream with pandas' metadata, so decode_frame gives back the same dtypes and index."""
     table = pa.Table.from_pandas(frame, preserve_index=True)
@@ -239,6 +245,52 @@ def encode_frame(frame: pd.DataFrame) -> bytes:
 
 def decode_frame(payload: bytes) -> pd.DataFrame:
     return pa.ipc.open_stream(payload).read_all().to_pandas()
+
+
+# The numpy dtypes (by kind) fetch_columns results are stored with: what DuckDB's fetchnumpy gives for text, dates,
+# numbers and booleans. Other columns (lists, structs, time zones) are not stored: the query runs (StoredColumnsRefused).
+_STORED_KINDS = "OMiufb"
+
+
+class StoredColumnsRefused(TypeError):
+    """A fetch_columns result holding a column that encode_columns cannot give back exactly."""
+
+
+def encode_columns(columns: dict[str, np.ndarray]) -> bytes:
+    """A fetch_columns result as an Arrow IPC stream, each column's numpy dtype kept, so decode_columns gives back the
+    same arrays: the same dtypes, a masked array exactly where a column holds NULLs, the same values elsewhere."""
+    arrays, dtypes = [], {}
+    for name, values in columns.items():
+        data, mask = np.ma.getdata(values), np.ma.getmaskarray(values)
+        if data.dtype.kind not in _STORED_KINDS or (data.dtype.kind == "O" and not all(
+                isinstance(v, str) for v in data[~mask])):
+            raise StoredColumnsRefused(f"column {name!r} of dtype {data.dtype} is not stored")
+        arrays.append(pa.array(data, mask=mask, type=pa.string() if data.dtype.kind == "O" else None))
+        dtypes[name] = [data.dtype.str, isinstance(values, np.ma.MaskedArray)]
+    table = pa.Table.from_arrays(arrays, names=list(columns), metadata={"numpy": json.dumps(dtypes)})
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def decode_columns(payload: bytes) -> dict[str, np.ndarray]:
+    table = pa.ipc.open_stream(payload).read_all()
+    dtypes = json.loads(table.schema.metadata[b"numpy"])
+    out: dict[str, np.ndarray] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        dtype, masked = np.dtype(dtypes[name][0]), dtypes[name][1]
+        array = column.combine_chunks()
+        mask = array.is_null().to_numpy(zero_copy_only=False)
+        if dtype.kind == "O":
+            data = np.empty(len(array), dtype=object)
+            data[:] = array.to_pylist()
+        elif dtype.kind == "M":
+            data = array.to_numpy(zero_copy_only=False).astype(dtype)
+        else:
+            data = array.fill_null(False if dtype.kind == "b" else 0).to_numpy(zero_copy_only=False).astype(dtype)
+        out[name] = np.ma.MaskedArray(data, mask=mask) if masked else data
+    return out
 
 
 DEFAULT_VIEWS_TABLE = "default_view_results"  # written by serving.default_views at build time
@@ -277,9 +329,18 @@ def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
 def fetch_columns(con, sql: str, params: list | dict | None = None) -> dict[str, np.ndarray]:
     """A query's result as {column: array} (DuckDB's fetchnumpy: a masked array where a column holds NULLs), for a
     caller that cuts one small result into several frames with frame_of instead of asking the database twice
-    (building a frame costs about as much as a small query, and pandas' own row and column cuts cost more)."""
+    (building a frame costs about as much as a small query, and pandas' own row and column cuts cost more). On a
+    Snapshot, a query of a default view reads the columns the build stored for it (encode_columns), as `fetch` does."""
     own = _handed_on(con, "fetch_columns")
-    return own(sql, params) if own is not None else _read(con, sql, params, lambda cur: cur.fetchnumpy())
+    if own is not None:
+        return own(sql, params)
+    if isinstance(con, Snapshot):  # as in fetch: a default view's query reads what the build stored for it
+        stored = _stored_results(con)
+        if stored:
+            payload = stored.get(columns_key(sql, params))
+            if payload is not None:
+                return decode_columns(payload)
+    return _read(con, sql, params, lambda cur: cur.fetchnumpy())
 
 
 def frame_of(columns: dict[str, np.ndarray]) -> pd.DataFrame:
