@@ -262,15 +262,18 @@ def _order(table: str, order: str | None) -> str:
 def actions_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0, order: str | None = None,
                 with_rank: bool = False) -> Clause:
     """The SQL of `actions_table` (exports stream it without building a frame). `with_rank`: one more column, the
-    rows' rank, last (a page of rows, for timeline_answers_and_actions)."""
+    rows' rank, last (for timeline_answers_and_actions)."""
     where, page, order_by = action_where(f), _page(limit, offset), _order("actions", order)
+    rank = ", a.rank " if with_rank else " "
+    if order_by == "a.rank":
+        # Stored (rank) order: DuckDB keeps insertion order, so no sort is needed, and the scan stops at the page's
+        # last row having read text for the page's rows alone (a sort would first gather every filtered row).
+        return Clause(f"SELECT {ACTION_COLUMNS}{rank}FROM action_rows a WHERE {where.sql} {page.sql}",
+                      merge(where.params, page.params))
     if limit is None:
-        if order_by == "a.rank":  # every row in stored (rank) order: DuckDB keeps insertion order, no sort
-            return Clause(f"SELECT {ACTION_COLUMNS} FROM action_rows a WHERE {where.sql}", where.params)
-        return Clause(f"SELECT {ACTION_COLUMNS} FROM action_rows a WHERE {where.sql} ORDER BY {order_by}",
+        return Clause(f"SELECT {ACTION_COLUMNS}{rank}FROM action_rows a WHERE {where.sql} ORDER BY {order_by}",
                       where.params)
     # Cut the page on the sort keys first; only its rows' text columns are then read.
-    rank = ", a.rank " if with_rank else ""
     return Clause(f"""WITH page AS (SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY {order_by} {page.sql})
                       SELECT {ACTION_COLUMNS}{rank}FROM action_rows a SEMI JOIN page p ON p.rank = a.rank
                       ORDER BY {order_by}""", merge(where.params, page.params))
@@ -278,9 +281,10 @@ def actions_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0, orde
 
 def cases_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0, order: str | None = None) -> Clause:
     where, page, order_by = case_where(f), _page(limit, offset), _order("cases", order)
-    if limit is None:  # as in actions_sql
-        if order_by == "c.rank":
-            return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql}", where.params)
+    if order_by == "c.rank":  # as in actions_sql
+        return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql} {page.sql}",
+                      merge(where.params, page.params))
+    if limit is None:
         return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql} ORDER BY {order_by}", where.params)
     return Clause(f"""WITH page AS (SELECT c.rank FROM case_rows c WHERE {where.sql} ORDER BY {order_by} {page.sql})
                       SELECT {CASE_COLUMNS} FROM case_rows c SEMI JOIN page p ON p.rank = c.rank
