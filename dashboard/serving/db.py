@@ -323,7 +323,39 @@ def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
             payload = stored.get(result_key(sql, params))
             if payload is not None:
                 return decode_frame(payload)
-    return _read(con, sql, params, lambda cur: cur.df())
+    return _read(con, sql, params, _frame)
+
+
+# Result column types whose frame `fetch` builds from DuckDB's numpy arrays, giving the frame DuckDB's `df()` gives for
+# them at less cost (it skips a copy of every column; about a third of a millisecond per page table): text, dates,
+# whole and floating-point numbers, booleans. A result with any other type (lists, structs, decimals, timestamps)
+# is built by `df()` itself.
+_NUMPY_FRAME_TYPES = frozenset({"VARCHAR", "DATE", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE",
+                                "BOOLEAN"})
+
+
+def _frame(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The frame of a query's result, as `cur.df()` gives it. Where a column holds NULLs, `df()` makes integers and
+    booleans pandas' nullable types and text that is NULL in every row a column of None: so does this."""
+    names = [d[0] for d in cur.description or []]
+    types = [str(d[1]) for d in cur.description or []]
+    if not names or len(set(names)) < len(names) or not _NUMPY_FRAME_TYPES.issuperset(types):
+        return cur.df()
+    columns = cur.fetchnumpy()
+    plain: dict[str, object] = {}
+    for (name, values), kind in zip(columns.items(), types, strict=True):
+        if isinstance(values, np.ma.MaskedArray):
+            mask = np.ma.getmaskarray(values)
+            if not mask.any():
+                values = values.data
+            elif kind == "VARCHAR" and mask.all():
+                values = np.full(len(values), None, dtype=object)
+            elif values.dtype.kind in "iu":
+                values = pd.arrays.IntegerArray(values.data, mask)
+            elif values.dtype.kind == "b":
+                values = pd.arrays.BooleanArray(values.data, mask)
+        plain[name] = values
+    return frame_of(plain)  # type: ignore[arg-type]  # (the nullable arrays pass through as they are)
 
 
 def fetch_columns(con, sql: str, params: list | dict | None = None) -> dict[str, np.ndarray]:
