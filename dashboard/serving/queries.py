@@ -459,15 +459,14 @@ def timeline_answers_and_actions(con, f: Filters, limit: int = 200) -> tuple[pd.
         actions = frame_of(shown)
     except TypeError:  # NULLs in a column frame_of cannot build as fetch does: the table as fetch gives it
         actions = actions_table(con, f, limit=limit)
-    # The answers table is stored by action rank: the shown actions' answers are found in the row groups of their ranks.
+    # The answers table is stored by action rank: the shown actions' answers are found in the row groups of their
+    # ranks (the join passes their range to the scan).
     answered = run(con, """
         SELECT k.action_id, k.action_date, k.case_id, k.answered_date AS event_date,
                k.answered_label AS event_category, k.answered_days AS days
-        FROM answers k
-        WHERE k.action_rank BETWEEN $first AND $last AND list_contains($ranks::INTEGER[], k.action_rank)
-              AND k.answered_date IS NOT NULL
-        ORDER BY k.action_date, k.action_id, k.case_id""",
-                   first=min(ranks, default=0), last=max(ranks, default=0), ranks=ranks)
+        FROM answers k SEMI JOIN (SELECT unnest($ranks::INTEGER[]) AS rank) p ON p.rank = k.action_rank
+        WHERE k.answered_date IS NOT NULL
+        ORDER BY k.action_date, k.action_id, k.case_id""", ranks=ranks)
     # The newest `limit` events, cut on narrow columns; only theirs and their cases' text is read.
     ew, dates = events_where(con, _without_dates(f)), event_dates(f)
     events = fetch_columns(con, f"""
