@@ -39,9 +39,9 @@ def render():
     st.header("Timeline of EU actions and case events")
     st.caption("Grey lines join each EU action to the latest event of the case it named; hover a line for the days "
                "it took.")
-    points = queries.combined_timeline(con, f)
+    # the timeline's points, the answers of the actions it shows, and the newest 200 actions (the table below)
+    points, answered, newest_actions = queries.timeline_answers_and_actions(con, f, limit=200)
     n_actions = int((points["kind"] == "EU action").sum()) if not points.empty else 0
-    answered = queries.answered_events(con, f, limit=200)  # the actions the timeline shows
     ui.chart(figures.response_timeline(points, answered, height=460),
              alt=f"Timeline for {place}: {len(points) - n_actions} case events (top row, by event type) and "
                  f"{n_actions} EU actions (bottom row, by actor); a line joins each EU action to the case event "
@@ -52,7 +52,7 @@ def render():
     ui.table(queries.cases_table(con, f, limit=200))
     ui.export_buttons(con, f, "cases", head.cases, key="country")
     st.header("EU actions")
-    ui.table(queries.actions_table(con, f, limit=200))
+    ui.table(newest_actions)
     ui.export_buttons(con, f, "actions", head.actions, key="country")
     if head.actions > 200:
         st.page_link(urls.file("explore"), label=f"All {head.actions} EU actions in Explore →",

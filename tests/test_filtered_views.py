@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
@@ -142,3 +143,45 @@ def test_same_day_points_keep_one_order_and_the_cut_takes_the_first(built):
     assert order.sort_values(["date", "part"], ascending=[False, True], kind="stable").index.equals(order.index)
     for limit in (1, 7, 50, 200):
         pd.testing.assert_frame_equal(queries.combined_timeline(built, f, limit=limit), points.head(limit))
+
+
+# What a Countries page shows of a filter's newest EU actions, each as one statement of its own: the timeline (its
+# newest actions and events as points, newest first; on one date EU actions by rank, then events by case and event)
+# and the answers of those actions. queries.timeline_answers_and_actions reads the actions once for both and for the
+# actions table, and merges the points itself: it must give these frames exactly.
+TIMELINE_ONE_STATEMENT = """
+    WITH shown AS (SELECT a.rank FROM action_rows a WHERE {aw} ORDER BY a.rank LIMIT $limit)
+    SELECT date, kind, category, text, source, ref FROM (
+      SELECT a.date, 'EU action' AS kind, a.actor_label AS category, a.title AS text,
+             a.source_url AS source, a.action_id AS ref, 0 AS part, a.rank AS n1, 0 AS n2
+      FROM action_rows a SEMI JOIN shown p ON p.rank = a.rank
+      UNION ALL
+      SELECT e.date, 'Case event', e.event_label, c.title || ': ' || e.description, e.source_url, c.case_id,
+             1, e.case_rank, e.event_no
+      FROM (SELECT e.date, e.event_label, e.description, e.source_url, e.case_rank, e.event_no FROM event_rows e
+            WHERE {ew} AND {dates} ORDER BY e.date DESC, e.case_rank, e.event_no LIMIT $limit) e
+      JOIN case_rows c ON c.rank = e.case_rank
+    ) ORDER BY date DESC, part, n1, n2 LIMIT $limit"""
+ANSWERS_ONE_STATEMENT = """
+    SELECT k.action_id, k.action_date, k.case_id, k.answered_date AS event_date,
+           k.answered_label AS event_category, k.answered_days AS days
+    FROM answers k SEMI JOIN (SELECT a.rank FROM action_rows a WHERE {aw} ORDER BY a.rank LIMIT $limit) p
+         ON p.rank = k.action_rank
+    ORDER BY k.action_date, k.action_id, k.case_id"""
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=lambda f: f.describe())
+def test_a_country_page_reads_its_newest_actions_once(built, older, f):
+    for con in (built, older):
+        aw = queries.action_where(f)
+        ew, dates = queries.events_where(con, replace(f, since=None, until=None)), queries.event_dates(f)
+        for limit in (1, 7, 200, 10_000):
+            timeline, answered, actions = queries.timeline_answers_and_actions(con, f, limit)
+            params = queries.merge(aw.params, ew.params, dates.params, {"limit": limit})
+            want = db.fetch(con, TIMELINE_ONE_STATEMENT.format(aw=aw.sql, ew=ew.sql, dates=dates.sql), params)
+            pd.testing.assert_frame_equal(timeline, want, check_exact=True)
+            want = db.fetch(con, ANSWERS_ONE_STATEMENT.format(aw=aw.sql), queries.merge(aw.params, {"limit": limit}))
+            pd.testing.assert_frame_equal(answered, want, check_exact=True)
+            pd.testing.assert_frame_equal(actions, queries.actions_table(con, f, limit=limit), check_exact=True)
+            pd.testing.assert_frame_equal(queries.combined_timeline(con, f, limit), timeline, check_exact=True)
+            pd.testing.assert_frame_equal(queries.answered_events(con, f, limit=limit), answered, check_exact=True)

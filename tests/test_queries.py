@@ -148,6 +148,37 @@ def test_a_case_page_cuts_its_timeline_and_answers_from_one_query(crowded_case_d
     assert list(timeline["ref"]).count("IRN-A-0009") == 1 and len(timeline) == 8
 
 
+def duckdb_frame(con, sql: str) -> pd.DataFrame:
+    """The frame DuckDB's own df() gives for a query (db.fetch builds most frames itself)."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql).df()
+    finally:
+        cur.close()
+
+
+def test_fetch_gives_the_frame_duckdb_gives(con):
+    """db.fetch builds the frame of text, dates, numbers and flags from DuckDB's numpy arrays: it is the frame DuckDB's
+    df() gives, dtypes included, with NULLs anywhere (nullable integers and flags, text NULL in every row as None), no
+    rows, one row, and any other type (lists, structs, decimals, timestamps) left to df()."""
+    columns = {"text": ("'a'", "'é'"), "day": ("DATE '2020-01-02'", "DATE '1999-12-31'"), "n": ("7", "8"),
+               "big": ("7::BIGINT", "-8::BIGINT"), "small": ("7::SMALLINT", "8::SMALLINT"), "tiny": ("1::TINYINT", "2::TINYINT"),
+               "share": ("1.5", "2.5"), "single": ("1.5::FLOAT", "2::FLOAT"), "flag": ("true", "false"),
+               "list": ("[1, 2]", "[3]"), "struct": ("{'x': 1}", "{'x': 2}"), "money": ("1.25::DECIMAL(9,2)", "2::DECIMAL(9,2)"),
+               "moment": ("TIMESTAMP '2020-01-02 03:04:05'", "TIMESTAMP '2021-01-01 00:00:00'")}
+    for name, (one, two) in columns.items():
+        for rows in ((one, two), (one, "NULL"), ("NULL", "NULL"), ("NULL", two), (one,)):
+            sql = " UNION ALL ".join(f"SELECT {value} AS {name}, {i} AS i" for i, value in enumerate(rows))
+            sql = f"SELECT * FROM ({sql}) ORDER BY i"
+            want = duckdb_frame(con, sql)
+            for query in (sql, sql + " LIMIT 0"):
+                pd.testing.assert_frame_equal(db.fetch(con, query), duckdb_frame(con, query), check_exact=True)
+            assert list(db.fetch(con, sql).dtypes) == list(want.dtypes)
+    for sql in (f"SELECT {queries.CASE_DETAIL_COLUMNS} FROM case_rows ORDER BY rank",
+                f"SELECT {queries.ACTION_COLUMNS} FROM action_rows a ORDER BY rank", "SELECT 1 AS x, 2 AS x"):
+        pd.testing.assert_frame_equal(db.fetch(con, sql), duckdb_frame(con, sql), check_exact=True)
+
+
 def test_frame_of_gives_the_frame_fetch_gives(con):
     """db.frame_of(db.fetch_columns(...)) is the frame db.fetch(...) gives: text, dates, numbers and flags, with
     and without NULLs where fetch keeps the dtype, and no rows; a column whose NULLs fetch would turn into a
@@ -158,10 +189,10 @@ def test_frame_of_gives_the_frame_fetch_gives(con):
                        t(text, day, moment, share, n, flag, maybe)"""
     for sql in (values, values + " WHERE false", values + " WHERE n >= 8",
                 f"SELECT {queries.CASE_DETAIL_COLUMNS} FROM case_rows ORDER BY rank"):
-        pd.testing.assert_frame_equal(db.frame_of(db.fetch_columns(con, sql)), db.fetch(con, sql), check_exact=True)
+        pd.testing.assert_frame_equal(db.frame_of(db.fetch_columns(con, sql)), duckdb_frame(con, sql), check_exact=True)
     for column in ("NULL::DATE", "NULL::DOUBLE"):  # NULL in every row
         sql = f"SELECT {column} AS x UNION ALL SELECT {column}"
-        pd.testing.assert_frame_equal(db.frame_of(db.fetch_columns(con, sql)), db.fetch(con, sql), check_exact=True)
+        pd.testing.assert_frame_equal(db.frame_of(db.fetch_columns(con, sql)), duckdb_frame(con, sql), check_exact=True)
     for value in ("1", "true", "[1]", "NULL::VARCHAR"):  # beside a NULL
         with pytest.raises(TypeError, match="NULLs"):
             db.frame_of(db.fetch_columns(con, f"SELECT {value} AS x UNION ALL SELECT NULL"))

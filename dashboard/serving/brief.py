@@ -74,12 +74,13 @@ def brief_data(con, f: Filters, as_of: dt.date | None = None) -> Brief:
         raise ValueError("a brief needs one country or priority area")
     as_of = as_of or dt.date.today()
     summary, split = metrics.summary_and_split(con, f, as_of=as_of)
+    # only the answers of the actions the timeline can show (at most its newest TIMELINE_POINTS actions)
+    timeline, answered, _ = queries.timeline_answers_and_actions(con, f, limit=TIMELINE_POINTS)
     return Brief(
         place=f.places[0], filters=f, as_of=as_of, summary=summary, split=split,
         actions_total=queries.count_actions(con, f),
-        timeline=queries.combined_timeline(con, f, limit=TIMELINE_POINTS),
-        # only the answers of the actions the timeline can show (at most its newest TIMELINE_POINTS actions)
-        answered=queries.answered_events(con, f, limit=TIMELINE_POINTS),
+        timeline=timeline,
+        answered=answered,
         open_cases=metrics.silence_list(con, f, as_of=as_of, limit=OPEN_CASES_SHOWN),
         latest_actions=queries.actions_table(con, f, limit=LATEST_ACTIONS_SHOWN),
         build=queries.build_info(con),

@@ -13,8 +13,8 @@ the same file, and it can only be found by that query. tests/test_default_views.
 result equals the query's live answer, and that filters outside the default views still run the query.
 
 Results are stored as Arrow IPC streams of the DataFrames `db.fetch` returns (with pandas' own metadata,
-so dtypes and index come back as they were), or of the arrays `db.fetch_columns` returns (db.encode_columns).
-Single-row answers (`fetch_one`, `fetch_record`) run.
+so dtypes and index come back as they were), and of the columns `db.fetch_columns` returns (with their numpy
+dtypes and NULL masks, db.encode_columns). Single-row answers (`fetch_one`) run.
 """
 
 from __future__ import annotations
@@ -38,10 +38,8 @@ def _filters(**params: str) -> Filters:
 def countries_queries(con, f: Filters) -> None:
     """The queries pages/countries.py asks for `f` (tests/test_default_views.py checks they are the same)."""
     queries.headline(con, f)
-    queries.combined_timeline(con, f)
-    queries.answered_events(con, f, limit=200)
+    queries.timeline_answers_and_actions(con, f, limit=200)
     queries.cases_table(con, f, limit=200)
-    queries.actions_table(con, f, limit=200)
     queries.death_penalty_figures(con, f.countries)
     queries.sources_list(con, f)
 
@@ -93,9 +91,12 @@ class _Recorder:
         self.results[db.result_key(sql, params)] = (sql, db.encode_frame(frame))
         return frame
 
-    def fetch_columns(self, sql: str, params=None):
+    def fetch_columns(self, sql: str, params=None) -> dict:
         columns = db.fetch_columns(self.con, sql, params)
-        self.results[db.result_key(sql, params, "columns")] = (sql, db.encode_columns(columns))
+        try:
+            self.results[db.columns_key(sql, params)] = (sql, db.encode_columns(columns))
+        except db.StoredColumnsRefused:  # a column that cannot be stored exactly: the query runs on every visit
+            pass
         return columns
 
     def fetch_one(self, sql: str, params=None):

@@ -264,25 +264,32 @@ def _order(table: str, order: str | None) -> str:
     return clause
 
 
-def actions_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0, order: str | None = None) -> Clause:
-    """The SQL of `actions_table` (exports stream it without building a frame)."""
+def actions_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0, order: str | None = None,
+                with_rank: bool = False) -> Clause:
+    """The SQL of `actions_table` (exports stream it without building a frame). `with_rank`: one more column, the
+    rows' rank, last (for timeline_answers_and_actions)."""
     where, page, order_by = action_where(f), _page(limit, offset), _order("actions", order)
+    rank = ", a.rank " if with_rank else " "
+    if order_by == "a.rank":
+        # Stored (rank) order: DuckDB keeps insertion order, so no sort is needed, and the scan stops at the page's
+        # last row having read text for the page's rows alone (a sort would first gather every filtered row).
+        return Clause(f"SELECT {ACTION_COLUMNS}{rank}FROM action_rows a WHERE {where.sql} {page.sql}",
+                      merge(where.params, page.params))
     if limit is None:
-        if order_by == "a.rank":  # every row in stored (rank) order: DuckDB keeps insertion order, no sort
-            return Clause(f"SELECT {ACTION_COLUMNS} FROM action_rows a WHERE {where.sql}", where.params)
-        return Clause(f"SELECT {ACTION_COLUMNS} FROM action_rows a WHERE {where.sql} ORDER BY {order_by}",
+        return Clause(f"SELECT {ACTION_COLUMNS}{rank}FROM action_rows a WHERE {where.sql} ORDER BY {order_by}",
                       where.params)
     # Cut the page on the sort keys first; only its rows' text columns are then read.
     return Clause(f"""WITH page AS (SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY {order_by} {page.sql})
-                      SELECT {ACTION_COLUMNS} FROM action_rows a SEMI JOIN page p ON p.rank = a.rank
+                      SELECT {ACTION_COLUMNS}{rank}FROM action_rows a SEMI JOIN page p ON p.rank = a.rank
                       ORDER BY {order_by}""", merge(where.params, page.params))
 
 
 def cases_sql(f: Filters, limit: int | None = PAGE_SIZE, offset: int = 0, order: str | None = None) -> Clause:
     where, page, order_by = case_where(f), _page(limit, offset), _order("cases", order)
-    if limit is None:  # as in actions_sql
-        if order_by == "c.rank":
-            return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql}", where.params)
+    if order_by == "c.rank":  # as in actions_sql
+        return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql} {page.sql}",
+                      merge(where.params, page.params))
+    if limit is None:
         return Clause(f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {where.sql} ORDER BY {order_by}", where.params)
     return Clause(f"""WITH page AS (SELECT c.rank FROM case_rows c WHERE {where.sql} ORDER BY {order_by} {page.sql})
                       SELECT {CASE_COLUMNS} FROM case_rows c SEMI JOIN page p ON p.rank = c.rank
@@ -423,22 +430,72 @@ def events_where(con, f: Filters) -> Clause:
 def combined_timeline(con, f: Filters, limit: int = 200) -> pd.DataFrame:
     """EU actions and case events of the filter as dated points, newest first (for a country or case view). On
     one date, EU actions come first (newest rank first), then case events (by case, then event), so the `limit`
-    newest points are always the same ones."""
-    aw, ew, dates = action_where(f), events_where(con, _without_dates(f)), event_dates(f)
-    # The newest `limit` of each kind, cut on narrow columns; only the shown points' text is read.
-    return run(con, f"""
-        WITH shown AS (SELECT a.rank FROM action_rows a WHERE {aw.sql} ORDER BY a.rank LIMIT $limit)
-        SELECT date, kind, category, text, source, ref FROM (
-          SELECT a.date, 'EU action' AS kind, a.actor_label AS category, a.title AS text,
-                 a.source_url AS source, a.action_id AS ref, 0 AS part, a.rank AS n1, 0 AS n2
-          FROM action_rows a SEMI JOIN shown p ON p.rank = a.rank
-          UNION ALL
-          SELECT e.date, 'Case event', e.event_label, c.title || ': ' || e.description, e.source_url, c.case_id,
-                 1, e.case_rank, e.event_no
-          FROM (SELECT e.date, e.event_label, e.description, e.source_url, e.case_rank, e.event_no FROM event_rows e
-                WHERE {ew.sql} AND {dates.sql} ORDER BY e.date DESC, e.case_rank, e.event_no LIMIT $limit) e
-          JOIN case_rows c ON c.rank = e.case_rank
-        ) ORDER BY date DESC, part, n1, n2 LIMIT $limit""", aw, ew, dates, limit=int(limit))
+    newest points are always the same ones. Read with the actions it shows (timeline_answers_and_actions)."""
+    return timeline_answers_and_actions(con, f, limit)[0]
+
+
+POINT_COLUMNS = ("date", "kind", "category", "text", "source", "ref")  # a point of combined_timeline
+
+
+def _text_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """db.frame_of for columns whose objects are all text (VARCHAR): one NULL in every row is the column of None that
+    `fetch` gives for it (frame_of cannot tell such a column from one of lists, and refuses it)."""
+    return frame_of({name: np.full(len(values), None, dtype=object)
+                     if values.dtype.kind == "O" and len(values) and np.ma.getmaskarray(values).all() else values
+                     for name, values in columns.items()})
+
+
+def _newest_first(dates: np.ndarray) -> np.ndarray:
+    """A sort key putting later dates first and NULL last (ORDER BY date DESC: DuckDB's NULLs come last)."""
+    days = np.ma.getdata(dates).astype("datetime64[us]").astype(np.int64)
+    return np.where(np.ma.getmaskarray(dates), np.iinfo(np.int64).max, -days)
+
+
+def timeline_answers_and_actions(con, f: Filters, limit: int = 200) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`combined_timeline(con, f, limit)`, `answered_events(con, f, limit=limit)` and `actions_table(con, f,
+    limit=limit)`, which all read the newest `limit` EU actions of the filter: read once here (a Countries page
+    shows all three). The actions' page gives the table, the timeline's EU action points and the ranks whose answers
+    are read; the newest `limit` case events are read beside it, and the two kinds merged in the timeline's order."""
+    page = actions_sql(f, limit, with_rank=True)
+    read = fetch_columns(con, page.sql, dict(page.params))
+    ranks = [int(rank) for rank in np.ma.getdata(read["rank"])]
+    shown = {name: values for name, values in read.items() if name != "rank"}
+    try:
+        actions = frame_of(shown)
+    except TypeError:  # NULLs in a column frame_of cannot build as fetch does: the table as fetch gives it
+        actions = actions_table(con, f, limit=limit)
+    # The answers table is stored by action rank: the shown actions' answers are found in the row groups of their
+    # ranks (the join passes their range to the scan).
+    answered = run(con, """
+        SELECT k.action_id, k.action_date, k.case_id, k.answered_date AS event_date,
+               k.answered_label AS event_category, k.answered_days AS days
+        FROM answers k SEMI JOIN (SELECT unnest($ranks::INTEGER[]) AS rank) p ON p.rank = k.action_rank
+        WHERE k.answered_date IS NOT NULL
+        ORDER BY k.action_date, k.action_id, k.case_id""", ranks=ranks)
+    # The newest `limit` events, cut on narrow columns; only theirs and their cases' text is read.
+    ew, dates = events_where(con, _without_dates(f)), event_dates(f)
+    events = fetch_columns(con, f"""
+        SELECT e.date, e.event_label AS category, c.title || ': ' || e.description AS text, e.source_url AS source,
+               c.case_id AS ref, e.case_rank, e.event_no
+        FROM (SELECT e.date, e.event_label, e.description, e.source_url, e.case_rank, e.event_no FROM event_rows e
+              WHERE {ew.sql} AND {dates.sql} ORDER BY e.date DESC, e.case_rank, e.event_no LIMIT $limit) e
+        JOIN case_rows c ON c.rank = e.case_rank""", merge(ew.params, dates.params, {"limit": int(limit)}))
+    n_actions, n_events = len(ranks), len(events["date"])
+    points = {
+        "date": np.ma.concatenate([shown["Date"], events["date"]]),
+        "kind": np.array(["EU action"] * n_actions + ["Case event"] * n_events, dtype=object),
+        "category": np.ma.concatenate([shown["Actor"], events["category"]]),
+        "text": np.ma.concatenate([shown["Title"], events["text"]]),
+        "source": np.ma.concatenate([shown["Source"], events["source"]]),
+        "ref": np.ma.concatenate([shown["ID"], events["ref"]]),
+    }
+    # Newest first; on one date EU actions (by rank), then case events (by case, then event).
+    part = np.repeat(np.array([0, 1]), [n_actions, n_events])
+    first_key = np.concatenate([np.array(ranks, dtype=np.int64), np.ma.getdata(events["case_rank"]).astype(np.int64)])
+    second_key = np.concatenate([np.zeros(n_actions, dtype=np.int64), np.ma.getdata(events["event_no"]).astype(np.int64)])
+    order = np.lexsort((second_key, first_key, part, _newest_first(points["date"])))[:limit]
+    timeline = _text_frame({name: values[order] for name, values in points.items()})
+    return timeline, answered, actions
 
 
 SOURCES_TAIL = """
@@ -638,6 +695,8 @@ def answered_events(con, f: Filters | None = None, case_id: str | None = None,
     its timeline (case_timeline_and_answers; `case_rank` as there)."""
     if case_id is not None:
         return case_timeline_and_answers(con, case_id, case_rank)[1]
+    if limit is not None:  # read with the actions it answers for (timeline_answers_and_actions)
+        return timeline_answers_and_actions(con, f or Filters(), limit)[1]
     where = action_where(f or Filters())
     page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
     # (the SQL text as before, to the space: a build stores default views' results under it, db.result_key)
