@@ -51,7 +51,11 @@ def assert_same_columns(got: dict, want: dict) -> None:
         assert isinstance(got[name], np.ma.MaskedArray) == isinstance(want[name], np.ma.MaskedArray), name
         mask = np.ma.getmaskarray(want[name])
         assert (np.ma.getmaskarray(got[name]) == mask).all(), name
-        assert np.ma.getdata(got[name])[~mask].tolist() == np.ma.getdata(want[name])[~mask].tolist(), name
+        got_values, want_values = np.ma.getdata(got[name])[~mask], np.ma.getdata(want[name])[~mask]
+        if want_values.dtype.kind == "f":  # NaN (a value, not a NULL) is not equal to itself
+            assert np.array_equal(got_values, want_values, equal_nan=True), name
+        else:
+            assert got_values.tolist() == want_values.tolist(), name
 
 
 class Compare:
