@@ -8,14 +8,15 @@ file built by older code is never measured), then starts three servers on free l
 a page holding one line of text, and a page holding the overview's map alone), then visits each `--visits` times,
 every time in a fresh browser context (a cold cache, as a first visitor). For each visit it records the requests,
 the bytes received over HTTP (response bodies as sent; the websocket is not counted), any request leaving this
-machine (there must be none), and the time from navigation until the map's countries are drawn (overview, map
-alone) or the line of text is shown (bare page). It also lists the largest script chunks, so a chunk no page needs
-(a code highlighter where no code is shown) is seen.
+machine (there must be none), and the time from navigation until the map is visible (overview, map alone: its
+picture, shown first) or the line of text is (bare page), and until the map's countries are links (its markup).
+It also lists the largest script chunks, so a chunk no page needs (a code highlighter where no code is shown) is
+seen.
 
-The map-alone page is the floor of the overview's time: the same figure (figures.world_map, drawn by Streamlit's
-Vega-Lite chunk) with nothing else on the page. What the overview takes beyond it is the rest of the page (its
-other elements' scripts, the data grid's among them, load alongside the map's); what the map alone takes beyond
-the bare page is the map's own cost (loading and starting Vega, fetching the local topojson, drawing).
+The map-alone page is the floor of the overview's time: the same figure (figures.world_map, an SVG drawn on the
+server and shown in Markdown elements) with nothing else on the page. What the overview takes beyond it is the rest
+of the page (its other elements and their messages); what the map alone takes beyond the bare page is the map's own
+cost (sending its markup, parsing and drawing it).
 """
 
 from __future__ import annotations
@@ -40,24 +41,24 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
-# The map's countries drawn: the paths of its "countries" layer (figures.world_map), in Vega's SVG.
-MAP_DRAWN = "[data-testid='stVegaLiteChart'] .countries_marks path"
+# The map drawn and visible: its picture (figures.MapFigure.pictures, shown first by ui.clickable_map), or its
+# markup's countries if they came first. Then, recorded apart: the markup's countries, links and hover text.
+MAP_DRAWN = "[class*='_map_frame'] img[alt^='World map']:visible, .world-map svg.map-shapes .map-country:visible"
+MAP_LINKED = ".world-map svg.map-shapes a.map-priority"
 BARE_DRAWN = "[data-testid='stMarkdownContainer'] >> text=Bare page"
 
 
-# The overview's map as the overview draws it (same figure, same Plotly configuration), and nothing else.
+# The overview's map as the overview draws it (same figure, same UI function), and nothing else.
 MAP_ALONE = """import sys
 
 sys.path.insert(0, {root!r})
-
-import streamlit as st
 
 from dashboard.serving import figures, queries, ui
 from dashboard.serving.filters import Filters
 
 values = queries.map_values(ui.connection(), Filters(), "actions")
-st.vega_lite_chart(figures.world_map(values, "EU actions"), key="overview_map", on_select="rerun",
-                  selection_mode="country", theme=None)
+ui.clickable_map(figures.world_map(values, "EU actions", alt="World map of EU actions per country.", site=ui.site()),
+                 data=values, key="overview_map")
 """
 
 
@@ -93,8 +94,12 @@ async def visit(browser, url: str, drawn: str, timeout: float) -> dict:
     page.on("requestfinished", lambda r: requests.append(r))
     start = time.monotonic()
     await page.goto(url, timeout=timeout * 1000)
-    await page.wait_for_selector(drawn, timeout=timeout * 1000, state="attached")
+    await page.wait_for_selector(drawn, timeout=timeout * 1000, state="visible")
     seconds = time.monotonic() - start
+    linked = None
+    if drawn == MAP_DRAWN:
+        await page.wait_for_selector(MAP_LINKED, timeout=timeout * 1000, state="visible")
+        linked = time.monotonic() - start
     await page.wait_for_load_state("networkidle", timeout=timeout * 1000)
     sizes = []
     for req in requests:
@@ -102,8 +107,8 @@ async def visit(browser, url: str, drawn: str, timeout: float) -> dict:
         sizes.append((max(body, 0), urlsplit(req.url).path))
     await ctx.close()
     scripts = sorted((s for s in sizes if s[1].endswith(".js")), reverse=True)[:5]
-    return {"seconds": seconds, "requests": len(requests), "bytes": sum(s for s, _ in sizes), "external": external,
-            "largest_scripts": [{"path": p, "bytes": s} for s, p in scripts]}
+    return {"seconds": seconds, "linked": linked, "requests": len(requests), "bytes": sum(s for s, _ in sizes),
+            "external": external, "largest_scripts": [{"path": p, "bytes": s} for s, p in scripts]}
 
 
 async def measure(app_url: str, bare_url: str, visits: int, timeout: float, map_url: str | None = None) -> dict:
@@ -124,6 +129,8 @@ async def measure(app_url: str, bare_url: str, visits: int, timeout: float, map_
     out = {}
     for name, items in runs.items():
         out[name] = {"seconds_to_drawn": round(statistics.median(r["seconds"] for r in items), 2),
+                     **({"seconds_to_links": round(statistics.median(r["linked"] for r in items), 2)}
+                        if items[0]["linked"] is not None else {}),
                      "requests": int(statistics.median(r["requests"] for r in items)),
                      "bytes": int(statistics.median(r["bytes"] for r in items)),
                      "requests_leaving_this_machine": sorted({u for r in items for u in r["external"]}),
@@ -158,7 +165,7 @@ def main(argv: list[str] | None = None) -> dict:
         bare.write_text("import streamlit as st\n\nst.write('Bare page')\n", encoding="utf-8")
         map_alone = Path(tmp) / "map_alone.py"
         map_alone.write_text(MAP_ALONE.format(root=str(ROOT)), encoding="utf-8")
-        (Path(tmp) / "static").symlink_to(ROOT / "static")  # the map's topojson, served as for the app
+        (Path(tmp) / "static").symlink_to(ROOT / "static")  # the static files, served as for the app
         database = build_shipped_data(Path(tmp) / "dashboard.duckdb")
         app_port, bare_port, map_port = free_port(), free_port(), free_port()
         servers = [serve(ROOT / "app.py", app_port, database), serve(bare, bare_port, database)]

@@ -46,8 +46,9 @@ def render():
     values = metrics.area_map_values(areas, "Response rate")
     known = values.dropna(subset=["value"]).sort_values("value")
     lowest = ", ".join(f"{n} ({v:.0f}%)" for n, v in zip(known["name"].head(3), known["value"].head(3), strict=True))
-    ui.clickable_map(figures.world_map(values, "Response rate (%)", height=420, zmax=100), key="accountability_map",
-                     alt=f"World map of the response rate per priority area. Lowest: {lowest or 'no data'}.",
+    alt = f"World map of the response rate per priority area. Lowest: {lowest or 'no data'}."
+    ui.clickable_map(figures.world_map(values, "Response rate (%)", alt=alt, zmax=100, site=ui.site()),
+                     key="accountability_map",
                      data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
                                                  "value": "Response rate (%)"}))
 

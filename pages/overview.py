@@ -39,9 +39,9 @@ def render():
     st.caption("Click a country outlined in orange to open its page, or choose a priority area from the list.")
     map_column, list_column = st.columns([4, 1], gap="medium")
     with map_column:
-        ui.clickable_map(figures.world_map(values, measure_label),
-                         alt=f"World map of {measure_label} per country; priority areas outlined in orange. "
-                             f"Most: {finding or 'none'}.",
+        alt = (f"World map of {measure_label} per country; priority areas outlined in orange, each a link to its "
+               f"page. Most: {finding or 'none'}.")
+        ui.clickable_map(figures.world_map(values, measure_label, alt=alt, site=ui.site()),
                          data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
                                                      "value": measure_label, "year": "Year", "note": "Note"}),
                          key="overview_map")

@@ -31,9 +31,9 @@ def render():
 
     values = queries.map_values(con, f, "actions")
     top = values.sort_values("value", ascending=False).head(3)
-    ui.clickable_map(figures.world_map(values, "EU actions", height=400), key="themes_map",
-                     alt=f"World map of EU actions on {theme['name'].lower()} per country. Most: "
-                         + ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"], strict=True) if v) + ".",
+    alt = (f"World map of EU actions on {theme['name'].lower()} per country. Most: "
+           + ", ".join(f"{n} ({v})" for n, v in zip(top["name"], top["value"], strict=True) if v) + ".")
+    ui.clickable_map(figures.world_map(values, "EU actions", alt=alt, site=ui.site()), key="themes_map",
                      data=values.rename(columns={"iso3": "ISO3", "name": "Country", "priority_area": "Priority area",
                                                  "value": "EU actions"}))
     over_time = queries.actions_over_time(con, f, "year", "actor")

@@ -100,9 +100,9 @@ def settle(page, timeout: float = 30.0) -> float:
     return time.monotonic() - start
 
 
-# The shapes of the map's countries (figures.world_map's "countries" layer, in Vega's SVG); each is labelled with
-# its hover text, which begins with the country's name.
-MAP_COUNTRIES = "[data-testid='stVegaLiteChart'] .countries_marks path"
+# The countries of the map's markup (figures.world_map's SVG, shown by ui.clickable_map once the browser can draw it):
+# a priority country is a link labelled with its hover text, which begins with the country's name.
+MAP_COUNTRIES = ".world-map svg.map-shapes .map-country"
 
 
 def click_country_on_map(page, name: str) -> None:

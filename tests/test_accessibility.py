@@ -30,7 +30,7 @@ def open_page(browser, url, width=1366, height=768):
     settle(page)
     if page.locator(".js-plotly-plot").count():
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=15000)
-    if page.locator("[data-testid='stVegaLiteChart']").count():
+    if page.locator("[class*='_map_frame']").count():
         page.wait_for_selector(MAP_COUNTRIES, timeout=15000)
     return page
 

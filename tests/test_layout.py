@@ -22,10 +22,10 @@ CUT_LINKS = """() => [...document.querySelectorAll('[data-testid="stPageLink"] a
     .filter(a => [a, ...a.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
     .map(a => a.innerText)"""
 # Chart text (axis ticks and titles, bar numbers, legends) drawn outside its chart's box is cut off.
-# (Plotly's charts, and the world map drawn by Vega)
-TEXT_OUTSIDE_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot, [data-testid=stVegaLiteChart]')].flatMap(plot => {
+# (Plotly's charts, and the world map's SVGs)
+TEXT_OUTSIDE_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot, .world-map svg')].flatMap(plot => {
     const box = plot.getBoundingClientRect();
-    return [...plot.querySelectorAll('.main-svg text, svg.marks text')].filter(t => t.textContent.trim()).filter(t => {
+    return [...plot.querySelectorAll('.main-svg text, .world-map svg text')].filter(t => t.textContent.trim()).filter(t => {
         const r = t.getBoundingClientRect();
         return r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1);
     }).map(t => t.textContent.trim());
@@ -47,9 +47,8 @@ def test_every_page_fits_the_screen(server, browser, width, height):
         if page.locator(".js-plotly-plot").count():
             page.wait_for_selector(".js-plotly-plot .main-svg text", timeout=20000)
             page.wait_for_timeout(500)
-        if page.locator("[data-testid='stVegaLiteChart']").count():
-            page.wait_for_selector("[data-testid='stVegaLiteChart'] svg.marks text", timeout=20000)
-            page.wait_for_timeout(500)
+        if page.locator("[class*='_map_frame']").count():
+            page.wait_for_selector(".world-map svg text", timeout=20000)
         cut = page.evaluate(CUT_LABELS)
         cut_links = page.evaluate(CUT_LINKS)
         outside = page.evaluate(TEXT_OUTSIDE_CHARTS)

@@ -1,22 +1,29 @@
-"""Figures built from query results: Plotly figures, and the world map as a Vega-Lite spec. No Streamlit
-here; pages only display what these return.
+"""Figures built from query results: Plotly figures, and the world map as SVG markup. No Streamlit here; pages
+only display what these return.
 
 Any text taken from the data is HTML-escaped before it reaches Plotly, because Plotly renders a
-subset of HTML tags in hover labels and annotations. The map's text stays plain: Vega's tooltip escapes it.
+subset of HTML tags in hover labels and annotations. The map's text goes through formatting.markup, the one
+escaping function for data placed in markup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from .. import taxonomy
+from . import urls
+from .formatting import markup
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
@@ -30,7 +37,7 @@ SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "star"
 ACTOR_SYMBOLS = ["hexagram", "star-square", "diamond-wide", "octagon", "hourglass", "bowtie", "star-diamond",
                  "square-x"]
 # Counts and rates: one blue hue from light to dark, so grey (no figure) can never be read as a value.
-SCALE = [[0.0, "#dbe9f6"], [0.5, "#4a90c9"], [1.0, "#08306b"]]
+SCALE: list[tuple[float, str]] = [(0.0, "#dbe9f6"), (0.5, "#4a90c9"), (1.0, "#08306b")]
 NO_DATA = "#9ca3af"
 FONT: dict[str, Any] = dict(family="sans-serif", size=13, color="#1f2937")
 
@@ -122,7 +129,7 @@ def _value_text(value, year, note, missing: str) -> str:
 
 def map_hover(values: pd.DataFrame, measure_label: str, missing: str = "no data") -> list[str]:
     """The hover text of each country, one line each for the place, the value and the click: its priority area
-    as one unit, the value with its year, or why there is none. Plain text: the map's tooltip escapes it."""
+    as one unit, the value with its year, or why there is none. Plain text: world_map escapes it."""
     members = {area: len(isos) for area, isos in taxonomy.PRIORITY_AREAS.items()}
     years = values["year"] if "year" in values else [None] * len(values)
     notes = values["note"] if "note" in values else [None] * len(values)
@@ -140,82 +147,268 @@ def map_hover(values: pd.DataFrame, measure_label: str, missing: str = "no data"
     return out
 
 
-# The world map is drawn by Vega-Lite, not Plotly: Streamlit's Vega chunk is 0.8 MB against Plotly's 4.7 MB, and
-# it starts drawing in a fraction of the time (benchmarks/browser.py). Its country shapes are the local topojson
-# (static/topojson/, served by Streamlit under app/static/), so the map fetches nothing from the internet.
-TOPOJSON_URL = "app/static/topojson/world_110m.json"
-MAP_GEOMETRY = {"url": TOPOJSON_URL, "format": {"type": "topojson", "feature": "countries"}}
+# The world map is SVG drawn here, on the server, and shown in Markdown elements (ui.clickable_map): a Markdown
+# element is drawn as soon as the page's messages arrive, where a chart waits for its chart library's scripts (Vega:
+# about a second on a first visit, benchmarks/browser.py). Markup in Markdown waits too, for Streamlit's HTML parser
+# (loaded on first use, behind the page's other scripts), so the same SVG is shown first as pictures (images need
+# no parser), which the markup replaces. The country shapes come from the local topojson (static/topojson/),
+# projected once per process; each map only sets their colours, outlines, hover texts and links.
+TOPOJSON_FILE = Path(__file__).resolve().parents[2] / "static" / "topojson" / "world_110m.json"
 PRIORITY = "#D55E00"
-# What the outline and grey mean, one per line above the map; the colour scale below it (as wide as a phone).
-MAP_LEGEND = {"titleFontSize": 12, "labelFontSize": 12, "gradientLength": 200}
+LAND = "#f3f4f6"  # land without a row: a country the data does not cover
+LAND_BORDER = "#d1d5db"
 PRIORITY_MEANING = "Priority area (orange outline)"
 NO_FIGURE_MEANING = "Grey: no figure (hover for why)"
-MEANING = {"orient": "top", "direction": "vertical"}
-SCALE_LEGEND = {"orient": "bottom", "direction": "horizontal"}
+MAP_WIDTH = 960  # the map's own units (viewBox); it is drawn as wide as its column
+MAP_PAD = 4
+LEGEND_WIDTH = 300  # legends keep their pixel size (as wide as a phone), so their text stays readable
+GRADIENT = 200
+MAP_DETAIL = 0.25  # degrees: detail finer than this (under a unit of the map, under a pixel) is left out
+SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
+# Static: a priority country's link shows the pointer and the keyboard's focus; the pictures shown until the
+# markup was drawn (MapFigure) are hidden once it is.
+MAP_STYLE = ("<style>.world-map a.map-priority{cursor:pointer}"
+             ".world-map a.map-priority:hover path,.world-map a.map-priority:focus path{stroke-width:3}"
+             ".world-map a.map-priority:focus{outline:none}.world-map a.map-priority:focus path{stroke:#1f2937}"
+             '[class*="_map_frame"]:has(.world-map) [data-testid="stElementContainer"]:has(img.map-picture),'
+             '[class*="_map_frame"]:has(.world-map) [data-testid="stElementContainer"]:has(img[src^="data:image/svg"])'
+             "{display:none}</style>")
 
 
-def world_map(values: pd.DataFrame, measure_label: str, height: int = 460, zmax: float | None = None,
-              missing: str = "no data") -> dict:
-    """Choropleth of `value` per ISO3 country, as a Vega-Lite spec; priority areas outlined so they stand out
-    without colour. Every page that draws a map draws this one.
+def _natural_earth1(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d3-geo's geoNaturalEarth1 raw projection (Vega's "naturalEarth1"), of degrees; y grows northwards."""
+    lam, phi = np.radians(lon), np.radians(lat)
+    phi2 = phi * phi
+    phi4 = phi2 * phi2
+    x = lam * (0.8707 - 0.131979 * phi2 + phi4 * (-0.013791 + phi4 * (0.003971 * phi2 - 0.001529 * phi4)))
+    y = phi * (1.007226 + phi2 * (0.015085 + phi4 * (-0.044475 + 0.028874 * phi2 - 0.005916 * phi4)))
+    return x, y
+
+
+def _simplified(lon: np.ndarray, lat: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """An arc with the points that lie within `tolerance` degrees of the line through their neighbours left out
+    (Douglas-Peucker; the ends stay, so two countries sharing a border still meet)."""
+    keep = np.zeros(len(lon), dtype=bool)
+    keep[0] = keep[-1] = True
+    spans = [(0, len(lon) - 1)]
+    while spans:
+        a, b = spans.pop()
+        if b - a < 2:
+            continue
+        dx, dy = lon[b] - lon[a], lat[b] - lat[a]
+        px, py = lon[a + 1:b] - lon[a], lat[a + 1:b] - lat[a]
+        length = float(np.hypot(dx, dy))
+        distance = np.abs(dx * py - dy * px) / length if length else np.hypot(px, py)
+        far = int(distance.argmax())
+        if distance[far] > tolerance:
+            spans += [(a, a + 1 + far), (a + 1 + far, b)]
+            keep[a + 1 + far] = True
+    return lon[keep], lat[keep]
+
+
+def _clip(lon: np.ndarray, lat: np.ndarray, edge: float, keep_below: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A ring cut to one side of the meridian `edge` (Sutherland-Hodgman against one line)."""
+    out_lon: list[float] = []
+    out_lat: list[float] = []
+    inside = lon <= edge if keep_below else lon >= edge
+    for i in range(len(lon)):
+        j = i - 1
+        if inside[i] != inside[j]:  # the edge from j to i crosses the meridian
+            t = (edge - lon[j]) / (lon[i] - lon[j])
+            out_lon.append(edge)
+            out_lat.append(float(lat[j] + t * (lat[i] - lat[j])))
+        if inside[i]:
+            out_lon.append(float(lon[i]))
+            out_lat.append(float(lat[i]))
+    return np.asarray(out_lon), np.asarray(out_lat)
+
+
+def _split_at_antimeridian(lon: np.ndarray, lat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A ring that crosses 180° (Russia's east, Fiji) as its two parts, each inside -180..180, as d3-geo clips it:
+    drawn whole, the ring would cross the whole map."""
+    if not (np.abs(np.diff(lon)) > 180).any():
+        return [(lon, lat)]
+    lon = np.unwrap(lon, period=360)
+    shift = 360.0 if lon.max() > 180 else -360.0
+    edge = 180.0 if shift > 0 else -180.0
+    parts = [_clip(lon, lat, edge, keep_below=shift > 0), _clip(lon - shift, lat, -edge, keep_below=shift < 0)]
+    return [(x, y) for x, y in parts if len(x) >= 3]
+
+
+@dataclass(frozen=True)
+class MapShapes:
+    """The world's countries as SVG path data in the map's units: `paths` by ISO3 code, `unnamed` the shapes
+    without a code (drawn as land), `width` x `height` the viewBox."""
+    paths: dict[str, str]
+    unnamed: list[str]
+    width: int
+    height: int
+
+
+@functools.cache
+def map_shapes() -> MapShapes:
+    """Decode the topojson's countries (delta-encoded, quantized arcs), project them with Natural Earth 1 and fit
+    the world without Antarctica into MAP_WIDTH, as Vega fitted it: once per process."""
+    topo = json.loads(TOPOJSON_FILE.read_text(encoding="utf-8"))
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        steps = np.cumsum(np.asarray(arc, dtype="float64"), axis=0)
+        arcs.append(_simplified(steps[:, 0] * sx + tx, steps[:, 1] * sy + ty, MAP_DETAIL))
+
+    def ring(indices: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+        lons, lats = [], []
+        for n, i in enumerate(indices):
+            lon, lat = arcs[i] if i >= 0 else (arcs[~i][0][::-1], arcs[~i][1][::-1])
+            start = 0 if n == 0 else 1  # an arc begins where the previous one ended
+            lons.append(lon[start:])
+            lats.append(lat[start:])
+        return [_natural_earth1(lon, lat) for lon, lat in _split_at_antimeridian(np.concatenate(lons),
+                                                                               np.concatenate(lats))]
+
+    shapes: list[tuple[str | None, list[tuple[np.ndarray, np.ndarray]]]] = []
+    for geometry in topo["objects"]["countries"]["geometries"]:
+        polygons = ([geometry["arcs"]] if geometry["type"] == "Polygon" else
+                    geometry["arcs"] if geometry["type"] == "MultiPolygon" else [])
+        shapes.append((geometry.get("id"), [piece for polygon in polygons for r in polygon for piece in ring(r)]))
+    shown = [rings for code, rings in shapes if code != "ATA"]
+    left = min(float(x.min()) for rings in shown for x, _ in rings)
+    right = max(float(x.max()) for rings in shown for x, _ in rings)
+    bottom = min(float(y.min()) for rings in shown for _, y in rings)
+    top = max(float(y.max()) for rings in shown for _, y in rings)
+    k = (MAP_WIDTH - 2 * MAP_PAD) / (right - left)
+    height = round(k * (top - bottom) + 2 * MAP_PAD)
+
+    def path(rings: list[tuple[np.ndarray, np.ndarray]]) -> str:
+        parts = []
+        for x, y in rings:
+            # in whole units, each point after the first relative to the one before (shorter to send)
+            units = np.rint(np.column_stack(((x - left) * k + MAP_PAD, (top - y) * k + MAP_PAD))).astype(int)
+            steps = np.diff(units, axis=0)
+            steps = steps[(steps != 0).any(axis=1)]  # points that rounding made one
+            if len(steps) < 2:
+                continue
+            parts.append(f"M{units[0, 0]},{units[0, 1]}l" + " ".join(f"{dx},{dy}" for dx, dy in steps.tolist()) + "z")
+        return "".join(parts)
+
+    paths: dict[str, str] = {}
+    unnamed: list[str] = []
+    for code, rings in shapes:
+        if code == "ATA":
+            continue
+        if code:
+            paths[code] = path(rings)
+        else:
+            unnamed.append(path(rings))
+    return MapShapes(paths, unnamed, MAP_WIDTH, height)
+
+
+@functools.cache
+def _land(omit: frozenset[str]) -> str:
+    """The land under the map's countries: every shape but those the map draws itself (static, so kept)."""
+    shapes = map_shapes()
+    ds = [d for code, d in shapes.paths.items() if code not in omit] + shapes.unnamed
+    return (f'<g fill="{LAND}" stroke="{LAND_BORDER}" stroke-width="0.5" vector-effect="non-scaling-stroke">'
+            + "".join(f'<path d="{d}" vector-effect="non-scaling-stroke"/>' for d in ds) + "</g>")
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def scale_colour(value: float, top: float) -> str:
+    """The colour of `value` on SCALE over 0..top (linear between its stops, in RGB); `top` 0: the first colour."""
+    share = 0.0 if top <= 0 else min(max(value / top, 0.0), 1.0)
+    for (low, a), (high, b) in zip(SCALE, SCALE[1:], strict=False):
+        if share <= high:
+            t = 0.0 if high == low else (share - low) / (high - low)
+            mixed = [round(ca + (cb - ca) * t) for ca, cb in zip(_hex(a), _hex(b), strict=True)]
+            return "#{:02x}{:02x}{:02x}".format(*mixed)
+    return SCALE[-1][1]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+@dataclass(frozen=True)
+class MapFigure:
+    """The world map twice over. `markup`: one block of HTML (a <div> of SVGs) whose priority countries are links
+    with hover text, shown by ui.raw_markup. `pictures`: the same SVGs as images (data: URLs), shown at once while
+    the browser still loads the scripts that turn markup into the page (Streamlit loads its HTML parser on first
+    use, behind the page's other scripts); the markup's style hides them once it is drawn. `alt` describes both."""
+    markup: str
+    pictures: list[str]
+    alt: str
+
+
+def world_map(values: pd.DataFrame, measure_label: str, alt: str, zmax: float | None = None,
+              missing: str = "no data", site: urls.Urls | None = None) -> MapFigure:
+    """Choropleth of `value` per ISO3 country, as SVG markup for ui.clickable_map; priority areas outlined in
+    orange so they stand out without colour, each a link to its priority area's Countries page (same tab). Every
+    page that draws a map draws this one.
 
     A country without a value (NULL: no figure stated, or no data for the selection) is drawn grey with a legend
-    entry of its own, never as 0 on the colour scale; the hover says why (the source's note). One layer,
-    "countries", draws, hovers and is clicked: the selection `country` carries the clicked country's ISO3 code,
-    and ui.clickable_map opens its page."""
+    entry of its own, never as 0 on the colour scale; its hover (an SVG <title>) says why (the source's note).
+    Every text from the data passes through formatting.markup, the map's one escaping function."""
+    shapes = map_shapes()
+    site = site or urls.Urls.for_request()
     known = values["value"].notna()
     priority = values["priority_area"].notna()
-    columns = zip(values["iso3"].astype(str).tolist(), values["value"].astype("float64").tolist(), known.tolist(),
-                  priority.tolist(), map_hover(values, measure_label, missing), strict=True)
-    rows = [{"iso3": iso3, "value": None if value != value else value, "known": has_value, "priority": in_area,
-             "hover": hover} for iso3, value, has_value, in_area, hover in columns]  # value != value: NaN, no figure
+    numbers = values["value"].astype("float64").tolist()
+    top = float(zmax) if zmax is not None else max((v for v in numbers if v == v), default=0.0)  # v == v: not NaN
+    drawn = [code for code in values["iso3"].astype(str).tolist() if code in shapes.paths]
+    hovers = map_hover(values, measure_label, missing)
+    countries, painted = [], []  # the markup's countries; the picture's (the same shapes, no text, no link)
     # Priority areas last: drawn after their neighbours, so no neighbour's border covers their orange outline.
-    records = [rows[i] for i in priority.to_numpy().argsort(kind="stable")]
-    shape = {"lookup": "iso3", "from": {"data": MAP_GEOMETRY, "key": "id"}, "as": "geo"}
-    geo: dict[str, Any] = {"shape": {"field": "geo", "type": "geojson"}}
-    scale: dict[str, Any] = {"range": [colour for _, colour in SCALE], "domainMin": 0}
-    if zmax is not None:
-        scale["domainMax"] = zmax
-    # What the outline and grey mean: one legend (fill and stroke of one field merge), entries present on this map
-    # only. Its shapes lie under the same countries drawn by the "countries" layer above them: a shape on top
-    # would catch the pointer, hiding the hover and the click.
-    meanings = [(PRIORITY_MEANING, "transparent", PRIORITY)] if priority.any() else []
+    for i in priority.to_numpy().argsort(kind="stable").tolist():
+        code = str(values["iso3"].iloc[i])
+        if code not in shapes.paths:
+            continue
+        hover = markup(hovers[i])
+        fill = scale_colour(numbers[i], top) if known.iloc[i] else NO_DATA
+        outline = (f'stroke="{PRIORITY}" stroke-width="2"' if priority.iloc[i] else 'stroke="#ffffff" stroke-width="0.5"')
+        shape = f'd="{shapes.paths[code]}" fill="{fill}" {outline} vector-effect="non-scaling-stroke"'
+        painted.append(f"<path {shape}/>")
+        if priority.iloc[i]:
+            area = str(values["priority_area"].iloc[i])
+            countries.append(
+                f'<a href="{markup(site.page("countries", {"country": area}))}" target="_self" '
+                f'class="map-country map-priority" data-iso3="{markup(code)}" aria-label="{hover}">'
+                f'<title>{hover}</title><path {shape}/></a>')
+        else:
+            countries.append(f'<path class="map-country" data-iso3="{markup(code)}" {shape}><title>{hover}</title></path>')
+    meanings = [(PRIORITY_MEANING, "none", PRIORITY)] if priority.any() else []
     meanings += [(NO_FIGURE_MEANING, NO_DATA, NO_DATA)] if (~known).any() else []
-    legend: list[dict[str, Any]] = [] if not meanings else [{
-        "name": "meaning", "data": {"name": "values"},
-        "transform": [{"filter": "datum.priority || !datum.known"},
-                      {"calculate": f"datum.known ? '{PRIORITY_MEANING}' : '{NO_FIGURE_MEANING}'", "as": "meaning"},
-                      shape],
-        "mark": {"type": "geoshape", "aria": False},
-        "encoding": {**geo, **{channel: {"field": "meaning", "type": "nominal", "title": None, "legend": MEANING,
-                                         "scale": {"domain": [m[0] for m in meanings],
-                                                   "range": [m[i] for m in meanings]}}
-                               for channel, i in (("fill", 1), ("stroke", 2))}}}]
-    return {
-        "height": height, "width": "container", "autosize": {"type": "fit", "contains": "padding"},
-        "padding": {"top": 8, "bottom": 4, "left": 4, "right": 4},  # the top legend's text stays inside the box
-        "background": "white", "projection": {"type": "naturalEarth1"},
-        "datasets": {"values": records},
-        "config": {"font": "sans-serif", "view": {"stroke": None}, "legend": MAP_LEGEND},
-        "resolve": {"scale": {"color": "independent", "fill": "independent", "stroke": "independent"}},
-        "layer": [
-            {"data": MAP_GEOMETRY, "transform": [{"filter": "datum.id !== 'ATA'"}],  # land without a row; no Antarctica
-             "mark": {"type": "geoshape", "fill": "#f3f4f6", "stroke": "#d1d5db", "strokeWidth": 0.5, "aria": False}},
-            *legend,
-            {"name": "countries", "data": {"name": "values"}, "transform": [shape],
-             "params": [{"name": "country", "select": {"type": "point", "fields": ["iso3"], "on": "click",
-                                                       "clear": False}}],
-             "mark": {"type": "geoshape", "cursor": "pointer", "invalid": "show"},  # no figure: drawn, grey
-             "encoding": {**geo,
-                          "tooltip": {"field": "hover", "type": "nominal"},
-                          "description": {"field": "hover", "type": "nominal"},
-                          "color": {"condition": {"test": "!datum.known", "value": NO_DATA},
-                                    "field": "value", "type": "quantitative", "scale": scale, "title": measure_label,
-                                    "legend": SCALE_LEGEND},
-                          "stroke": {"condition": {"test": "datum.priority", "value": PRIORITY}, "value": "#ffffff"},
-                          "strokeWidth": {"condition": {"test": "datum.priority", "value": 2}, "value": 0.5}}},
-        ],
-    }
+    svgs = []
+    if meanings:
+        svgs.append(f'<svg {SVG_NS} class="map-meanings" font-family="sans-serif" width="{LEGEND_WIDTH}" '
+                    f'height="{20 * len(meanings) + 4}" role="img" '
+                    f'aria-label="{markup("; ".join(m[0] for m in meanings))}">'
+                    + "".join(f'<g><rect x="1" y="{20 * n + 4}" width="14" height="12" fill="{fill}" '
+                              f'stroke="{stroke}" stroke-width="2"/><text x="22" y="{20 * n + 14}" font-size="12" '
+                              f'fill="#1f2937">{markup(meaning)}</text></g>'
+                              for n, (meaning, fill, stroke) in enumerate(meanings)) + "</svg>")
+    land = _land(frozenset(drawn))
+    shown = land + "".join(countries)
+    picture_of_shapes = (f'<svg {SVG_NS} viewBox="0 0 {shapes.width} {shapes.height}" width="{shapes.width}" '
+                         f'height="{shapes.height}" style="background:#fff">{land}{"".join(painted)}</svg>')
+    svgs.append(f'<svg {SVG_NS} class="map-shapes" viewBox="0 0 {shapes.width} {shapes.height}" width="100%" '
+                f'role="group" aria-label="{markup(alt)}" style="display:block;background:#fff">{shown}</svg>')
+    stops = "".join(f'<stop offset="{offset:g}" stop-color="{colour}"/>' for offset, colour in SCALE)
+    scale_label = markup(f"Colour scale of {measure_label}: from 0 (lightest) to {_number(top)} (darkest)")
+    svgs.append(f'<svg {SVG_NS} class="map-scale" font-family="sans-serif" width="{LEGEND_WIDTH}" height="50" '
+                f'role="img" aria-label="{scale_label}">'
+                f'<defs><linearGradient id="world-map-scale">{stops}</linearGradient></defs>'
+                f'<text x="0" y="13" font-size="12" font-weight="bold" fill="#1f2937">{markup(measure_label)}</text>'
+                f'<rect x="0" y="20" width="{GRADIENT}" height="12" fill="url(#world-map-scale)"/>'
+                f'<text x="0" y="46" font-size="12" fill="#1f2937">0</text>'
+                f'<text x="{GRADIENT}" y="46" font-size="12" fill="#1f2937" text-anchor="end">'
+                f'{markup(_number(top))}</text></svg>')
+    pictures = [*svgs[:-2], picture_of_shapes, svgs[-1]]  # the legends' text is the code's, not the data's
+    return MapFigure(markup="\n".join(['<div class="world-map">', MAP_STYLE, *svgs, "</div>"]),
+                     pictures=["data:image/svg+xml," + quote(svg, safe=" =/:;,.-#'\"") for svg in pictures],
+                     alt=alt)
 
 
 def area_values(values: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ format the same value two ways ("None" on one, "never" on another; 0 decimals he
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -54,6 +55,22 @@ def text(value) -> str:
     styling directive, heading or list."""
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", plain(value))
     return _defuse_autolinks(escaped)
+
+
+# In markup, a line break is written as a character reference: a blank line would end the raw HTML block that holds
+# the markup (CommonMark), and whatever followed would be read as Markdown. The colon and the dollar too: Streamlit
+# reads a Markdown element's whole source, markup included, rewriting ":material/" and loading its maths and emoji
+# scripts where it finds `$...$` or `:name:`.
+_MARKUP_REFERENCES = str.maketrans({"\n": "&#10;", "\r": "&#13;", ":": "&#58;", "$": "&#36;"})
+
+
+def markup(value) -> str:
+    """THE output function for data or URL text inside markup (the world map's SVG, which ui.raw_markup shows):
+    the value with controls and bidi overrides removed (line breaks kept) and escaped by html.escape (quote=True),
+    so it is text in an element or an attribute and never markup; line breaks and colons as character references."""
+    if _missing(value):
+        return ""
+    return html.escape(_INVISIBLE.sub("", str(value)), quote=True).translate(_MARKUP_REFERENCES)
 
 
 def _defuse_autolinks(escaped: str) -> str:

@@ -3,7 +3,10 @@ helpers. Pages call these; the numbers come from queries.py and metrics.py, the 
 the filter state from url_state.py. Only this module and url_state.py import Streamlit inside dashboard/.
 
 All data and URL text is rendered as text: plain-text elements (st.text, st.dataframe, st.code), or
-`formatting.text` in every element that renders Markdown; never unsafe_allow_html or st.html with data.
+`formatting.text` in every element that renders Markdown. Raw HTML reaches the page in one place only,
+`raw_markup` (st.markdown with unsafe_allow_html), for markup built in dashboard/ (the world map's SVG) whose every
+text from the data went through `formatting.markup`, the one HTML escaping function (html.escape, quote=True);
+st.html shows static files only, never data.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
-from .. import config, taxonomy
-from . import about, db, exports, filters, formatting, queries, urls
+from .. import config
+from . import about, db, exports, figures, filters, formatting, queries, urls
 from .filters import Filters
 from .formatting import excerpt, shown, text  # noqa: F401 — pages call ui.text / ui.shown / ui.excerpt
 from .url_state import (  # noqa: F401 — pages call these through ui
@@ -38,8 +41,7 @@ from .url_state import (  # noqa: F401 — pages call these through ui
 )
 
 LOG = logging.getLogger("dashboard")
-TOPOJSON_URL = "app/static/topojson/"
-PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "responsive": True,
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"]}
 OUTAGE = ("The data is unavailable at the moment. The problem has been logged and is being looked at; "
           "please come back later.")
@@ -195,24 +197,30 @@ def chart(fig, alt: str, data: pd.DataFrame | None = None, key: str | None = Non
             table(data)
 
 
-def clickable_map(spec: dict, alt: str, data: pd.DataFrame, key: str) -> None:
-    """A world map (figures.world_map) whose countries open their priority area's country page when clicked,
-    in a frame that shows a placeholder until the map is drawn. Under it, the map's figures as a table for
-    screen readers and keyboard users: a closed expander that draws the table only once opened (a rerun),
-    so the data grid's scripts (about 1.2 MB) are not loaded alongside the map on every visit."""
-    with st.container(key=f"{key}_frame"):
-        st.html(PRESENTATION_ASSETS / "map_placeholder.css")  # static: the placeholder, the hover's lines
-        event: Any = st.vega_lite_chart(spec, alt=alt + " Select a priority country to open its page.", key=key,
-                                        on_select="rerun", selection_mode="country", theme=None)
-    points = (event or {}).get("selection", {}).get("country") or []
-    for point in points:
-        area = taxonomy.area_of(str((point or {}).get("iso3", "")))
-        if area:
-            st.switch_page(urls.file("countries"), query_params=urls.query({"country": area}))
+def clickable_map(figure: figures.MapFigure, data: pd.DataFrame, key: str) -> None:
+    """A world map (figures.world_map) whose priority countries link to their Countries page. Its pictures first,
+    drawn as soon as the page's messages arrive; the map's markup, once the browser can draw it, takes their place.
+    Under it, the map's figures as a table for screen readers and keyboard users: a closed expander that draws the
+    table only once opened (a rerun), so the data grid's scripts (about 1.2 MB) are not loaded alongside the map on
+    every visit."""
+    with st.container(key=f"{key}_frame", gap=None):
+        shapes = len(figure.pictures) - 2  # the legends above and below it are pictures of text the markup has
+        st.markdown("  \n".join(f"![{text(figure.alt) if n == shapes else ''}](<{picture}>)"
+                                 for n, picture in enumerate(figure.pictures)))
+        raw_markup(figure.markup)
     figures_box = st.expander("Data behind this map", key=f"{key}_data", on_change="rerun")
     if figures_box.open:
         with figures_box:
             table(data)
+
+
+def raw_markup(markup: str) -> None:
+    """The one place raw HTML reaches the page: markup built by dashboard/ (figures.world_map), every text from the
+    data in it escaped by formatting.markup. One block of HTML (`<div>` ... `</div>`, no blank line), so CommonMark
+    hands it over whole as raw HTML and parses no Markdown inside it."""
+    if not markup.startswith("<div") or "\n\n" in markup:
+        raise ValueError("raw_markup takes one block of HTML: a <div> without a blank line")
+    st.markdown(markup, unsafe_allow_html=True)
 
 
 PERCENT_COLUMNS = ("Response rate", "Made on behalf of all 27")
