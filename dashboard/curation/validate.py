@@ -376,6 +376,17 @@ def _read_simple(reader, text: str, width: int, first_line: int):
     return [record for record, _ in kept], [line for _, line in kept]
 
 
+def _calendar_dates(shaped: pd.Series) -> pd.Series:
+    """Strings of the form YYYY-MM-DD (or missing) as dates, NaT where missing or not a real calendar date. Arrow
+    parses the column at C speed when every date is real; a column holding an impossible one (a 30 February) is
+    parsed by pandas, which marks just that value NaT (its message is worded by _parse_value)."""
+    try:
+        days = pc.cast(pa.array(shaped, type=pa.string(), from_pandas=True), pa.date32())
+    except pa.ArrowException:
+        return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce")
+    return pd.Series(days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False), index=shaped.index, name=shaped.name)
+
+
 def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Series, pd.Series | None]:
     """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest."""
     present = values != ""
@@ -383,7 +394,7 @@ def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Se
         return present, None  # a format with no column-wide check here: every value gets the per-value rule
     if f.type == "date":
         shaped = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-        parsed = pd.to_datetime(values.where(present & shaped), format="%Y-%m-%d", errors="coerce")
+        parsed = _calendar_dates(values.where(present & shaped))
         ok = parsed.notna() & (parsed <= pd.Timestamp(today)) & (parsed >= pd.Timestamp(EARLIEST_DATE))
         return present & ~ok, parsed.astype("datetime64[s]")
     if f.type == "boolean":
