@@ -288,7 +288,10 @@ ORDER BY case_rank, action_rank
 SOURCE_ROWS_SQL = """
 CREATE OR REPLACE TABLE source_rows AS
 SELECT row_number() OVER (ORDER BY source_url, source_kind)::INTEGER AS source_no, source_url, source_kind,
-       regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1) AS publisher, count(*) > 1 AS shared
+       -- the host without a leading "www.": as regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1), in
+       -- two plain patterns (the optional group makes RE2 take its slow way: a third of this statement at 100 k)
+       regexp_replace(regexp_extract(source_url, '^https?://([^/]+)', 1), '^www\\.([^/])', '\\1') AS publisher,
+       count(*) > 1 AS shared
 FROM (SELECT source_url, source_kind FROM eu_actions UNION ALL SELECT source_url, source_kind FROM cases
       UNION ALL SELECT source_url, source_kind FROM case_events)
 GROUP BY source_url, source_kind

@@ -208,19 +208,32 @@ def _header_problems(header: list[str], table: Table, name: str) -> list[Problem
     return found
 
 
+def _plain_first_line(text: str) -> list[str] | None:
+    """The header's fields when the first line is plain (no quote, no invisible character but its line end): then
+    it is the first record whatever follows, read here without a reader over the whole text. None otherwise."""
+    line = text.partition("\n")[0]
+    body = line[:-1] if line.endswith("\r") else line
+    if not body.strip() or '"' in body or CONTROL_CHARS.search(body):
+        return None
+    return next(csv.reader([body]))
+
+
 def _read_records(text: str, table: Table, name: str, roots: list[Problem]):
     """Split the text into records of the header's width; a record that cannot be read is a root problem and
     reading goes on with the next line. Returns (header, records, lines), or the records as a frame of strings
     when the file is clean CSV throughout (`read_clean_csv`), or None when there is no usable header."""
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a huge field is a problem we report, not a stop
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        header = []
-    except csv.Error as exc:
-        roots.append(Problem(name, 1, "-", f"the header row is unreadable CSV: {exc}"))
-        return None
+    header = _plain_first_line(text)
+    reader = None  # the whole text, read record by record, made only when the file is not clean CSV throughout
+    if header is None:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            header = []
+        except csv.Error as exc:
+            roots.append(Problem(name, 1, "-", f"the header row is unreadable CSV: {exc}"))
+            return None
     header = [h.strip() for h in header]
     if not any(header):
         roots.append(Problem(name, 1, "-", "file is empty: a header row is required"))
@@ -232,10 +245,13 @@ def _read_records(text: str, table: Table, name: str, roots: list[Problem]):
         else:
             roots.append(Problem(name, 1, "-", "the header does not name the expected columns either"))
         return None
-    if reader.line_num == 1 and not roots:
+    if (reader is None or reader.line_num == 1) and not roots:
         whole = read_clean_csv(text, header)
         if whole is not None:
             return whole
+    if reader is None:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        next(reader)  # the header, read above from the first line
     width = len(header)
     first_line = reader.line_num + 1
     fast = _read_simple(reader, text, width, first_line)
@@ -284,6 +300,22 @@ _CLEAN_FIELD = rf'(?:"(?:[^"{_PLAIN}]|"")*"|[^,"{_PLAIN}]*)'
 _CLEAN_LINE = rf"^{_CLEAN_FIELD}(?:,{_CLEAN_FIELD})*\r?$"
 
 
+_ASCII_VISIBLE = bytes(range(0x20, 0x7F))
+
+
+def _plain_text(text: str, encoded: bytes) -> bool:
+    """True when every line matches _CLEAN_LINE for a reason seen in the whole text at once: ASCII with no quote,
+    whose only invisible characters are line breaks and carriage returns before them (or at the very end). Then each
+    line is unquoted fields, and no regex need run line by line. False says only that this shortcut does not apply."""
+    if '"' in text or not text.isascii():
+        return False
+    invisible = encoded.translate(None, _ASCII_VISIBLE)  # the control characters and DEL, in order
+    returns = invisible.count(b"\r")
+    if len(invisible) != invisible.count(b"\n") + returns:
+        return False
+    return returns == encoded.count(b"\r\n") + encoded.endswith(b"\r")
+
+
 def read_clean_csv(text: str, header: list[str]) -> pd.DataFrame | None:
     """The records after the header line, as strings, read by Arrow at C speed: the common case, where every line
     is one record of clean CSV (see _CLEAN_LINE), no line is blank and no field holds an invisible character.
@@ -294,13 +326,14 @@ def read_clean_csv(text: str, header: list[str]) -> pd.DataFrame | None:
         lines = lines.slice(0, len(lines) - 1)  # the file's last line break
     if len(lines) < 2:
         return None
-    if not pc.all(pc.match_substring_regex(lines, _CLEAN_LINE)).as_py():
+    encoded = text.encode("utf-8")
+    if not _plain_text(text, encoded) and not pc.all(pc.match_substring_regex(lines, _CLEAN_LINE)).as_py():
         return None
     if pc.any(pc.or_(pc.equal(lines, ""), pc.equal(lines, "\r"))).as_py():
         return None  # blank lines: the careful reading keeps every record's line number
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(encoded),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, double_quote=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
@@ -343,6 +376,17 @@ def _read_simple(reader, text: str, width: int, first_line: int):
     return [record for record, _ in kept], [line for _, line in kept]
 
 
+def _calendar_dates(shaped: pd.Series) -> pd.Series:
+    """Strings of the form YYYY-MM-DD (or missing) as dates, NaT where missing or not a real calendar date. Arrow
+    parses the column at C speed when every date is real; a column holding an impossible one (a 30 February) is
+    parsed by pandas, which marks just that value NaT (its message is worded by _parse_value)."""
+    try:
+        days = pc.cast(pa.array(shaped, type=pa.string(), from_pandas=True), pa.date32())
+    except pa.ArrowException:
+        return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce")
+    return pd.Series(days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False), index=shaped.index, name=shaped.name)
+
+
 def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Series, pd.Series | None]:
     """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest."""
     present = values != ""
@@ -350,7 +394,7 @@ def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Se
         return present, None  # a format with no column-wide check here: every value gets the per-value rule
     if f.type == "date":
         shaped = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-        parsed = pd.to_datetime(values.where(present & shaped), format="%Y-%m-%d", errors="coerce")
+        parsed = _calendar_dates(values.where(present & shaped))
         ok = parsed.notna() & (parsed <= pd.Timestamp(today)) & (parsed >= pd.Timestamp(EARLIEST_DATE))
         return present & ~ok, parsed.astype("datetime64[s]")
     if f.type == "boolean":
@@ -477,6 +521,8 @@ def rows_of(frame: pd.DataFrame) -> list[Row]:
 def _check_keys(source: SourceFile, problems: list[Problem]) -> None:
     table, frame = source.table, source.frame
     for key in (table.primary_key, *table.unique):
+        if frame[key[0]].is_unique:
+            continue  # its first column holds no value twice (nor two blanks): no two rows share the key
         keyed = frame[[*key, "line"]].dropna(subset=list(key))  # the key's columns alone: no copy of the rest
         duplicated = keyed.duplicated(subset=list(key), keep=False)
         if not duplicated.any():

@@ -81,9 +81,18 @@ class _Recorder:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         self.results: dict[str, tuple[str, bytes]] = {}
+        self._once: dict[str, object] = {}
 
     def cursor(self):
         return self.con.cursor()
+
+    def once(self, name: str, compute):
+        """As db.Snapshot.once: what depends on the file alone (queries._per_file: whether it holds a summary
+        column, its theme totals) is asked once per build, not once per view. The tables do not change while the
+        views are answered (their own table is written after the last one)."""
+        if name not in self._once:
+            self._once[name] = compute()
+        return self._once[name]
 
     def fetch(self, sql: str, params=None) -> pd.DataFrame:
         frame = db.fetch(self.con, sql, params)
