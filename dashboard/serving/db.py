@@ -317,13 +317,17 @@ def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     own = _handed_on(con, "fetch")
     if own is not None:
         return own(sql, params)
-    if isinstance(con, Snapshot):
-        stored = _stored_results(con)
-        if stored:
-            payload = stored.get(result_key(sql, params))
-            if payload is not None:
-                return decode_frame(payload)
-    return _read(con, sql, params, _frame)
+    payload = _stored_payload(con, result_key(sql, params))
+    return decode_frame(payload) if payload is not None else _read(con, sql, params, _frame)
+
+
+def _stored_payload(con, key: str) -> bytes | None:
+    """What the build stored under `key` (result_key, columns_key) in the file a Snapshot reads, or None: another
+    connection, a file without stored results, or a query no default view asks."""
+    if not isinstance(con, Snapshot):
+        return None
+    stored = _stored_results(con)
+    return stored.get(key) if stored else None
 
 
 # Result column types whose frame `fetch` builds from DuckDB's numpy arrays, giving the frame DuckDB's `df()` gives for
@@ -342,20 +346,25 @@ def _frame(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if not names or len(set(names)) < len(names) or not _NUMPY_FRAME_TYPES.issuperset(types):
         return cur.df()
     columns = cur.fetchnumpy()
-    plain: dict[str, object] = {}
-    for (name, values), kind in zip(columns.items(), types, strict=True):
-        if isinstance(values, np.ma.MaskedArray):
-            mask = np.ma.getmaskarray(values)
-            if not mask.any():
-                values = values.data
-            elif kind == "VARCHAR" and mask.all():
-                values = np.full(len(values), None, dtype=object)
-            elif values.dtype.kind in "iu":
-                values = pd.arrays.IntegerArray(values.data, mask)
-            elif values.dtype.kind == "b":
-                values = pd.arrays.BooleanArray(values.data, mask)
-        plain[name] = values
-    return frame_of(plain)  # type: ignore[arg-type]  # (the nullable arrays pass through as they are)
+    return frame_of({name: as_fetched(values, text=kind == "VARCHAR")  # type: ignore[misc]  # (nullable arrays pass)
+                     for (name, values), kind in zip(columns.items(), types, strict=True)})
+
+
+def as_fetched(values: np.ndarray, text: bool):
+    """A fetchnumpy column as `cur.df()` makes it where it holds NULLs: integers and booleans in pandas' nullable
+    types, and `text` that is NULL in every row a column of None; anything else as it is (frame_of takes it)."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return values
+    mask = np.ma.getmaskarray(values)
+    if not mask.any():
+        return values.data
+    if text and mask.all():
+        return np.full(len(values), None, dtype=object)
+    if values.dtype.kind in "iu":
+        return pd.arrays.IntegerArray(values.data, mask)
+    if values.dtype.kind == "b":
+        return pd.arrays.BooleanArray(values.data, mask)
+    return values
 
 
 def fetch_columns(con, sql: str, params: list | dict | None = None) -> dict[str, np.ndarray]:
@@ -366,13 +375,8 @@ def fetch_columns(con, sql: str, params: list | dict | None = None) -> dict[str,
     own = _handed_on(con, "fetch_columns")
     if own is not None:
         return own(sql, params)
-    if isinstance(con, Snapshot):  # as in fetch: a default view's query reads what the build stored for it
-        stored = _stored_results(con)
-        if stored:
-            payload = stored.get(columns_key(sql, params))
-            if payload is not None:
-                return decode_columns(payload)
-    return _read(con, sql, params, lambda cur: cur.fetchnumpy())
+    payload = _stored_payload(con, columns_key(sql, params))
+    return decode_columns(payload) if payload is not None else _read(con, sql, params, lambda cur: cur.fetchnumpy())
 
 
 def frame_of(columns: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import taxonomy
 from ..taxonomy import PAIR, discovery_mask, status_mask, theme_mask
-from .db import fetch, fetch_columns, fetch_one, fetch_record, frame_of
+from .db import as_fetched, fetch, fetch_columns, fetch_one, fetch_record, frame_of
 from .filters import Filters
 
 GROUP_COLUMNS = {"actor": "a.actor_label", "action_type": "a.type_label"}
@@ -438,11 +438,9 @@ POINT_COLUMNS = ("date", "kind", "category", "text", "source", "ref")  # a point
 
 
 def _text_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """db.frame_of for columns whose objects are all text (VARCHAR): one NULL in every row is the column of None that
-    `fetch` gives for it (frame_of cannot tell such a column from one of lists, and refuses it)."""
-    return frame_of({name: np.full(len(values), None, dtype=object)
-                     if values.dtype.kind == "O" and len(values) and np.ma.getmaskarray(values).all() else values
-                     for name, values in columns.items()})
+    """The frame `fetch` gives for columns whose objects are all text (VARCHAR) (db.as_fetched: frame_of cannot tell
+    a column NULL in every row from one of lists, and refuses it)."""
+    return frame_of({name: as_fetched(values, text=values.dtype.kind == "O") for name, values in columns.items()})
 
 
 def _newest_first(dates: np.ndarray) -> np.ndarray:
@@ -466,12 +464,7 @@ def timeline_answers_and_actions(con, f: Filters, limit: int = 200) -> tuple[pd.
         actions = actions_table(con, f, limit=limit)
     # The answers table is stored by action rank: the shown actions' answers are found in the row groups of their
     # ranks (the join passes their range to the scan).
-    answered = run(con, """
-        SELECT k.action_id, k.action_date, k.case_id, k.answered_date AS event_date,
-               k.answered_label AS event_category, k.answered_days AS days
-        FROM answers k SEMI JOIN (SELECT unnest($ranks::INTEGER[]) AS rank) p ON p.rank = k.action_rank
-        WHERE k.answered_date IS NOT NULL
-        ORDER BY k.action_date, k.action_id, k.case_id""", ranks=ranks)
+    answered = _answers_of(con, "SELECT unnest($ranks::INTEGER[]) AS rank", ranks=ranks)
     # The newest `limit` events, cut on narrow columns; only theirs and their cases' text is read.
     ew, dates = events_where(con, _without_dates(f)), event_dates(f)
     events = fetch_columns(con, f"""
@@ -698,16 +691,16 @@ def answered_events(con, f: Filters | None = None, case_id: str | None = None,
     if limit is not None:  # read with the actions it answers for (timeline_answers_and_actions)
         return timeline_answers_and_actions(con, f or Filters(), limit)[1]
     where = action_where(f or Filters())
-    page = Clause("LIMIT $limit", {"limit": int(limit)}) if limit is not None else Clause("")
-    # (the SQL text as before, to the space: a build stores default views' results under it, db.result_key)
-    links = Clause(f"""SELECT k.* FROM answers k SEMI JOIN (
-                               SELECT a.rank FROM action_rows a WHERE {where.sql} ORDER BY a.rank {page.sql}) p
-                             ON p.rank = k.action_rank""", merge(where.params, page.params))
-    # The answers table holds the ids and the action's date: no other table is read. The case page cuts the same
-    # columns, in the same order, from a case's links (case_timeline_and_answers).
+    return _answers_of(con, f"SELECT a.rank FROM action_rows a WHERE {where.sql}", where)
+
+
+def _answers_of(con, chosen: str, *clauses: Clause, **params: object) -> pd.DataFrame:
+    """answered_events' columns and order, for the actions whose ranks the query `chosen` (one column, `rank`) gives.
+    The answers table holds the ids and the action's date: no other table is read. The case page cuts the same
+    columns, in the same order, from a case's links (case_timeline_and_answers)."""
     return run(con, f"""
         SELECT k.action_id, k.action_date, k.case_id, k.answered_date AS event_date,
                k.answered_label AS event_category, k.answered_days AS days
-        FROM ({links.sql}) k
+        FROM answers k SEMI JOIN ({chosen}) p ON p.rank = k.action_rank
         WHERE k.answered_date IS NOT NULL
-        ORDER BY k.action_date, k.action_id, k.case_id""", links)
+        ORDER BY k.action_date, k.action_id, k.case_id""", *clauses, **params)
