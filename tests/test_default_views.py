@@ -25,19 +25,18 @@ class Live:
     def cursor(self):
         return self.snapshot.cursor()
 
-    def fetch(self, sql, params=None):
+    def _read(self, sql, params, read):
         cur = self.snapshot.cursor()
         try:
-            return cur.execute(sql, params or []).df()
+            return read(cur.execute(sql, params or []))
         finally:
             cur.close()
 
+    def fetch(self, sql, params=None):
+        return self._read(sql, params, lambda cur: cur.df())
+
     def fetch_columns(self, sql, params=None):
-        cur = self.snapshot.cursor()
-        try:
-            return cur.execute(sql, params or []).fetchnumpy()
-        finally:
-            cur.close()
+        return self._read(sql, params, lambda cur: cur.fetchnumpy())
 
     def fetch_one(self, sql, params=None):
         return db.fetch_one(self.snapshot, sql, params)
