@@ -70,21 +70,20 @@ class Compare:
     def cursor(self):
         return self.snapshot.cursor()
 
-    def fetch(self, sql, params=None):
-        key = db.result_key(sql, params)
+    def _asked(self, key):
         self.queries += 1
         if key in self.stored:
             self.hits.add(key)
+
+    def fetch(self, sql, params=None):
+        self._asked(db.result_key(sql, params))
         got, want = db.fetch(self.snapshot, sql, params), self.live.fetch(sql, params)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
         assert list(got.columns) == list(want.columns)
         return got
 
     def fetch_columns(self, sql, params=None):
-        key = db.columns_key(sql, params)
-        self.queries += 1
-        if key in self.stored:
-            self.hits.add(key)
+        self._asked(db.columns_key(sql, params))
         got, want = db.fetch_columns(self.snapshot, sql, params), self.live.fetch_columns(sql, params)
         assert_same_columns(got, want)
         return got
