@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -106,6 +106,18 @@ def test_map_text_is_escaped_once_and_the_pictures_hold_no_data():
     assert rows["IRN"]["href"].endswith("/countries?country=Iran") and rows["FRA"]["href"] is None
     pictures = " ".join(unquote(p) for p in figure.pictures)
     assert "A&amp;B" not in pictures and "script" not in pictures and "<title>" not in pictures
+
+
+def test_each_picture_is_a_whole_svg_image():
+    """The pictures shown until the markup is drawn are data: URLs. A bare '#' in one (a colour, "#fff") starts the
+    URL's fragment: the browser then reads a cut SVG, a broken image showing only its alt text."""
+    values = pd.DataFrame({"iso3": ["IRN", "FRA"], "name": ["Iran", "France"], "priority_area": ["Iran", None],
+                           "value": [3.0, None], "note": [None, None]})
+    for picture in figures.world_map(values, "EU actions", alt="Map").pictures:
+        parts = urlsplit(picture)
+        assert parts.scheme == "data" and parts.fragment == "" and "#" not in picture
+        svg = ElementTree.fromstring(unquote(parts.path.removeprefix("image/svg+xml,")))
+        assert svg.tag == f"{SVG}svg" and len(svg)
 
 
 def test_an_area_measure_reaches_each_of_its_countries_and_no_measure_stays_grey():
@@ -212,6 +224,10 @@ def test_a_hostile_note_is_shown_on_the_map_as_written_and_a_country_opens_in_th
         assert map_frame.locator("script, b, em, strong, .katex, [style*='color'], a[href='b']").count() == 0
         assert map_frame.locator("a:not(.map-country)").count() == 0  # no link but the priority countries'
         assert page.evaluate("window.pwned") is None
+        # The pictures shown before the markup (hidden once it is drawn) decode: none is a broken image.
+        pictures = page.evaluate("""Promise.all(Array.from(document.querySelectorAll("[class*='_map_frame'] img"))
+            .map(p => p.decode().then(() => p.naturalWidth, () => 0)))""")
+        assert len(pictures) == 3 and all(width > 0 for width in pictures), pictures
         assert china.get_attribute("target") == "_self"
         china.click()
         page.wait_for_url("**/countries?country=China", timeout=15000)

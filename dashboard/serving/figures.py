@@ -407,7 +407,7 @@ def world_map(values: pd.DataFrame, measure_label: str, alt: str, zmax: float | 
                 f'{markup(_number(top))}</text></svg>')
     pictures = [*svgs[:-2], picture_of_shapes, svgs[-1]]  # the legends' text is the code's, not the data's
     return MapFigure(markup="\n".join(['<div class="world-map">', MAP_STYLE, *svgs, "</div>"]),
-                     pictures=["data:image/svg+xml," + quote(svg, safe=" =/:;,.-#'\"") for svg in pictures],
+                     pictures=["data:image/svg+xml," + quote(svg, safe=" =/:;,.-'\"") for svg in pictures],
                      alt=alt)
 
 
