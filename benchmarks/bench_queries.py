@@ -271,16 +271,27 @@ def run_child(job: str, path: Path) -> dict:
 
 # --- whole pages under AppTest ---
 
+# Streamlit's warnings that it runs outside a served session, and nothing else: AppTest runs each page so, and the
+# cache is cleared before each run with no server's cache to clear. Logged on every run, they were several hundred
+# lines per `make benchmark`, which hid the table.
+BARE_MODE_WARNINGS = {
+    "streamlit.runtime.scriptrunner_utils.script_run_context": "missing ScriptRunContext",
+    "streamlit.runtime.caching.cache_data_api": "No runtime found, using MemoryCacheStorageManager",
+}
+
+
 class _NoBareModeWarning(logging.Filter):
-    """Drops Streamlit's "missing ScriptRunContext" warning, and nothing else. AppTest runs scripts outside a served
-    session, so Streamlit logs it on every run (several hundred lines per `make benchmark`, which hid the table)."""
+    def __init__(self, words: str):
+        super().__init__()
+        self.words = words
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "missing ScriptRunContext" not in str(record.msg)
+        return self.words not in str(record.msg)
 
 
 def quiet_bare_mode_warning() -> None:
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoBareModeWarning())
+    for logger, words in BARE_MODE_WARNINGS.items():
+        logging.getLogger(logger).addFilter(_NoBareModeWarning(words))
 
 
 def apptest_cpu(path: Path, ids: dict[str, str], repeat: int) -> dict[str, float]:
