@@ -675,7 +675,9 @@ def action_cases(con, action_id: str, case_ids=None) -> pd.DataFrame:
     ids = [str(case_id) for case_id in (case_ids if case_ids is not None else [])]
     named = {f"case_{i}": case_id for i, case_id in enumerate(ids)}
     wanted = Clause(f"c.case_id IN ({', '.join('$' + name for name in named)})" if named else "FALSE", named)
-    return run(con, f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {wanted.sql} ORDER BY c.opened_on", wanted)
+    # One case or none needs no sort (most actions name one; the sort costs about a sixth of the query)
+    order = " ORDER BY c.opened_on" if len(ids) > 1 else ""
+    return run(con, f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {wanted.sql}{order}", wanted)
 
 
 def answered_events(con, f: Filters | None = None, case_id: str | None = None,
