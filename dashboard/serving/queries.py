@@ -499,6 +499,22 @@ SOURCES_TAIL = """
         ORDER BY "Records" DESC, "Latest date" DESC, n.source_no"""
 
 
+def _record_where(f: Filters) -> Clause:
+    """The filter over source_records (aliased `r`): action_where for its EU actions, case_where for its cases and
+    case events. Where the two read the same columns alike (a filter on countries, themes, source quality and dates:
+    a Countries page), one clause serves every record, its date range on the date each kind is filtered by (an
+    action's own, a case's opening): the database then plans one plain condition rather than two branches."""
+    undated = _without_dates(f)
+    aw, cw = action_where(undated, on="r."), case_where(undated, on="r.")
+    if aw.sql == cw.sql and aw.params == cw.params:
+        dated = "CASE WHEN r.kind = 0 THEN r.date ELSE r.opened_on END"
+        dates = [Clause(f"{dated} >= $since", {"since": f.since})] if f.since else []
+        dates += [Clause(f"{dated} <= $until", {"until": f.until})] if f.until else []
+        return _all([aw, *dates])
+    aw, cw = action_where(f, on="r."), case_where(f, on="r.")
+    return Clause(f"(r.kind = 0 AND {aw.sql}) OR (r.kind <> 0 AND {cw.sql})", merge(aw.params, cw.params))
+
+
 def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Distinct sources behind the filtered actions and cases (and those cases' events), with how many records
     each supports."""
@@ -506,20 +522,18 @@ def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     # one record in the whole dataset cites supports one record here: it needs no grouping, only the newest of
     # them can make the list.
     if not (f.q or f.actors or f.types) and built_with(con, "source_records", "row_no"):
-        # Every record with the columns its filter reads, stored by country (summaries.source_records): one scan of
-        # the country's rows; the shown sources' text is read from the rows that counted them.
-        aw, cw = action_where(f, on="r."), case_where(f, on="r.")
+        # Every record with the columns its filter reads, stored by country (summaries.source_records): the
+        # country's rows, read once for the shared sources and once for the others (cheaper than one read kept for
+        # both); the shown sources' text is read from the rows that counted them.
+        where = _record_where(f)
         return run(con, f"""
-            WITH records AS (
-                SELECT r.row_no, r.source_no, r.source_shared AS shared, r.date FROM source_records r
-                WHERE (r.kind = 0 AND {aw.sql}) OR (r.kind <> 0 AND {cw.sql})
-            ), counted AS (
-                SELECT source_no, count(*) AS records, max(date) AS latest, min(row_no) AS row_no
-                FROM records WHERE shared GROUP BY source_no
+            WITH counted AS (
+                SELECT r.source_no, count(*) AS records, max(r.date) AS latest, min(r.row_no) AS row_no
+                FROM source_records r WHERE r.source_shared AND ({where.sql}) GROUP BY r.source_no
                 UNION ALL
-                (SELECT source_no, 1, date, row_no FROM records WHERE NOT shared
-                 ORDER BY date DESC, source_no LIMIT $limit)
-            )""" + SOURCES_TAIL.format(table="source_records", key="row_no"), aw, cw, limit=int(limit))
+                (SELECT r.source_no, 1, r.date, r.row_no FROM source_records r WHERE NOT r.source_shared AND ({where.sql})
+                 ORDER BY r.date DESC, r.source_no LIMIT $limit)
+            )""" + SOURCES_TAIL.format(table="source_records", key="row_no"), where, limit=int(limit))
     aw, cw, ew = action_where(f), case_where(f), events_where(con, f)
     return run(con, f"""
         WITH records AS (
