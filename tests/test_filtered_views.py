@@ -94,6 +94,19 @@ def test_filtered_views_equal_the_live_definition(built, older, f):
         pd.testing.assert_frame_equal(ask(built), ask(older), check_exact=True)
 
 
+def test_a_filter_that_reads_every_record_alike_is_one_condition():
+    """Countries, themes, source quality and dates read the same columns of an EU action, a case and a case event
+    (dates: an action's own, a case's opening): the sources list filters source_records with one condition, no
+    branch per kind of record. Case statuses and how a case was found are read otherwise for an action (those of
+    the cases it concerned), so each kind keeps its branch. The answers are the live definition's (above)."""
+    for f in (_params(country="Iran", since="2020-01-01"), _params(country="Israel/OPT", until="2023-12-31"),
+              _params(theme="torture", since="2010-01-01"), _params(country="Iran", source="Official EU source"),
+              Filters()):
+        assert "r.kind" not in queries._record_where(f).sql.replace("CASE WHEN r.kind = 0 THEN", "")
+    for f in (_params(country="Iran", status="detained"), Filters(discovery=taxonomy.INDEPENDENT_DISCOVERY)):
+        assert "(r.kind = 0 AND" in queries._record_where(f).sql
+
+
 def test_events_hold_the_columns_of_their_case(built):
     differing = db.fetch_one(built, """
         SELECT count(*) FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank

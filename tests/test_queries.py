@@ -1,7 +1,9 @@
 """Queries against the fixture database: filters, counts, paging and SQL-side aggregation."""
 
 import datetime as dt
+import shutil
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -146,6 +148,45 @@ def test_a_case_page_cuts_its_timeline_and_answers_from_one_query(crowded_case_d
     timeline, answered = queries.case_timeline_and_answers(con, "IRN-C-0001")
     assert list(answered["action_id"]) == ["IRN-A-0008", "IRN-A-0001", "IRN-A-0002", "IRN-A-0009"]
     assert list(timeline["ref"]).count("IRN-A-0009") == 1 and len(timeline) == 8
+
+
+def test_an_action_page_reads_the_case_ids_the_build_stored_on_its_row(tmp_path):
+    """action_rows holds the ids of the cases each action's source names (case_ids_text), which action_detail reads
+    with the action's row instead of looking them up: for every action of the shipped data they are the live
+    definition's (CASE_IDS_OF_ACTION, a lookup in action_cases), in its order, and none where it names none (actions
+    naming none, one and several cases are among them). A file built without them gives the same records by the
+    lookup."""
+    from dashboard.config import SOURCES_DIR
+    from dashboard.curation.build import build
+
+    build(SOURCES_DIR, tmp_path / "shipped.duckdb")
+    con = db.connect(tmp_path / "shipped.duckdb")
+    assert queries.built_with(con, "action_rows", "case_ids_text")
+    action_ids = list(queries.run(con, "SELECT action_id FROM action_rows")["action_id"])
+    named = {}
+    for action_id in action_ids:
+        live = queries.run_one(con, f"SELECT {queries.CASE_IDS_OF_ACTION}", id=action_id)[0]
+        got = queries.action_detail(con, action_id)["case_ids"]
+        assert (got is None and live is None) or list(got) == list(live), action_id
+        named[action_id] = 0 if got is None else len(got)
+    assert 0 in named.values() and max(named.values()) >= 2
+    older_path = tmp_path / "older.duckdb"
+    shutil.copy(con.path, older_path)
+    writer = duckdb.connect(str(older_path))
+    writer.execute("DROP INDEX action_rows_id")  # (a column of an indexed table is dropped with its index off)
+    writer.execute("ALTER TABLE action_rows DROP COLUMN case_ids_text")
+    writer.execute("CREATE INDEX action_rows_id ON action_rows(action_id)")
+    writer.execute("CHECKPOINT")
+    writer.close()
+    older = db.connect(older_path)
+    try:
+        assert not queries.built_with(older, "action_rows", "case_ids_text")
+        for action_id in action_ids:
+            _same_record(queries.action_detail(con, action_id), queries.action_detail(older, action_id))
+        assert queries.action_detail(con, "IRN-A-9999") is None and queries.action_detail(older, "IRN-A-9999") is None
+    finally:
+        older.close()
+        con.close()
 
 
 def duckdb_frame(con, sql: str) -> pd.DataFrame:

@@ -9,7 +9,10 @@ rebuilding from the same base tables gives the same rows.
   numbered by `rank` in that order, so a page of the table is "the first ranks that match". Themes and
   case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `taxonomy.theme_mask()` and
   `taxonomy.status_mask()`), so a filter on them is one integer test per row; actor and instrument are also small
-  numbers (`actor_no`, `type_no`: positions in taxonomy.ACTORS and taxonomy.ACTION_TYPES) to count by.
+  numbers (`actor_no`, `type_no`: positions in taxonomy.ACTORS and taxonomy.ACTION_TYPES) to count by. The ids of
+  the cases its source names are also one text, `case_ids_text`, in id order and separated by a space (ids match
+  schema's `^[A-Z]{3}-C-[0-9]{4,}$`; NULL when it names none): an action page reads them with the action's row (a
+  list column, or the lookup in action_cases, costs a third of that query at 1 M actions).
 - `case_rows`: one row per case with its labels, its *start* (earliest recorded event, or `opened_on` when it
   has none), its first responding EU action, last linked EU action, highest escalation step among its
   responses, the number of linked EU actions and the actor|instrument pairs of those actions; stored by
@@ -77,7 +80,8 @@ WITH themed AS (
 ), linked AS (
     SELECT l.action_id, count(*) AS cases_named,
            bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
-           bit_or(1 << (list_position($discovery, c.discovered_via) - 1))::INTEGER AS discovery_mask
+           bit_or(1 << (list_position($discovery, c.discovered_via) - 1))::INTEGER AS discovery_mask,
+           string_agg(l.case_id, ' ' ORDER BY l.case_id) AS case_ids_text
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
     GROUP BY l.action_id
 )
@@ -90,6 +94,7 @@ SELECT r.rank, a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(c
        a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
+       lk.case_ids_text,
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
        a.source_url, src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a

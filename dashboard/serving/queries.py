@@ -499,6 +499,22 @@ SOURCES_TAIL = """
         ORDER BY "Records" DESC, "Latest date" DESC, n.source_no"""
 
 
+def _record_where(f: Filters) -> Clause:
+    """The filter over source_records (aliased `r`): action_where for its EU actions, case_where for its cases and
+    case events. Where the two read the same columns alike (a filter on countries, themes, source quality and dates:
+    a Countries page), one clause serves every record, its date range on the date each kind is filtered by (an
+    action's own, a case's opening): the database then plans one plain condition rather than two branches."""
+    undated = _without_dates(f)
+    aw, cw = action_where(undated, on="r."), case_where(undated, on="r.")
+    if aw.sql == cw.sql and aw.params == cw.params:
+        dated = "CASE WHEN r.kind = 0 THEN r.date ELSE r.opened_on END"
+        dates = [Clause(f"{dated} >= $since", {"since": f.since})] if f.since else []
+        dates += [Clause(f"{dated} <= $until", {"until": f.until})] if f.until else []
+        return _all([aw, *dates])
+    aw, cw = action_where(f, on="r."), case_where(f, on="r.")
+    return Clause(f"(r.kind = 0 AND {aw.sql}) OR (r.kind <> 0 AND {cw.sql})", merge(aw.params, cw.params))
+
+
 def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Distinct sources behind the filtered actions and cases (and those cases' events), with how many records
     each supports."""
@@ -506,20 +522,18 @@ def sources_list(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     # one record in the whole dataset cites supports one record here: it needs no grouping, only the newest of
     # them can make the list.
     if not (f.q or f.actors or f.types) and built_with(con, "source_records", "row_no"):
-        # Every record with the columns its filter reads, stored by country (summaries.source_records): one scan of
-        # the country's rows; the shown sources' text is read from the rows that counted them.
-        aw, cw = action_where(f, on="r."), case_where(f, on="r.")
+        # Every record with the columns its filter reads, stored by country (summaries.source_records): the
+        # country's rows, read once for the shared sources and once for the others (cheaper than one read kept for
+        # both); the shown sources' text is read from the rows that counted them.
+        where = _record_where(f)
         return run(con, f"""
-            WITH records AS (
-                SELECT r.row_no, r.source_no, r.source_shared AS shared, r.date FROM source_records r
-                WHERE (r.kind = 0 AND {aw.sql}) OR (r.kind <> 0 AND {cw.sql})
-            ), counted AS (
-                SELECT source_no, count(*) AS records, max(date) AS latest, min(row_no) AS row_no
-                FROM records WHERE shared GROUP BY source_no
+            WITH counted AS (
+                SELECT r.source_no, count(*) AS records, max(r.date) AS latest, min(r.row_no) AS row_no
+                FROM source_records r WHERE r.source_shared AND ({where.sql}) GROUP BY r.source_no
                 UNION ALL
-                (SELECT source_no, 1, date, row_no FROM records WHERE NOT shared
-                 ORDER BY date DESC, source_no LIMIT $limit)
-            )""" + SOURCES_TAIL.format(table="source_records", key="row_no"), aw, cw, limit=int(limit))
+                (SELECT r.source_no, 1, r.date, r.row_no FROM source_records r WHERE NOT r.source_shared AND ({where.sql})
+                 ORDER BY r.date DESC, r.source_no LIMIT $limit)
+            )""" + SOURCES_TAIL.format(table="source_records", key="row_no"), where, limit=int(limit))
     aw, cw, ew = action_where(f), case_where(f), events_where(con, f)
     return run(con, f"""
         WITH records AS (
@@ -662,9 +676,17 @@ CASE_IDS_OF_ACTION = "(SELECT list(l.case_id ORDER BY l.case_id) FROM action_cas
 
 
 def action_detail(con, action_id: str) -> dict | None:
-    # case_ids: the cases its source names (action_cases, looked up by its index), for action_cases
-    return fetch_record(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, {CASE_IDS_OF_ACTION} AS case_ids
-                                 FROM action_rows a WHERE a.action_id = $id""", {"id": action_id})
+    # case_ids: the cases its source names (CASE_IDS_OF_ACTION), for action_cases; read from the action's own row
+    # where the build stored them there (summaries.action_rows: case_ids_text), else looked up in action_cases
+    if not built_with(con, "action_rows", "case_ids_text"):
+        return fetch_record(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, {CASE_IDS_OF_ACTION} AS case_ids
+                                     FROM action_rows a WHERE a.action_id = $id""", {"id": action_id})
+    record = fetch_record(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, a.case_ids_text
+                                   FROM action_rows a WHERE a.action_id = $id""", {"id": action_id})
+    if record is not None:  # as fetch_record gives the list: an array of the ids, or None for no case
+        text = record.pop("case_ids_text")
+        record["case_ids"] = None if text is None else np.array(text.split(" "), dtype=object)
+    return record
 
 
 def action_cases(con, action_id: str, case_ids=None) -> pd.DataFrame:
@@ -675,7 +697,9 @@ def action_cases(con, action_id: str, case_ids=None) -> pd.DataFrame:
     ids = [str(case_id) for case_id in (case_ids if case_ids is not None else [])]
     named = {f"case_{i}": case_id for i, case_id in enumerate(ids)}
     wanted = Clause(f"c.case_id IN ({', '.join('$' + name for name in named)})" if named else "FALSE", named)
-    return run(con, f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {wanted.sql} ORDER BY c.opened_on", wanted)
+    # One case or none needs no sort (most actions name one; the sort costs about a sixth of the query)
+    order = " ORDER BY c.opened_on" if len(ids) > 1 else ""
+    return run(con, f"SELECT {CASE_COLUMNS} FROM case_rows c WHERE {wanted.sql}{order}", wanted)
 
 
 def answered_events(con, f: Filters | None = None, case_id: str | None = None,
