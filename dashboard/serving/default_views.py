@@ -75,11 +75,25 @@ def views() -> list[tuple[str, Callable, Filters]]:
     return out
 
 
+class _Cursors:
+    """The connection's cursors, each on the database `con` is using: a new cursor starts on its connection's first
+    catalogue, which is not the database the build writes (it attaches the file: curation.build.write_database)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        (self.database,) = con.execute("SELECT current_database()").fetchone() or ("",)
+
+    def cursor(self):
+        cur = self.con.cursor()
+        cur.execute(f'USE "{self.database}"')
+        return cur
+
+
 class _Recorder:
     """Stands in for a connection (db.fetch hands it every query): runs each query and keeps its frame."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con = con
+        self.con = _Cursors(con)
         self.results: dict[str, tuple[str, bytes]] = {}
         self._once: dict[str, object] = {}
 
