@@ -162,6 +162,29 @@ def test_a_file_without_stored_results_answers_every_query(fixture_db, tmp_path,
         snapshot.close()
 
 
+def test_the_views_are_answered_on_a_file_attached_under_another_name(fixture_db, tmp_path):
+    # The build attaches the file it writes to an in-memory connection; a cursor of that connection starts on the
+    # in-memory catalogue, which holds no table. The results stored must be those a plain connection stores.
+    plain, attached = tmp_path / "plain.duckdb", tmp_path / "attached.duckdb"
+    shutil.copy(fixture_db, plain)
+    shutil.copy(fixture_db, attached)
+    writer = duckdb.connect(str(plain))
+    try:
+        default_views.write(writer)
+        want = writer.execute(f"SELECT * FROM {db.DEFAULT_VIEWS_TABLE} ORDER BY key").df()
+    finally:
+        writer.close()
+    writer = duckdb.connect(":memory:")
+    try:
+        writer.execute("ATTACH $path AS written", {"path": str(attached)})
+        writer.execute("USE written")
+        assert default_views.write(writer) == len(want)
+        got = writer.execute(f"SELECT * FROM {db.DEFAULT_VIEWS_TABLE} ORDER BY key").df()
+    finally:
+        writer.close()
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
 def test_stored_columns_of_every_type_come_back_with_their_nulls():
     # every type a column can have, with and without NULLs; a NULL-only column of each
     sql = """SELECT * FROM (VALUES (DATE '2024-01-02', NULL::DATE, 1::UTINYINT, 2::BIGINT, 1.5::DOUBLE, 'x',

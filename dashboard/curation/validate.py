@@ -470,7 +470,9 @@ def _typed(table: Table, raw: pd.DataFrame, lines: list[int], today: dt.date, ro
         values = raw[f.name].str.strip()
         blank = values == ""
         typed = values.where(~blank) if blank.any() else values
-        too_long = values.str.len() > MAX_FIELD_CHARS
+        # Characters are counted only when some value is longer than that in bytes (a character is a byte or more).
+        too_long = (values.str.len() > MAX_FIELD_CHARS) if _most_bytes(values) > MAX_FIELD_CHARS else \
+            pd.Series(False, index=values.index)
         any_too_long = too_long.any()
         suspects, converted = _vector_suspects(f, values.where(~too_long, "") if any_too_long else values, today)
         if converted is not None:
@@ -490,6 +492,12 @@ def _typed(table: Table, raw: pd.DataFrame, lines: list[int], today: dt.date, ro
                 typed.at[index] = _typed_scalar(f, value)
         frame[f.name] = typed
     return _finish(source, value_problems)
+
+
+def _most_bytes(values: pd.Series) -> int:
+    """The largest number of bytes (UTF-8) of a value of a column of strings, 0 when it holds none."""
+    most = pc.max(pc.binary_length(pa.array(values, type=pa.large_string(), from_pandas=True))).as_py()
+    return most or 0
 
 
 def _typed_scalar(f: Field, value):

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from .. import taxonomy
 from . import db, metrics, queries
@@ -75,11 +76,25 @@ def views() -> list[tuple[str, Callable, Filters]]:
     return out
 
 
+class _Cursors:
+    """The connection's cursors, each on the database `con` is using: a new cursor starts on its connection's first
+    catalogue, which is not the database the build writes (it attaches the file: curation.build.write_database)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        (self.database,) = con.execute("SELECT current_database()").fetchone() or ("",)
+
+    def cursor(self):
+        cur = self.con.cursor()
+        cur.execute(f'USE "{self.database}"')
+        return cur
+
+
 class _Recorder:
     """Stands in for a connection (db.fetch hands it every query): runs each query and keeps its frame."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con = con
+        self.con = _Cursors(con)
         self.results: dict[str, tuple[str, bytes]] = {}
         self._once: dict[str, object] = {}
 
@@ -122,7 +137,14 @@ def write(con: duckdb.DuckDBPyConnection) -> int:
         names.update({key: name for key in set(recorder.results) - before})
     con.execute(f"CREATE OR REPLACE TABLE {TABLE} (key VARCHAR PRIMARY KEY, view VARCHAR, sql VARCHAR, "
                 f"payload BLOB)")
-    rows = [(key, names.get(key, ""), sql, payload) for key, (sql, payload) in sorted(recorder.results.items())]
-    if rows:
-        con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)", rows)
-    return len(rows)
+    keys = sorted(recorder.results)
+    if keys:  # as one Arrow table: executemany binds and inserts row by row, at several times the cost
+        rows = pa.table({"key": keys, "view": [names.get(key, "") for key in keys],
+                         "sql": [recorder.results[key][0] for key in keys],
+                         "payload": pa.array([recorder.results[key][1] for key in keys], type=pa.binary())})
+        con.register("incoming_results", rows)
+        try:
+            con.execute(f"INSERT INTO {TABLE} SELECT key, view, sql, payload FROM incoming_results")
+        finally:
+            con.unregister("incoming_results")
+    return len(keys)
