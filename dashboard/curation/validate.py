@@ -471,8 +471,10 @@ def _typed(table: Table, raw: pd.DataFrame, lines: list[int], today: dt.date, ro
         blank = values == ""
         typed = values.where(~blank) if blank.any() else values
         # Characters are counted only when some value is longer than that in bytes (a character is a byte or more).
-        too_long = (values.str.len() > MAX_FIELD_CHARS) if _most_bytes(values) > MAX_FIELD_CHARS else \
-            pd.Series(False, index=values.index)
+        if _most_bytes(values) > MAX_FIELD_CHARS:
+            too_long = values.str.len() > MAX_FIELD_CHARS
+        else:
+            too_long = pd.Series(False, index=values.index)
         any_too_long = too_long.any()
         suspects, converted = _vector_suspects(f, values.where(~too_long, "") if any_too_long else values, today)
         if converted is not None:
