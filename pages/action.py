@@ -15,9 +15,9 @@ def render():
         return
     st.title(ui.text(action["Title"]), anchor=False)
     st.caption(f"{action['ID']} · {ui.text(action['Country'])} · {ui.text(action['Themes'])}")
-    ui.metric_row([("Date", action["Date"], "As the source states it."), ("Actor", action["Actor"], None),
-                   ("Instrument", action["Action"], None),
+    ui.metric_row([("Date", action["Date"], "As the source states it."),
                    ("On behalf of the EU (27)", action["On behalf of EU27"] or "Not stated", None)])
+    ui.text_facts([("Actor", action["Actor"], None), ("Instrument", action["Action"], None)])
     st.text(action["Summary"])
     st.link_button(ui.text(f"Source ({action['Source kind']})"), action["Source"])
     st.header("Cases this action named")

@@ -15,8 +15,8 @@ def render():
     st.title(ui.text(case["title"]), anchor=False)
     st.caption(f"{case['case_id']} · {ui.text(case['country_name'])} · {ui.text(case['theme_labels'])}")
     ui.metric_row([("Status", case["status_label"], "As of the latest recorded event."),
-                   ("Opened on", case["opened_on"], None),
-                   ("Subject", case["subject_name"] or ("Name withheld" if not case["name_public"] else "—"),
+                   ("Opened on", case["opened_on"], None)])
+    ui.text_facts([("Subject", case["subject_name"] or ("Name withheld" if not case["name_public"] else "—"),
                     case["subject_type_label"])])
     st.text(case["summary"])
     st.link_button(ui.text(f"Source ({case['source_kind_label']})"), case["source_url"])

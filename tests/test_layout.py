@@ -1,4 +1,4 @@
-"""Every page fits a laptop (1366 × 900, sidebar open) and a phone (390 × 844): no figure label or link cut short,
+"""Every page fits a laptop (1366 × 900, sidebar open) and a phone (390 × 844): no figure, label or link cut short,
 no chart text outside its chart, nothing wider than the screen. Measured in Debian chromium, as a visitor sees it."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from .browser import PageWatch, settle
 pytestmark = pytest.mark.browser
 PAGES = ["", "countries", "countries?country=Iran&theme=Torture", "themes", "themes?theme=Death+penalty", "timeline",
          "explore", "accountability", "brief", "brief?country=Iran", "brief?country=Iran&present=1", "case",
-         "case?id=IRN-C-0001", "action", "action?id=IRN-A-0001", "about", "accessibility"]
+         "case?id=IRN-C-0001", "case?id=EGY-C-0001", "action", "action?id=IRN-A-0001", "about", "accessibility"]
 SIZES = [(1366, 900), (390, 844)]
 
-# Metric labels Streamlit cuts with an ellipsis when their column is too narrow.
-CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+# Metric labels and values Streamlit cuts with an ellipsis when their column is too narrow (a value is one line: an
+# actor's name, or a case's list of subjects, was cut to its first words).
+CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricValue"]')]
     .filter(l => [l, ...l.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
     .map(l => l.innerText)"""
 # Links whose text Streamlit cuts at their box's edge (a page link is one line; a list of records wraps its lines).
@@ -54,7 +55,7 @@ def test_every_page_fits_the_screen(server, browser, width, height):
         outside = page.evaluate(TEXT_OUTSIDE_CHARTS)
         wide = page.evaluate(TOO_WIDE)
         if cut:
-            problems.append(f"/{path}: metric labels cut: {cut}")
+            problems.append(f"/{path}: metric labels or values cut: {cut}")
         if cut_links:
             problems.append(f"/{path}: link text cut: {cut_links[:3]}")
         if outside:

@@ -151,7 +151,8 @@ def test_about_shows_build_and_definitions():
 def test_hostile_text_is_escaped_in_markdown_elements():
     at = run("case", id="EGY-C-0001")
     assert at.title[0].value == r"\<img src=x onerror=alert\(1\)\>"
-    assert at.metric[2].value.startswith(r"\[click\]\(javascript\:alert\(1\)\)")
+    subject = next(m.value for m in at.markdown if m.value.startswith("**Subject**"))
+    assert subject.endswith(r"\[click\]\(javascript\:alert\(1\)\)")
 
 
 def test_accountability_page_shows_the_cli_numbers(fixture_db):

@@ -309,9 +309,20 @@ def record_links(frame: pd.DataFrame, key: str, date_column: str = "Date") -> No
 
 
 def metric_row(items: list[tuple[str, object, str | None]]) -> None:
+    """Numbers, dates and short labels in large type, side by side. A metric shows its value on one line and cuts
+    what does not fit with "…": text of any length goes to `text_facts`."""
     cols = st.columns(len(items))
     for col, (label, value, help_text) in zip(cols, items, strict=True):
         col.metric(text(label), shown(value), help=help_text)
+
+
+def text_facts(items: list[tuple[str, object, str | None]]) -> None:
+    """Facts whose values are text of any length (a case's subject, an action's actor and instrument), side by
+    side, each value wrapping onto as many lines as it needs. As metrics they were cut to one line: "European P…",
+    and of a case naming seven people, the first one and a half names."""
+    cols = st.columns(len(items))
+    for col, (label, value, help_text) in zip(cols, items, strict=True):
+        col.markdown(f"**{text(label)}**  \n{shown(value)}", help=help_text)
 
 
 def page_links_to(page: str, places: Iterable[str], param: str = "country") -> None:
