@@ -88,6 +88,16 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _date_range(column: str, f: Filters) -> list[Clause]:
+    """The filter's dates (`since`, `until`, each inclusive) on `column`, as clauses to add to a filter."""
+    clauses = []
+    if f.since:
+        clauses.append(Clause(f"{column} >= $since", {"since": f.since}))
+    if f.until:
+        clauses.append(Clause(f"{column} <= $until", {"until": f.until}))
+    return clauses
+
+
 def action_where(f: Filters, on: str = "a.") -> Clause:
     """Filter over action_rows aliased `a`. `on`: where the action's columns are read (`r.` for source_records)."""
     clauses = []
@@ -106,10 +116,7 @@ def action_where(f: Filters, on: str = "a.") -> Clause:
     if f.discovery:  # actions concerning cases found this way
         clauses.append(Clause(f"({on}case_discovery_mask & $discovery_mask) <> 0",
                               {"discovery_mask": discovery_mask(f.discovery)}))
-    if f.since:
-        clauses.append(Clause(f"{on}date >= $since", {"since": f.since}))
-    if f.until:
-        clauses.append(Clause(f"{on}date <= $until", {"until": f.until}))
+    clauses += _date_range(f"{on}date", f)
     if f.q:
         clauses.append(Clause(f"({on}title ILIKE $q ESCAPE '\\' OR {on}summary ILIKE $q ESCAPE '\\')",
                               {"q": _like(f.q)}))
@@ -134,10 +141,7 @@ def case_where(f: Filters, on: str = "c.") -> Clause:
         pairs = [f"{actor}{PAIR}{kind}" for actor in (f.actors or taxonomy.ACTORS)
                  for kind in (f.types or taxonomy.ACTION_TYPES)]
         clauses.append(Clause(f"list_has_any({on}actor_types, $actor_types)", {"actor_types": pairs}))
-    if f.since:
-        clauses.append(Clause(f"{on}opened_on >= $since", {"since": f.since}))
-    if f.until:
-        clauses.append(Clause(f"{on}opened_on <= $until", {"until": f.until}))
+    clauses += _date_range(f"{on}opened_on", f)
     if f.q:
         clauses.append(Clause(f"({on}title ILIKE $q ESCAPE '\\' OR {on}summary ILIKE $q ESCAPE '\\' "
                               f"OR coalesce({on}subject_name, '') ILIKE $q ESCAPE '\\')", {"q": _like(f.q)}))
@@ -169,12 +173,7 @@ def counts_table(f: Filters) -> str:
 
 def event_dates(f: Filters) -> Clause:
     """Case events are dated by themselves: a date range selects events (aliased `e`), not their cases."""
-    clauses = []
-    if f.since:
-        clauses.append(Clause("e.date >= $since", {"since": f.since}))
-    if f.until:
-        clauses.append(Clause("e.date <= $until", {"until": f.until}))
-    return _all(clauses)
+    return _all(_date_range("e.date", f))
 
 
 def _without_dates(f: Filters) -> Filters:
@@ -507,10 +506,7 @@ def _record_where(f: Filters) -> Clause:
     undated = _without_dates(f)
     aw, cw = action_where(undated, on="r."), case_where(undated, on="r.")
     if aw.sql == cw.sql and aw.params == cw.params:
-        dated = "CASE WHEN r.kind = 0 THEN r.date ELSE r.opened_on END"
-        dates = [Clause(f"{dated} >= $since", {"since": f.since})] if f.since else []
-        dates += [Clause(f"{dated} <= $until", {"until": f.until})] if f.until else []
-        return _all([aw, *dates])
+        return _all([aw, *_date_range("CASE WHEN r.kind = 0 THEN r.date ELSE r.opened_on END", f)])
     aw, cw = action_where(f, on="r."), case_where(f, on="r.")
     return Clause(f"(r.kind = 0 AND {aw.sql}) OR (r.kind <> 0 AND {cw.sql})", merge(aw.params, cw.params))
 
