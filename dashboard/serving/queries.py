@@ -674,12 +674,11 @@ CASE_IDS_OF_ACTION = "(SELECT list(l.case_id ORDER BY l.case_id) FROM action_cas
 def action_detail(con, action_id: str) -> dict | None:
     # case_ids: the cases its source names (CASE_IDS_OF_ACTION), for action_cases; read from the action's own row
     # where the build stored them there (summaries.action_rows: case_ids_text), else looked up in action_cases
-    if not built_with(con, "action_rows", "case_ids_text"):
-        return fetch_record(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, {CASE_IDS_OF_ACTION} AS case_ids
-                                     FROM action_rows a WHERE a.action_id = $id""", {"id": action_id})
-    record = fetch_record(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, a.case_ids_text
+    stored = built_with(con, "action_rows", "case_ids_text")
+    case_ids = "a.case_ids_text" if stored else f"{CASE_IDS_OF_ACTION} AS case_ids"
+    record = fetch_record(con, f"""SELECT {ACTION_COLUMNS}, a.date AS date_value, {case_ids}
                                    FROM action_rows a WHERE a.action_id = $id""", {"id": action_id})
-    if record is not None:  # as fetch_record gives the list: an array of the ids, or None for no case
+    if stored and record is not None:  # as fetch_record gives the list: an array of the ids, or None for no case
         text = record.pop("case_ids_text")
         record["case_ids"] = None if text is None else np.array(text.split(" "), dtype=object)
     return record
