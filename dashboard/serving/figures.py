@@ -170,7 +170,6 @@ SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
 MAP_STYLE = ("<style>.world-map a.map-priority{cursor:pointer}"
              ".world-map a.map-priority:hover path,.world-map a.map-priority:focus path{stroke-width:3}"
              ".world-map a.map-priority:focus{outline:none}.world-map a.map-priority:focus path{stroke:#1f2937}"
-             '[class*="_map_frame"]:has(.world-map) [data-testid="stElementContainer"]:has(img.map-picture),'
              '[class*="_map_frame"]:has(.world-map) [data-testid="stElementContainer"]:has(img[src^="data:image/svg"])'
              "{display:none}</style>")
 
