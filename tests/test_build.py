@@ -162,3 +162,26 @@ def test_a_new_schema_column_reaches_the_database_without_other_edits(sources, t
     c = db.connect(tmp_path / "wide.duckdb")
     assert c.cursor().execute("SELECT DISTINCT test_extra FROM eu_actions").fetchall() == [("primary",)]
     c.close()
+
+
+def test_every_key_is_checked_before_anything_is_written(sources, tmp_path):
+    """The database holds no key constraint of its own (an index per key would serve no query): the validator is
+    the only check, so a repeated row in any source file must be refused there, naming the file and both lines."""
+    from dashboard.schema import TABLES
+
+    expected = []
+    for table in TABLES:
+        path = sources / table.filename
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if len(lines) < 2:
+            continue
+        path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")  # the first record, once more
+        expected.append(f"{table.filename}:{len(lines) + 1}: {'+'.join(table.primary_key)}: duplicate of line 2")
+    assert len(expected) >= 8, expected
+    problems = problems_for(sources)
+    missing = [e for e in expected if not any(p.startswith(e) for p in problems)]
+    assert not missing, (missing, problems)
+    out = tmp_path / "never.duckdb"
+    with pytest.raises(ValidationError):
+        build(sources, out)
+    assert not out.exists()
