@@ -247,12 +247,6 @@ DERIVED_TABLES: tuple[Table, ...] = (
     ), ()),
 )
 
-# Columns pages filter or join by.
-INDEXES: tuple[tuple[str, str], ...] = (
-    ("eu_actions", "country_iso3"), ("eu_actions", "date"), ("case_events", "case_id"),
-    ("action_cases", "case_id"), ("action_cases", "action_id"),
-)
-
 
 def database_tables() -> dict[str, tuple[Field, ...]]:
     """Every table of the database with its columns, in order: the published source tables, then the derived ones."""
@@ -268,7 +262,10 @@ def _database_key(table: Table) -> tuple[str, ...]:
 
 
 def ddl() -> str:
-    """CREATE statements for every table and index of the database."""
+    """CREATE statements for every table of the database. The published tables carry their keys and no other index:
+    pages read the summary tables (curation/summaries.py, which indexes the ids record pages look up), and an index
+    no query uses costs the build its time and the file its size (at 100,000 EU actions, five such indexes took a
+    quarter of the file)."""
     statements = []
     for table in (*TABLES, *DERIVED_TABLES):
         key = _database_key(table)
@@ -281,8 +278,6 @@ def ddl() -> str:
                 column += " NOT NULL"
             columns.append(column)
         statements.append(f"CREATE TABLE {table.name} ({', '.join(columns)});")
-    for table_name, column in INDEXES:
-        statements.append(f"CREATE INDEX {table_name}_{column.removesuffix('_iso3')} ON {table_name}({column});")
     return "\n".join(statements) + "\n"
 
 

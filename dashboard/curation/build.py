@@ -195,18 +195,12 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
             # One transaction: the tables are written (and compressed) once, at the commit, instead of through the
             # write-ahead log and an automatic checkpoint after each large statement.
             con.execute("BEGIN")
-            statements = [s.strip() for s in SCHEMA_SQL.split(";") if s.strip()]
-            indexes = [s for s in statements if s.startswith("CREATE INDEX")]
-            con.execute(";\n".join(s for s in statements if s not in indexes))
+            con.execute(SCHEMA_SQL)
             for table in TABLES:
                 frame = data[table.name]
                 if table.added:  # a case event's number, in file order
                     frame = frame.assign(event_no=range(1, len(frame) + 1))
                 _insert(con, table.name, frame[[f.name for f in table.database_fields]])
-            # The secondary indexes once the rows are in: one built over a whole column costs less than one kept
-            # up to date row by row.
-            if indexes:
-                con.execute(";\n".join(indexes))
             write_themes(con)
             write_lookups(con)
             version = release.version_for(con, release_manifest, info["source_digest"], info["built_at"])
