@@ -81,7 +81,8 @@ WITH themed AS (
     SELECT l.action_id, count(*) AS cases_named,
            bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
            bit_or(1 << (list_position($discovery, c.discovered_via) - 1))::INTEGER AS discovery_mask,
-           string_agg(l.case_id, ' ' ORDER BY l.case_id) AS case_ids_text
+           -- in id order: the ids of each action sorted as one list (an ordered string_agg costs twice as much)
+           array_to_string(list_sort(list(l.case_id)), ' ') AS case_ids_text
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
     GROUP BY l.action_id
 )
