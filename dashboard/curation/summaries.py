@@ -75,8 +75,6 @@ WITH themed AS (
     FROM (SELECT DISTINCT theme_mask FROM themed) m
     JOIN labels lb ON lb.kind = 'theme' AND m.theme_mask & (1 << (list_position($themes, lb.code) - 1)) <> 0
     GROUP BY m.theme_mask
-), ranked AS (  -- ranked on the two columns alone, so the sort does not carry every column of the action
-    SELECT action_id, row_number() OVER (ORDER BY date DESC, action_id)::INTEGER AS rank FROM eu_actions
 ), linked AS (
     SELECT l.action_id, count(*) AS cases_named,
            bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
@@ -86,7 +84,11 @@ WITH themed AS (
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
     GROUP BY l.action_id
 )
-SELECT r.rank, a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
+-- ranked in the order of the sort below, by a window with an empty OVER, which keeps its input's order (as
+-- source_records is numbered): the rows are sorted once, not ranked by a sort of their own and sorted again by rank
+SELECT row_number() OVER ()::INTEGER AS rank, *
+FROM (
+SELECT a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
        a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
        list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
        year(a.date)::SMALLINT AS year_no, (year(a.date) * 12 + month(a.date) - 1)::INTEGER AS month_no,
@@ -99,7 +101,6 @@ SELECT r.rank, a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(c
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
        a.source_url, src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a
-JOIN ranked r ON r.action_id = a.action_id
 LEFT JOIN (SELECT *, row_number() OVER (ORDER BY iso3)::SMALLINT AS country_no FROM countries) co
        ON co.iso3 = a.country_iso3
 LEFT JOIN source_rows src_no ON src_no.source_url = a.source_url AND src_no.source_kind IS NOT DISTINCT FROM a.source_kind
@@ -110,7 +111,7 @@ LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = a
 LEFT JOIN themed th ON th.action_id = a.action_id
 LEFT JOIN theme_set_labels tl ON tl.theme_mask = th.theme_mask
 LEFT JOIN linked lk ON lk.action_id = a.action_id
-ORDER BY rank
+ORDER BY a.date DESC, a.action_id)
 """
 
 CASE_ROWS_SQL = """
