@@ -218,7 +218,7 @@ WITH records AS (
     FROM event_rows e
 )
 -- numbered in the order of the sort below: a window with an empty OVER keeps its input's order (DuckDB's order
--- preservation), where one with its own ORDER BY sorted every column once more (a third of this statement)
+-- preservation), where one with its own ORDER BY sorted every column once more (a quarter of this statement)
 SELECT row_number() OVER ()::INTEGER AS row_no, *
 FROM (SELECT r.*, s.publisher, s.source_url, lb.label AS source_kind_label
       FROM records r
