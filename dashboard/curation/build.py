@@ -85,7 +85,9 @@ class Published:
 
 def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: pd.Series | set[str] | None) -> Published:
     """Apply the privacy and review rules: drop non-public records, and (unless `reviewed` is None) those no second
-    reader confirmed, with everything hanging off them; blank withheld names."""
+    reader confirmed, with everything hanging off them; blank withheld names. `frames` are checked sources (as
+    check_sources gives them with no problem), so every reference resolves: what hangs off cases or actions is cut
+    only when some of those were left out (each cut looks every row up among the kept ids)."""
     held_back = 0
 
     def keep(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -95,21 +97,19 @@ def publishable_frames(frames: dict[str, pd.DataFrame], reviewed: pd.Series | se
             confirmed = isin(frame[key], reviewed)
             held_back += int((public & ~confirmed).sum())
             public &= confirmed
-        return frame[public]
+        return frame if public.all() else frame[public]  # (the common case keeps all, without a copy)
 
     cases = keep(frames["cases"], "case_id").copy()
     cases.loc[cases["name_public"].fillna(False).astype(bool) == False, "subject_name"] = None  # noqa: E712
     actions = keep(frames["eu_actions"], "action_id")
-    events = frames["case_events"]
-    events = events[isin(events["case_id"], cases["case_id"])]
-    links = frames["action_cases"]
-    links = links[isin(links["action_id"], actions["action_id"]) & isin(links["case_id"], cases["case_id"])]
-    out = dict(frames)
-    out.update(cases=cases, eu_actions=actions, case_events=events, action_cases=links)
     kept = {("cases", "case_id"): cases["case_id"], ("eu_actions", "action_id"): actions["action_id"]}
-    for table in TABLES:  # anything else hanging off a case or an action (searches) goes with it
+    cut = {("cases", "case_id"): len(cases) < len(frames["cases"]),
+           ("eu_actions", "action_id"): len(actions) < len(frames["eu_actions"])}
+    out = dict(frames)
+    out.update(cases=cases, eu_actions=actions)
+    for table in TABLES:  # events, links and anything else hanging off a case or an action (searches) go with it
         for f in table.fields:
-            if f.foreign in kept and table.name not in ("case_events", "action_cases"):
+            if f.foreign in kept and cut[f.foreign]:
                 out[table.name] = out[table.name][isin(out[table.name][f.name], kept[f.foreign])]
     published = {}
     for name, frame in out.items():
@@ -195,18 +195,12 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
             # One transaction: the tables are written (and compressed) once, at the commit, instead of through the
             # write-ahead log and an automatic checkpoint after each large statement.
             con.execute("BEGIN")
-            statements = [s.strip() for s in SCHEMA_SQL.split(";") if s.strip()]
-            indexes = [s for s in statements if s.startswith("CREATE INDEX")]
-            con.execute(";\n".join(s for s in statements if s not in indexes))
+            con.execute(SCHEMA_SQL)
             for table in TABLES:
                 frame = data[table.name]
                 if table.added:  # a case event's number, in file order
                     frame = frame.assign(event_no=range(1, len(frame) + 1))
                 _insert(con, table.name, frame[[f.name for f in table.database_fields]])
-            # The secondary indexes once the rows are in: one built over a whole column costs less than one kept
-            # up to date row by row.
-            if indexes:
-                con.execute(";\n".join(indexes))
             write_themes(con)
             write_lookups(con)
             version = release.version_for(con, release_manifest, info["source_digest"], info["built_at"])

@@ -75,17 +75,20 @@ WITH themed AS (
     FROM (SELECT DISTINCT theme_mask FROM themed) m
     JOIN labels lb ON lb.kind = 'theme' AND m.theme_mask & (1 << (list_position($themes, lb.code) - 1)) <> 0
     GROUP BY m.theme_mask
-), ranked AS (  -- ranked on the two columns alone, so the sort does not carry every column of the action
-    SELECT action_id, row_number() OVER (ORDER BY date DESC, action_id)::INTEGER AS rank FROM eu_actions
 ), linked AS (
     SELECT l.action_id, count(*) AS cases_named,
            bit_or(1 << (list_position($statuses, c.status) - 1))::INTEGER AS status_mask,
            bit_or(1 << (list_position($discovery, c.discovered_via) - 1))::INTEGER AS discovery_mask,
-           string_agg(l.case_id, ' ' ORDER BY l.case_id) AS case_ids_text
+           -- in id order: the ids of each action sorted as one list (an ordered string_agg costs twice as much)
+           array_to_string(list_sort(list(l.case_id)), ' ') AS case_ids_text
     FROM action_cases l LEFT JOIN cases c ON c.case_id = l.case_id
     GROUP BY l.action_id
 )
-SELECT r.rank, a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
+-- ranked in the order of the sort below, by a window with an empty OVER, which keeps its input's order (as
+-- source_records is numbered): the rows are sorted once, not ranked by a sort of their own and sorted again by rank
+SELECT row_number() OVER ()::INTEGER AS rank, *
+FROM (
+SELECT a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
        a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
        list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
        year(a.date)::SMALLINT AS year_no, (year(a.date) * 12 + month(a.date) - 1)::INTEGER AS month_no,
@@ -98,7 +101,6 @@ SELECT r.rank, a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(c
        a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
        a.source_url, src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a
-JOIN ranked r ON r.action_id = a.action_id
 LEFT JOIN (SELECT *, row_number() OVER (ORDER BY iso3)::SMALLINT AS country_no FROM countries) co
        ON co.iso3 = a.country_iso3
 LEFT JOIN source_rows src_no ON src_no.source_url = a.source_url AND src_no.source_kind IS NOT DISTINCT FROM a.source_kind
@@ -109,7 +111,7 @@ LEFT JOIN labels quality ON quality.kind = 'source_quality' AND quality.code = a
 LEFT JOIN themed th ON th.action_id = a.action_id
 LEFT JOIN theme_set_labels tl ON tl.theme_mask = th.theme_mask
 LEFT JOIN linked lk ON lk.action_id = a.action_id
-ORDER BY rank
+ORDER BY a.date DESC, a.action_id)
 """
 
 CASE_ROWS_SQL = """
@@ -215,12 +217,14 @@ WITH records AS (
            e.case_discovered_via, e.case_opened_on, e.date, e.source_no, e.source_shared
     FROM event_rows e
 )
-SELECT row_number() OVER (ORDER BY r.country_iso3, r.date DESC, r.kind, r.source_no)::INTEGER AS row_no, r.*,
-       s.publisher, s.source_url, lb.label AS source_kind_label
-FROM records r
-LEFT JOIN source_rows s ON s.source_no = r.source_no
-LEFT JOIN labels lb ON lb.kind = 'source_kind' AND lb.code = s.source_kind
-ORDER BY row_no
+-- numbered in the order of the sort below: a window with an empty OVER keeps its input's order (DuckDB's order
+-- preservation), where one with its own ORDER BY sorted every column once more (a quarter of this statement)
+SELECT row_number() OVER ()::INTEGER AS row_no, *
+FROM (SELECT r.*, s.publisher, s.source_url, lb.label AS source_kind_label
+      FROM records r
+      LEFT JOIN source_rows s ON s.source_no = r.source_no
+      LEFT JOIN labels lb ON lb.kind = 'source_kind' AND lb.code = s.source_kind
+      ORDER BY r.country_iso3, r.date DESC, r.kind, r.source_no)
 """
 
 THEME_TOTALS_SQL = """
@@ -292,15 +296,17 @@ ORDER BY case_rank, action_rank
 
 SOURCE_ROWS_SQL = """
 CREATE OR REPLACE TABLE source_rows AS
-SELECT row_number() OVER (ORDER BY source_url, source_kind)::INTEGER AS source_no, source_url, source_kind,
-       -- the host without a leading "www.": as regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1), in
-       -- two plain patterns (the optional group makes RE2 take its slow way: a third of this statement at 100 k)
-       regexp_replace(regexp_extract(source_url, '^https?://([^/]+)', 1), '^www\\.([^/])', '\\1') AS publisher,
-       count(*) > 1 AS shared
-FROM (SELECT source_url, source_kind FROM eu_actions UNION ALL SELECT source_url, source_kind FROM cases
-      UNION ALL SELECT source_url, source_kind FROM case_events)
-GROUP BY source_url, source_kind
-ORDER BY source_no
+SELECT row_number() OVER ()::INTEGER AS source_no, *  -- in the sort's order (as in source_records)
+FROM (SELECT source_url, source_kind,
+             -- the host without a leading "www.": as regexp_extract(source_url, '^https?://(?:www\\.)?([^/]+)', 1),
+             -- in two plain patterns (the optional group makes RE2 take its slow way: a third of this statement at
+             -- 100 k)
+             regexp_replace(regexp_extract(source_url, '^https?://([^/]+)', 1), '^www\\.([^/])', '\\1') AS publisher,
+             count(*) > 1 AS shared
+      FROM (SELECT source_url, source_kind FROM eu_actions UNION ALL SELECT source_url, source_kind FROM cases
+            UNION ALL SELECT source_url, source_kind FROM case_events)
+      GROUP BY source_url, source_kind
+      ORDER BY source_url, source_kind)
 """
 
 ANSWERS_SQL = """

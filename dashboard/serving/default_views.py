@@ -77,17 +77,41 @@ def views() -> list[tuple[str, Callable, Filters]]:
 
 
 class _Cursors:
-    """The connection's cursors, each on the database `con` is using: a new cursor starts on its connection's first
-    catalogue, which is not the database the build writes (it attaches the file: curation.build.write_database)."""
+    """One cursor of the connection, on the database `con` is using (a new cursor starts on its connection's first
+    catalogue, which is not the database the build writes: it attaches the file, curation.build.write_database),
+    handed to every query in turn. The views' queries run one after the other, each read whole before the next
+    (db._read), so one cursor serves them all; a cursor made and pointed at the database for each of the hundred
+    or so queries cost more than most of them."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         (self.database,) = con.execute("SELECT current_database()").fetchone() or ("",)
+        self._kept: _KeptCursor | None = None
 
-    def cursor(self):
-        cur = self.con.cursor()
-        cur.execute(f'USE "{self.database}"')
-        return cur
+    def cursor(self) -> _KeptCursor:
+        if self._kept is None:
+            cur = self.con.cursor()
+            cur.execute(f'USE "{self.database}"')
+            self._kept = _KeptCursor(cur)
+        return self._kept
+
+    def close(self) -> None:
+        if self._kept is not None:
+            self._kept.cursor.close()
+            self._kept = None
+
+
+class _KeptCursor:
+    """The kept cursor as a caller sees one: it runs queries; closing it after a read leaves it open for the next."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self.cursor = cursor
+
+    def execute(self, sql: str, params=None) -> duckdb.DuckDBPyConnection:
+        return self.cursor.execute(sql, params)
+
+    def close(self) -> None:
+        pass
 
 
 class _Recorder:
@@ -131,10 +155,13 @@ def write(con: duckdb.DuckDBPyConnection) -> int:
     """Answer every default view on `con` (the database being built) and store the results; returns how many."""
     recorder = _Recorder(con)
     names: dict[str, str] = {}
-    for name, calls, f in views():
-        before = set(recorder.results)
-        calls(recorder, f)
-        names.update({key: name for key in set(recorder.results) - before})
+    try:
+        for name, calls, f in views():
+            before = set(recorder.results)
+            calls(recorder, f)
+            names.update({key: name for key in set(recorder.results) - before})
+    finally:
+        recorder.con.close()
     con.execute(f"CREATE OR REPLACE TABLE {TABLE} (key VARCHAR PRIMARY KEY, view VARCHAR, sql VARCHAR, "
                 f"payload BLOB)")
     keys = sorted(recorder.results)
