@@ -567,19 +567,52 @@ def _rank(con, table: str, id_column: str, record_id: str) -> int:
 
 
 # What the case page reads of one case: its events and the EU actions that concerned it, oldest first, each action
-# with the event it answered (summaries.action_links; NULL for events and for actions that answered none).
+# with the event it answered (summaries.action_links; NULL for events and for actions that answered none). On one
+# day an action comes before an event, then events by number and actions by rank, so the order is always the same
+# (the build stores it so: summaries.case_pages).
 CASE_TIMELINE_SQL = """
     SELECT * FROM (
       SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
              e.event_label AS category, e.description AS text, e.source_url AS source, $id AS ref,
-             NULL AS answered_date, NULL AS answered_label, NULL AS answered_days
+             NULL AS answered_date, NULL AS answered_label, NULL AS answered_days, e.event_no AS tie
       FROM event_rows e WHERE e.case_rank = $rank
       UNION ALL
       SELECT k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title, k.source_url,
-             k.action_id, k.answered_date, k.answered_label, k.answered_days
+             k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
       FROM action_links k WHERE k.case_rank = $rank
-    ) ORDER BY date, kind DESC"""
+    ) ORDER BY date, kind DESC, tie"""
 TIMELINE_COLUMNS = ("date", "precision", "kind", "category", "text", "source", "ref")
+# The columns of CASE_TIMELINE_SQL a case page reads, as fetch_columns gives them (summaries.case_pages stores them as
+# lists: timeline_date, ...).
+TIMELINE_DTYPES = {"date": "datetime64[us]", "precision": object, "kind": object, "category": object, "text": object,
+                   "source": object, "ref": object, "answered_date": "datetime64[us]", "answered_label": object,
+                   "answered_days": np.int32}
+
+
+def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | None:
+    """What a case page shows, or None when no case has this id: `case_detail(con, case_id)`, and
+    `case_timeline_and_answers` of it. Read as one row of summaries.case_pages, found by the id's index (the case's
+    row and its timeline's query cost twice as much); a file built without that table asks those two."""
+    if not built_with(con, "case_pages", "timeline_date"):
+        case = case_detail(con, case_id)
+        return None if case is None else (case, *case_timeline_and_answers(con, case_id, case_rank=case["rank"]))
+    timeline = ", ".join(f"timeline_{name}" for name in TIMELINE_DTYPES)
+    record = fetch_record(con, f"SELECT {CASE_DETAIL_COLUMNS}, {timeline} FROM case_pages WHERE case_id = $id",
+                          {"id": case_id})
+    if record is None:
+        return None
+    rows = {name: _fetched_column(record.pop(f"timeline_{name}"), dtype) for name, dtype in TIMELINE_DTYPES.items()}
+    return (record, *_timeline_and_answers(rows, case_id))
+
+
+def _fetched_column(values, dtype) -> np.ndarray:
+    """A list column's values (fetch_record: an object array, NULL as None) as fetchnumpy gives such a column: of
+    `dtype`, a masked array where it holds a NULL."""
+    mask = np.array([value is None for value in values], dtype=bool)
+    if not mask.any():
+        return np.array(list(values), dtype=dtype)
+    filled = [value if value is not None else (None if dtype is object else 0) for value in values]
+    return np.ma.MaskedArray(np.array(filled, dtype=dtype), mask=mask)
 
 
 def case_timeline_and_answers(con, case_id: str, case_rank: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -587,7 +620,11 @@ def case_timeline_and_answers(con, case_id: str, case_rank: int | None = None) -
     events and links (a second query would read the same rows again). `case_rank`: the case's rank when the caller
     holds it already (case_detail's "rank"), which saves looking it up by the id."""
     rank = int(case_rank) if case_rank is not None else _rank(con, "case_rows", "case_id", case_id)
-    rows = fetch_columns(con, CASE_TIMELINE_SQL, {"id": case_id, "rank": rank})
+    return _timeline_and_answers(fetch_columns(con, CASE_TIMELINE_SQL, {"id": case_id, "rank": rank}), case_id)
+
+
+def _timeline_and_answers(rows: dict[str, np.ndarray], case_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A case's timeline and answers, cut from the rows of CASE_TIMELINE_SQL (as fetch_columns gives them)."""
     timeline = frame_of({name: rows[name] for name in TIMELINE_COLUMNS})
     # The actions that answered an event, with answered_events' columns and order (action date, then action id;
     # one case): the rows and columns of its query, without a second read of the links.
