@@ -166,7 +166,7 @@ def test_a_case_page_is_one_row_the_build_stored(crowded_case_db, tmp_path):
     order included); same-day entries in one order (an action before an event, then by event number or action rank:
     IRN-A-0002 before IRN-A-0009, both of 2023-01-08). A file built without case_pages gives the same pages."""
     con = crowded_case_db
-    assert queries.built_with(con, "case_pages", "timeline_date")
+    assert queries.built_with(con, "case_pages", "timeline")
     case_ids = list(queries.run(con, "SELECT case_id FROM case_rows")["case_id"])
     older_path = tmp_path / "older.duckdb"
     shutil.copy(con.path, older_path)
@@ -176,7 +176,7 @@ def test_a_case_page_is_one_row_the_build_stored(crowded_case_db, tmp_path):
     writer.close()
     older = db.connect(older_path)
     try:
-        assert not queries.built_with(older, "case_pages", "timeline_date")
+        assert not queries.built_with(older, "case_pages", "timeline")
         for case_id in case_ids + ["NOPE", "", "%", "irn-c-0001", "EGY-C-0002", "' OR 1=1 --"]:
             case = queries.case_detail(con, case_id)
             want = None if case is None else (case, *queries.case_timeline_and_answers(con, case_id))

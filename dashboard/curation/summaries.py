@@ -41,7 +41,8 @@ rebuilding from the same base tables gives the same rows.
   actions are read from its first rows and from no other table.
 - `case_pages`: per case, what its page shows: the columns of case_rows it reads and its timeline (its events and the
   EU actions that concerned it, in the case page's order: oldest first, an action before an event of its day, then
-  by event number or action rank), one list per column (`timeline_date`, ...), found by the case id's index.
+  by event number or action rank) as one JSON text (`timeline`: an object of one list per column), found by the case
+  id's index.
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
@@ -317,8 +318,9 @@ ORDER BY action_rank, case_rank
 """
 
 # What a case page shows of a case: case_rows' columns it reads (queries.CASE_DETAIL_COLUMNS) and its timeline, the
-# rows of queries.CASE_TIMELINE_SQL in their order, as one list per column: the page reads one row, found by the case
-# id's index (the timeline's own query scans and sorts two tables and costs twice the case's row).
+# rows of queries.CASE_TIMELINE_SQL in their order, as one JSON text of one list per column: the page reads one row,
+# found by the case id's index (the timeline's own query scans and sorts two tables and costs twice the case's row;
+# ten list columns cost as much again as the row, one text column next to nothing).
 CASE_PAGES_SQL = """
 CREATE OR REPLACE TABLE case_pages AS
 WITH entries AS (
@@ -347,7 +349,7 @@ FROM case_rows c LEFT JOIN timelines t ON t.case_rank = c.rank
 ORDER BY c.rank
 """
 CASE_PAGE_TIMELINE = ("date", "precision", "kind", "category", "text", "source", "ref", "answered_date",
-                      "answered_label", "answered_days")  # case_pages.timeline_date, ...: one list per column
+                      "answered_label", "answered_days")  # the lists of case_pages.timeline, by name
 
 # Record pages look a row up by its id; an index makes that a lookup instead of a scan of every id.
 INDEXES_SQL = """
@@ -393,6 +395,7 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
     con.execute(ANSWERS_SQL)
-    con.execute(CASE_PAGES_SQL.format(timeline=", ".join(
-        f"coalesce(list_transform(t.entries, lambda x: x.{name}), []) AS timeline_{name}" for name in CASE_PAGE_TIMELINE)))
+    lists = ", ".join(f"{name} := coalesce(list_transform(t.entries, lambda x: x.{name}), [])"
+                      for name in CASE_PAGE_TIMELINE)
+    con.execute(CASE_PAGES_SQL.format(timeline=f"to_json(struct_pack({lists}))::VARCHAR AS timeline"))
     con.execute(INDEXES_SQL)

@@ -12,6 +12,7 @@ cut on narrow columns first and only its rows' text is read.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -587,7 +588,7 @@ CASE_TIMELINE_SQL = """
     ) ORDER BY date, kind DESC, tie"""
 TIMELINE_COLUMNS = ("date", "precision", "kind", "category", "text", "source", "ref")
 # The columns of CASE_TIMELINE_SQL a case page reads, as fetch_columns gives them (summaries.case_pages stores them as
-# lists: timeline_date, ...).
+# the lists of one JSON text: dates as ISO text, NULL as null).
 TIMELINE_DTYPES = {"date": "datetime64[us]", "precision": object, "kind": object, "category": object, "text": object,
                    "source": object, "ref": object, "answered_date": "datetime64[us]", "answered_label": object,
                    "answered_days": np.int32}
@@ -597,26 +598,26 @@ def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | No
     """What a case page shows, or None when no case has this id: `case_detail(con, case_id)`, and
     `case_timeline_and_answers` of it. Read as one row of summaries.case_pages, found by the id's index (the case's
     row and its timeline's query cost twice as much); a file built without that table asks those two."""
-    if not built_with(con, "case_pages", "timeline_date"):
+    if not built_with(con, "case_pages", "timeline"):
         case = case_detail(con, case_id)
         return None if case is None else (case, *case_timeline_and_answers(con, case_id, case_rank=case["rank"]))
-    timeline = ", ".join(f"timeline_{name}" for name in TIMELINE_DTYPES)
-    record = fetch_record(con, f"SELECT {CASE_DETAIL_COLUMNS}, {timeline} FROM case_pages WHERE case_id = $id",
+    record = fetch_record(con, f"SELECT {CASE_DETAIL_COLUMNS}, timeline FROM case_pages WHERE case_id = $id",
                           {"id": case_id})
     if record is None:
         return None
-    rows = {name: _fetched_column(record.pop(f"timeline_{name}"), dtype) for name, dtype in TIMELINE_DTYPES.items()}
+    lists = json.loads(record.pop("timeline"))
+    rows = {name: _fetched_column(lists[name], dtype) for name, dtype in TIMELINE_DTYPES.items()}
     return (record, *_timeline_and_answers(rows, case_id))
 
 
-def _fetched_column(values, dtype) -> np.ndarray:
-    """A list column's values (fetch_record: an object array, NULL as None) as fetchnumpy gives such a column: of
-    `dtype`, a masked array where it holds a NULL."""
+def _fetched_column(values: list, dtype) -> np.ndarray:
+    """A stored list of values (NULL as None) as fetchnumpy gives such a column: of `dtype`, a masked array where it
+    holds a NULL."""
     mask = np.array([value is None for value in values], dtype=bool)
     if not mask.any():
-        return np.array(list(values), dtype=dtype)
-    filled = [value if value is not None else (None if dtype is object else 0) for value in values]
-    return np.ma.MaskedArray(np.array(filled, dtype=dtype), mask=mask)
+        return np.array(values, dtype=dtype)
+    fill = None if dtype is object else "NaT" if dtype == "datetime64[us]" else 0
+    return np.ma.MaskedArray(np.array([fill if value is None else value for value in values], dtype=dtype), mask=mask)
 
 
 def case_timeline_and_answers(con, case_id: str, case_rank: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
