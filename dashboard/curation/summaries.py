@@ -24,9 +24,9 @@ rebuilding from the same base tables gives the same rows.
   made on behalf of all 27 as their source says, or not), counted once wherever the case is counted, and the action
   ranks of those that respond to other cases too (`shared_eu27_statements`, `shared_not_eu27_statements`; NULL
   when none), counted once however many of their cases a selection holds.
-- `event_rows`: the case events with their labels, their case's rank, id and title (`case_id`, `case_title`), sorted
-  by case, and the columns of their case a filter reads (`case_country_iso3`, ...), so the events of the filtered
-  cases are found, and shown, without a join.
+- `event_rows`: the case events with their labels, their case's rank and id, the text a timeline of many cases shows
+  (`timeline_text`: the case's title, then the description), sorted by case, and the columns of their case a filter
+  reads (`case_country_iso3`, ...), so the events of the filtered cases are found, and shown, without a join.
 - `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
 - `action_counts`: EU actions counted per country × theme set × actor × instrument, with the latest date: the
   headline, map and "who acts" figures of a filter on those alone (queries.counts_where) add up a few thousand
@@ -194,8 +194,9 @@ EVENT_ROWS_SQL = """
 CREATE OR REPLACE TABLE event_rows AS
 SELECT c.rank AS case_rank, e.event_no, e.date, e.date_precision, e.event_type, lb.label AS event_label,
        e.description, e.source_url, e.source_kind, src_no.source_no, src_no.shared AS source_shared,
-       -- its case's id and title, which a timeline of many cases shows with the event (queries.timeline_answers_and_actions)
-       c.case_id, c.title AS case_title,
+       -- what a timeline of many cases shows of the event (queries.timeline_answers_and_actions): its case's id, and
+       -- its case's title before its description (made here once, not for every event a page's filter selects)
+       c.case_id, c.title || ': ' || e.description AS timeline_text,
        -- the columns of its case a filter reads (queries.case_where), so events are selected without a join
        c.country_iso3 AS case_country_iso3, c.theme_mask AS case_theme_mask, c.status AS case_status,
        c.source_quality AS case_source_quality, c.discovered_via AS case_discovered_via,

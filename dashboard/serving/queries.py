@@ -466,13 +466,13 @@ def timeline_answers_and_actions(con, f: Filters, limit: int = 200) -> tuple[pd.
     # ranks (the join passes their range to the scan).
     answered = _answers_of(con, "SELECT unnest($ranks::INTEGER[]) AS rank", ranks=ranks)
     # The newest `limit` events, each with its case's id and title: read on the events where the build stored them
-    # there (summaries.event_rows), else from their cases, joined to the events cut on narrow columns. Their order
-    # is the timeline's, set below.
+    # there (summaries.event_rows: case_id, and timeline_text, this very text), else from their cases, joined to the
+    # events once cut. Their order is the timeline's, set below.
     ew, dates = events_where(con, _without_dates(f)), event_dates(f)
     newest = f"FROM event_rows e WHERE {ew.sql} AND {dates.sql} ORDER BY e.date DESC, e.case_rank, e.event_no LIMIT $limit"
     events = fetch_columns(con, f"""
-        SELECT e.date, e.event_label AS category, e.case_title || ': ' || e.description AS text, e.source_url AS source,
-               e.case_id AS ref, e.case_rank, e.event_no {newest}""" if built_with(con, "event_rows", "case_title") else f"""
+        SELECT e.date, e.event_label AS category, e.timeline_text AS text, e.source_url AS source, e.case_id AS ref,
+               e.case_rank, e.event_no {newest}""" if built_with(con, "event_rows", "timeline_text") else f"""
         SELECT e.date, e.event_label AS category, c.title || ': ' || e.description AS text, e.source_url AS source,
                c.case_id AS ref, e.case_rank, e.event_no
         FROM (SELECT e.date, e.event_label, e.description, e.source_url, e.case_rank, e.event_no {newest}) e
