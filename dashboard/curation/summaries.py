@@ -326,9 +326,9 @@ CASE_PAGES_SQL = """
 CREATE OR REPLACE TABLE case_pages AS
 WITH entries AS (
     SELECT e.case_rank, e.date, e.date_precision AS precision, 'Case event' AS kind, e.event_label AS category,
-           e.description AS text, e.source_url AS source, c.case_id AS ref, NULL::DATE AS answered_date,
+           e.description AS text, e.source_url AS source, e.case_id AS ref, NULL::DATE AS answered_date,
            NULL::VARCHAR AS answered_label, NULL::INTEGER AS answered_days, e.event_no AS tie
-    FROM event_rows e JOIN case_rows c ON c.rank = e.case_rank
+    FROM event_rows e
     UNION ALL
     SELECT k.case_rank, k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title,
            k.source_url, k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
