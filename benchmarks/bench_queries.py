@@ -68,8 +68,7 @@ def sample_ids(con) -> dict[str, str]:
 
 
 def case_page(con, case_id: str):
-    case = queries.case_detail(con, case_id)
-    return case, queries.case_timeline_and_answers(con, case_id, case_rank=case["rank"])
+    return queries.case_page(con, case_id)
 
 
 def action_page(con, action_id: str):

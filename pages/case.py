@@ -8,10 +8,11 @@ from dashboard.serving import figures, queries, ui
 def render():
     con = ui.connection()
     case_id = st.query_params.get("id", "").strip()
-    case = queries.case_detail(con, case_id) if case_id else None
-    if case is None:
+    page = queries.case_page(con, case_id) if case_id else None
+    if page is None:
         ui.record_index_page(con, "case", case_id)
         return
+    case, timeline, answered = page
     st.title(ui.text(case["title"]), anchor=False)
     st.caption(f"{case['case_id']} · {ui.text(case['country_name'])} · {ui.text(case['theme_labels'])}")
     ui.metric_row([("Status", case["status_label"], "As of the latest recorded event."),
@@ -20,7 +21,6 @@ def render():
                     case["subject_type_label"])])
     st.text(case["summary"])
     st.link_button(ui.text(f"Source ({case['source_kind_label']})"), case["source_url"])
-    timeline, answered = queries.case_timeline_and_answers(con, case_id, case_rank=case["rank"])
     actions = timeline[timeline["kind"] == "EU action"]
     gaps = "; ".join(f"{r.action_id} answered the {r.event_category.lower()} of {r.event_date:%Y-%m-%d} after "
                      f"{r.days} days" for r in answered.itertuples())

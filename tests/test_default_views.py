@@ -204,6 +204,43 @@ def test_stored_results_are_not_shared_between_callers(con):
     assert (queries.map_values(con, Filters(), "actions")["value"] >= 0).all()
 
 
+def test_a_stored_result_is_decoded_once_per_file_and_each_caller_gets_its_own_copy(fixture_db, monkeypatch):
+    """A default view's stored result is decoded the first time a page asks for it on a file, and copied after: a
+    caller that changes what it received (a frame, or the arrays of fetch_columns, their NULL masks included)
+    changes nothing for the next one, and a new file is decoded anew."""
+    decoded = []
+
+    def counted(decode):
+        return lambda payload: decoded.append(payload) or decode(payload)
+
+    monkeypatch.setattr(db, "decode_frame", counted(db.decode_frame))
+    monkeypatch.setattr(db, "decode_columns", counted(db.decode_columns))
+    page = queries.actions_sql(_params(country="Iran"), limit=200, with_rank=True)
+    snapshot = db.connect(fixture_db)
+    try:
+        first, first_columns = queries.map_values(snapshot, Filters(), "actions"), db.fetch_columns(
+            snapshot, page.sql, dict(page.params))
+        assert len(decoded) == 2
+        want, want_columns = first.copy(), {name: values.copy() for name, values in first_columns.items()}
+        first.loc[0, "value"] = -1
+        for values in first_columns.values():
+            values[:] = values[-1]
+            if isinstance(values, np.ma.MaskedArray):
+                values[:] = np.ma.masked
+        for _ in range(3):
+            pd.testing.assert_frame_equal(queries.map_values(snapshot, Filters(), "actions"), want, check_exact=True)
+            assert_same_columns(db.fetch_columns(snapshot, page.sql, dict(page.params)), want_columns)
+        assert len(decoded) == 2  # decoded once each, copied after
+    finally:
+        snapshot.close()
+    snapshot = db.connect(fixture_db)  # another snapshot (a republished file): its own decoding
+    try:
+        pd.testing.assert_frame_equal(queries.map_values(snapshot, Filters(), "actions"), want, check_exact=True)
+        assert len(decoded) == 3
+    finally:
+        snapshot.close()
+
+
 def test_the_command_line_build_stores_the_default_views(tmp_path):
     from dashboard.__main__ import main
 

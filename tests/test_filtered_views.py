@@ -61,13 +61,14 @@ def built(shipped_db):
 
 @pytest.fixture(scope="module")
 def older(shipped_db, tmp_path_factory):
-    """The same data in a file built before the copies: no case columns on event_rows, no source_records."""
+    """The same data in a file built before the copies: no case columns on event_rows (neither those a filter reads
+    nor the case's id and the timeline's text), no source_records."""
     path = tmp_path_factory.mktemp("older") / "dashboard.duckdb"
     shutil.copy(shipped_db, path)
     writer = duckdb.connect(str(path))
     writer.execute("DROP TABLE source_records")
     for column in ("case_country_iso3", "case_theme_mask", "case_status", "case_source_quality",
-                   "case_discovered_via", "case_opened_on"):
+                   "case_discovered_via", "case_opened_on", "case_id", "timeline_text"):
         writer.execute(f"ALTER TABLE event_rows DROP COLUMN {column}")
     writer.execute("CHECKPOINT")
     writer.close()
@@ -81,6 +82,8 @@ def test_the_copies_are_read_where_they_exist(built, older):
     assert queries.built_with(built, "event_rows", "case_opened_on")
     assert not queries.built_with(older, "source_records", "row_no")
     assert not queries.built_with(older, "event_rows", "case_opened_on")
+    assert queries.built_with(built, "event_rows", "timeline_text")  # a Countries timeline reads its events alone
+    assert not queries.built_with(older, "event_rows", "timeline_text")
     iran = _params(country="Iran")
     assert "case_rows" not in queries.events_where(built, iran).sql
     assert "case_rows" in queries.events_where(older, iran).sql

@@ -150,6 +150,45 @@ def test_a_case_page_cuts_its_timeline_and_answers_from_one_query(crowded_case_d
     assert list(timeline["ref"]).count("IRN-A-0009") == 1 and len(timeline) == 8
 
 
+def _same_case_page(got, want) -> None:
+    if want is None:
+        assert got is None
+        return
+    assert got is not None
+    _same_record(got[0], want[0])
+    pd.testing.assert_frame_equal(got[1], want[1], check_exact=True)
+    pd.testing.assert_frame_equal(got[2], want[2], check_exact=True)
+
+
+def test_a_case_page_is_one_row_the_build_stored(crowded_case_db, tmp_path):
+    """case_page reads a case's record and timeline from one row of case_pages: for every case and for ids no case
+    has, the record case_detail gives and the timeline and answers case_timeline_and_answers gives (frames, dtypes and
+    order included); same-day entries in one order (an action before an event, then by event number or action rank:
+    IRN-A-0002 before IRN-A-0009, both of 2023-01-08). A file built without case_pages gives the same pages."""
+    con = crowded_case_db
+    assert queries.built_with(con, "case_pages", "timeline")
+    case_ids = list(queries.run(con, "SELECT case_id FROM case_rows")["case_id"])
+    older_path = tmp_path / "older.duckdb"
+    shutil.copy(con.path, older_path)
+    writer = duckdb.connect(str(older_path))
+    writer.execute("DROP TABLE case_pages")
+    writer.execute("CHECKPOINT")
+    writer.close()
+    older = db.connect(older_path)
+    try:
+        assert not queries.built_with(older, "case_pages", "timeline")
+        for case_id in case_ids + ["NOPE", "", "%", "irn-c-0001", "EGY-C-0002", "' OR 1=1 --"]:
+            case = queries.case_detail(con, case_id)
+            want = None if case is None else (case, *queries.case_timeline_and_answers(con, case_id))
+            _same_case_page(queries.case_page(con, case_id), want)
+            _same_case_page(queries.case_page(older, case_id), want)
+    finally:
+        older.close()
+    _, timeline, _ = queries.case_page(con, "IRN-C-0001")
+    same_day = timeline[timeline["date"] == pd.Timestamp("2023-01-08")]
+    assert list(same_day["ref"]) == ["IRN-A-0002", "IRN-A-0009"]
+
+
 def test_an_action_page_reads_the_case_ids_the_build_stored_on_its_row(tmp_path):
     """action_rows holds the ids of the cases each action's source names (case_ids_text), which action_detail reads
     with the action's row instead of looking them up: for every action of the shipped data they are the live

@@ -24,8 +24,9 @@ rebuilding from the same base tables gives the same rows.
   made on behalf of all 27 as their source says, or not), counted once wherever the case is counted, and the action
   ranks of those that respond to other cases too (`shared_eu27_statements`, `shared_not_eu27_statements`; NULL
   when none), counted once however many of their cases a selection holds.
-- `event_rows`: the case events with their labels and their case's rank, sorted by case, and the columns of their
-  case a filter reads (`case_country_iso3`, ...), so the events of the filtered cases are found without a join.
+- `event_rows`: the case events with their labels, their case's rank and id, the text a timeline of many cases shows
+  (`timeline_text`: the case's title, then the description), sorted by case, and the columns of their case a filter
+  reads (`case_country_iso3`, ...), so the events of the filtered cases are found, and shown, without a join.
 - `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
 - `action_counts`: EU actions counted per country × theme set × actor × instrument, with the latest date: the
   headline, map and "who acts" figures of a filter on those alone (queries.counts_where) add up a few thousand
@@ -38,6 +39,10 @@ rebuilding from the same base tables gives the same rows.
   between them (NULL when the action is dated before every event of its case); `answers` holds the links that
   answered an event again (with both ids and the action's date), sorted by action, so the answers of the newest
   actions are read from its first rows and from no other table.
+- `case_pages`: per case, what its page shows: the columns of case_rows it reads and its timeline (its events and the
+  EU actions that concerned it, in the case page's order: oldest first, an action before an event of its day, then
+  by event number or action rank) as one JSON text (`timeline`: an object of one list per column), found by the case
+  id's index.
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
@@ -191,6 +196,9 @@ EVENT_ROWS_SQL = """
 CREATE OR REPLACE TABLE event_rows AS
 SELECT c.rank AS case_rank, e.event_no, e.date, e.date_precision, e.event_type, lb.label AS event_label,
        e.description, e.source_url, e.source_kind, src_no.source_no, src_no.shared AS source_shared,
+       -- what a timeline of many cases shows of the event (queries.timeline_answers_and_actions): its case's id, and
+       -- its case's title before its description (made here once, not for every event a page's filter selects)
+       c.case_id, c.title || ': ' || e.description AS timeline_text,
        -- the columns of its case a filter reads (queries.case_where), so events are selected without a join
        c.country_iso3 AS case_country_iso3, c.theme_mask AS case_theme_mask, c.status AS case_status,
        c.source_quality AS case_source_quality, c.discovered_via AS case_discovered_via,
@@ -316,10 +324,45 @@ FROM action_links WHERE answered_date IS NOT NULL
 ORDER BY action_rank, case_rank
 """
 
+# What a case page shows of a case: case_rows' columns it reads (queries.CASE_DETAIL_COLUMNS) and its timeline, the
+# rows of queries.CASE_TIMELINE_SQL in their order, as one JSON text of one list per column: the page reads one row,
+# found by the case id's index (the timeline's own query scans and sorts two tables and costs twice the case's row;
+# ten list columns cost as much again as the row, one text column next to nothing).
+CASE_PAGES_SQL = """
+CREATE OR REPLACE TABLE case_pages AS
+WITH entries AS (
+    SELECT e.case_rank, e.date, e.date_precision AS precision, 'Case event' AS kind, e.event_label AS category,
+           e.description AS text, e.source_url AS source, e.case_id AS ref, NULL::DATE AS answered_date,
+           NULL::VARCHAR AS answered_label, NULL::INTEGER AS answered_days, e.event_no AS tie
+    FROM event_rows e
+    UNION ALL
+    SELECT k.case_rank, k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title,
+           k.source_url, k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
+    FROM action_links k
+), timelines AS (  -- sorted by their first three fields, which no two entries of a case share: ORDER BY date,
+                   -- kind DESC, tie (a sort of each case's few entries costs less than an ordered aggregate)
+    SELECT case_rank,
+           list_sort(list(struct_pack(order_date := date, order_kind := kind = 'Case event', order_tie := tie,
+                                      date := date, precision := precision, kind := kind, category := category,
+                                      text := text, source := source, ref := ref, answered_date := answered_date,
+                                      answered_label := answered_label, answered_days := answered_days))) AS entries
+    FROM entries GROUP BY case_rank
+)
+SELECT c.case_id, c.title, c.country_iso3, c.subject_type, c.subject_name, c.name_public, c.status, c.opened_on,
+       c.date_precision, c.summary, c.source_url, c.source_kind, c.country_name, c.status_label, c.subject_type_label,
+       c.source_kind_label, c.theme_labels, c.rank,
+       {timeline}
+FROM case_rows c LEFT JOIN timelines t ON t.case_rank = c.rank
+ORDER BY c.rank
+"""
+CASE_PAGE_TIMELINE = ("date", "precision", "kind", "category", "text", "source", "ref", "answered_date",
+                      "answered_label", "answered_days")  # the lists of case_pages.timeline, by name
+
 # Record pages look a row up by its id; an index makes that a lookup instead of a scan of every id.
 INDEXES_SQL = """
 CREATE INDEX action_rows_id ON action_rows(action_id);
 CREATE INDEX case_rows_id ON case_rows(case_id);
+CREATE INDEX case_pages_id ON case_pages(case_id);
 """
 
 
@@ -359,4 +402,7 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
     con.execute(ANSWERS_SQL)
+    lists = ", ".join(f"{name} := coalesce(list_transform(t.entries, lambda x: x.{name}), [])"
+                      for name in CASE_PAGE_TIMELINE)
+    con.execute(CASE_PAGES_SQL.format(timeline=f"to_json(struct_pack({lists}))::VARCHAR AS timeline"))
     con.execute(INDEXES_SQL)

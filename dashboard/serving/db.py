@@ -317,17 +317,20 @@ def fetch(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     own = _handed_on(con, "fetch")
     if own is not None:
         return own(sql, params)
-    payload = _stored_payload(con, result_key(sql, params))
-    return decode_frame(payload) if payload is not None else _read(con, sql, params, _frame)
+    frame = _stored_result(con, result_key(sql, params), decode_frame)
+    return frame.copy() if frame is not None else _read(con, sql, params, _frame)
 
 
-def _stored_payload(con, key: str) -> bytes | None:
-    """What the build stored under `key` (result_key, columns_key) in the file a Snapshot reads, or None: another
-    connection, a file without stored results, or a query no default view asks."""
+def _stored_result(con, key: str, decode):
+    """What the build stored under `key` (result_key, columns_key) in the file a Snapshot reads, decoded once per
+    file (Snapshot.once: decoding costs about twenty times a copy of the result, and the file never changes), or
+    None: another connection, a file without stored results, or a query no default view asks. The caller hands
+    on a copy, so that no page can change what the next one reads."""
     if not isinstance(con, Snapshot):
         return None
     stored = _stored_results(con)
-    return stored.get(key) if stored else None
+    payload = stored.get(key) if stored else None
+    return None if payload is None else con.once(f"decoded {key}", lambda: decode(payload))
 
 
 # Result column types whose frame `fetch` builds from DuckDB's numpy arrays, giving the frame DuckDB's `df()` gives for
@@ -375,8 +378,10 @@ def fetch_columns(con, sql: str, params: list | dict | None = None) -> dict[str,
     own = _handed_on(con, "fetch_columns")
     if own is not None:
         return own(sql, params)
-    payload = _stored_payload(con, columns_key(sql, params))
-    return decode_columns(payload) if payload is not None else _read(con, sql, params, lambda cur: cur.fetchnumpy())
+    columns = _stored_result(con, columns_key(sql, params), decode_columns)
+    if columns is not None:
+        return {name: values.copy() for name, values in columns.items()}
+    return _read(con, sql, params, lambda cur: cur.fetchnumpy())
 
 
 def frame_of(columns: dict[str, np.ndarray]) -> pd.DataFrame:

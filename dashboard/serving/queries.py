@@ -12,6 +12,7 @@ cut on narrow columns first and only its rows' text is read.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -464,13 +465,17 @@ def timeline_answers_and_actions(con, f: Filters, limit: int = 200) -> tuple[pd.
     # The answers table is stored by action rank: the shown actions' answers are found in the row groups of their
     # ranks (the join passes their range to the scan).
     answered = _answers_of(con, "SELECT unnest($ranks::INTEGER[]) AS rank", ranks=ranks)
-    # The newest `limit` events, cut on narrow columns; only theirs and their cases' text is read.
+    # The newest `limit` events, each with its case's id and title: read on the events where the build stored them
+    # there (summaries.event_rows: case_id, and timeline_text, this very text), else from their cases, joined to the
+    # events once cut. Their order is the timeline's, set below.
     ew, dates = events_where(con, _without_dates(f)), event_dates(f)
+    newest = f"FROM event_rows e WHERE {ew.sql} AND {dates.sql} ORDER BY e.date DESC, e.case_rank, e.event_no LIMIT $limit"
     events = fetch_columns(con, f"""
+        SELECT e.date, e.event_label AS category, e.timeline_text AS text, e.source_url AS source, e.case_id AS ref,
+               e.case_rank, e.event_no {newest}""" if built_with(con, "event_rows", "timeline_text") else f"""
         SELECT e.date, e.event_label AS category, c.title || ': ' || e.description AS text, e.source_url AS source,
                c.case_id AS ref, e.case_rank, e.event_no
-        FROM (SELECT e.date, e.event_label, e.description, e.source_url, e.case_rank, e.event_no FROM event_rows e
-              WHERE {ew.sql} AND {dates.sql} ORDER BY e.date DESC, e.case_rank, e.event_no LIMIT $limit) e
+        FROM (SELECT e.date, e.event_label, e.description, e.source_url, e.case_rank, e.event_no {newest}) e
         JOIN case_rows c ON c.rank = e.case_rank""", merge(ew.params, dates.params, {"limit": int(limit)}))
     n_actions, n_events = len(ranks), len(events["date"])
     points = {
@@ -567,19 +572,52 @@ def _rank(con, table: str, id_column: str, record_id: str) -> int:
 
 
 # What the case page reads of one case: its events and the EU actions that concerned it, oldest first, each action
-# with the event it answered (summaries.action_links; NULL for events and for actions that answered none).
+# with the event it answered (summaries.action_links; NULL for events and for actions that answered none). On one
+# day an action comes before an event, then events by number and actions by rank, so the order is always the same
+# (the build stores it so: summaries.case_pages).
 CASE_TIMELINE_SQL = """
     SELECT * FROM (
       SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
              e.event_label AS category, e.description AS text, e.source_url AS source, $id AS ref,
-             NULL AS answered_date, NULL AS answered_label, NULL AS answered_days
+             NULL AS answered_date, NULL AS answered_label, NULL AS answered_days, e.event_no AS tie
       FROM event_rows e WHERE e.case_rank = $rank
       UNION ALL
       SELECT k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title, k.source_url,
-             k.action_id, k.answered_date, k.answered_label, k.answered_days
+             k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
       FROM action_links k WHERE k.case_rank = $rank
-    ) ORDER BY date, kind DESC"""
+    ) ORDER BY date, kind DESC, tie"""
 TIMELINE_COLUMNS = ("date", "precision", "kind", "category", "text", "source", "ref")
+# The columns of CASE_TIMELINE_SQL a case page reads, as fetch_columns gives them (summaries.case_pages stores them as
+# the lists of one JSON text: dates as ISO text, NULL as null).
+TIMELINE_DTYPES = {"date": "datetime64[us]", "precision": object, "kind": object, "category": object, "text": object,
+                   "source": object, "ref": object, "answered_date": "datetime64[us]", "answered_label": object,
+                   "answered_days": np.int32}
+
+
+def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | None:
+    """What a case page shows, or None when no case has this id: `case_detail(con, case_id)`, and
+    `case_timeline_and_answers` of it. Read as one row of summaries.case_pages, found by the id's index (the case's
+    row and its timeline's query cost twice as much); a file built without that table asks those two."""
+    if not built_with(con, "case_pages", "timeline"):
+        case = case_detail(con, case_id)
+        return None if case is None else (case, *case_timeline_and_answers(con, case_id, case_rank=case["rank"]))
+    record = fetch_record(con, f"SELECT {CASE_DETAIL_COLUMNS}, timeline FROM case_pages WHERE case_id = $id",
+                          {"id": case_id})
+    if record is None:
+        return None
+    lists = json.loads(record.pop("timeline"))
+    rows = {name: _fetched_column(lists[name], dtype) for name, dtype in TIMELINE_DTYPES.items()}
+    return (record, *_timeline_and_answers(rows, case_id))
+
+
+def _fetched_column(values: list, dtype) -> np.ndarray:
+    """A stored list of values (NULL as None) as fetchnumpy gives such a column: of `dtype`, a masked array where it
+    holds a NULL."""
+    mask = np.array([value is None for value in values], dtype=bool)
+    if not mask.any():
+        return np.array(values, dtype=dtype)
+    fill = None if dtype is object else "NaT" if dtype == "datetime64[us]" else 0
+    return np.ma.MaskedArray(np.array([fill if value is None else value for value in values], dtype=dtype), mask=mask)
 
 
 def case_timeline_and_answers(con, case_id: str, case_rank: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -587,7 +625,11 @@ def case_timeline_and_answers(con, case_id: str, case_rank: int | None = None) -
     events and links (a second query would read the same rows again). `case_rank`: the case's rank when the caller
     holds it already (case_detail's "rank"), which saves looking it up by the id."""
     rank = int(case_rank) if case_rank is not None else _rank(con, "case_rows", "case_id", case_id)
-    rows = fetch_columns(con, CASE_TIMELINE_SQL, {"id": case_id, "rank": rank})
+    return _timeline_and_answers(fetch_columns(con, CASE_TIMELINE_SQL, {"id": case_id, "rank": rank}), case_id)
+
+
+def _timeline_and_answers(rows: dict[str, np.ndarray], case_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A case's timeline and answers, cut from the rows of CASE_TIMELINE_SQL (as fetch_columns gives them)."""
     timeline = frame_of({name: rows[name] for name in TIMELINE_COLUMNS})
     # The actions that answered an event, with answered_events' columns and order (action date, then action id;
     # one case): the rows and columns of its query, without a second read of the links.
