@@ -16,7 +16,10 @@ rebuilding from the same base tables gives the same rows.
 - `case_rows`: one row per case with its labels, its *start* (earliest recorded event, or `opened_on` when it
   has none), its first responding EU action, last linked EU action, highest escalation step among its
   responses, the number of linked EU actions and the actor|instrument pairs of those actions; stored by
-  `opened_on`, newest first, numbered by `rank`.
+  `opened_on`, newest first, numbered by `rank`. Also what its page shows of its timeline (its events and the EU
+  actions that concerned it, in the case page's order: oldest first, an action before an event of its day, then by
+  event number or action rank) as one JSON text (`timeline`: an object of one list per column), so a case page reads
+  one row, found by the case id's index (written last, from event_rows and action_links).
 - `case_statements`: per case, the statements (taxonomy.UNITY_TYPES) that respond to it and whether their
   source says they were made on behalf of all 27 (`on_behalf_of_eu27`), for the unity measure; case_rows
   carries them too, so a selection's distinct statements are counted in the same pass over case_rows as its other
@@ -39,10 +42,6 @@ rebuilding from the same base tables gives the same rows.
   between them (NULL when the action is dated before every event of its case); `answers` holds the links that
   answered an event again (with both ids and the action's date), sorted by action, so the answers of the newest
   actions are read from its first rows and from no other table.
-- `case_pages`: per case, what its page shows: the columns of case_rows it reads and its timeline (its events and the
-  EU actions that concerned it, in the case page's order: oldest first, an action before an event of its day, then
-  by event number or action rank) as one JSON text (`timeline`: an object of one list per column), found by the case
-  id's index.
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
@@ -266,8 +265,13 @@ FROM action_rows GROUP BY ALL
 ORDER BY year_no, country_iso3, theme_mask, actor_no
 """
 
-# case_rows again, with each case's responding statements from case_statements (their one definition): counted
-# when they respond to this case alone, listed when they respond to other cases too.
+# case_rows again, last (after action_links): with each case's responding statements from case_statements (their one
+# definition), counted when they respond to this case alone, listed when they respond to other cases too; and with
+# what its page shows of its timeline (`timeline`): the rows of queries.CASE_TIMELINE_SQL in their order, as one JSON
+# text of one list per column, so a case page reads the case's row and nothing else (found by the id's index; the
+# timeline's own query scans and sorts two tables and costs twice the case's row; ten list columns cost as much again
+# as the row, one text column next to nothing). Each column is gathered in its input's order and put in the page's
+# order by one permutation (list_grade_up of the narrow keys date, kind, tie), instead of sorting whole entries.
 CASE_STATEMENT_COLUMNS_SQL = """
 CREATE OR REPLACE TABLE case_rows AS
 WITH shared AS (
@@ -281,11 +285,26 @@ WITH shared AS (
                AS shared_not_eu27
     FROM case_statements s LEFT JOIN shared h ON h.action_rank = s.action_rank
     GROUP BY s.case_rank
+), entries AS (
+    SELECT e.case_rank, e.date, e.date_precision AS precision, 'Case event' AS kind, e.event_label AS category,
+           e.description AS text, e.source_url AS source, e.case_id AS ref, NULL::DATE AS answered_date,
+           NULL::VARCHAR AS answered_label, NULL::INTEGER AS answered_days, e.event_no AS tie
+    FROM event_rows e
+    UNION ALL
+    SELECT k.case_rank, k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title,
+           k.source_url, k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
+    FROM action_links k
+), gathered AS (  -- the lists of one case all take its entries in one order; `page_order` is the page's order of
+                  -- them: ORDER BY date, kind DESC, tie (an action before an event of its day), which no two share
+    SELECT case_rank, {gathered},
+           list_grade_up(list(struct_pack(date := date, is_event := kind = 'Case event', tie := tie))) AS page_order
+    FROM entries GROUP BY case_rank
 )
 SELECT c.*, coalesce(p.own_eu27, 0)::INTEGER AS own_eu27_statements,
        coalesce(p.own_not_eu27, 0)::INTEGER AS own_not_eu27_statements,
-       p.shared_eu27 AS shared_eu27_statements, p.shared_not_eu27 AS shared_not_eu27_statements
-FROM case_rows c LEFT JOIN per_case p ON p.case_rank = c.rank
+       p.shared_eu27 AS shared_eu27_statements, p.shared_not_eu27 AS shared_not_eu27_statements,
+       {timeline}
+FROM case_rows c LEFT JOIN per_case p ON p.case_rank = c.rank LEFT JOIN gathered t ON t.case_rank = c.rank
 ORDER BY c.rank
 """
 
@@ -324,45 +343,13 @@ FROM action_links WHERE answered_date IS NOT NULL
 ORDER BY action_rank, case_rank
 """
 
-# What a case page shows of a case: case_rows' columns it reads (queries.CASE_DETAIL_COLUMNS) and its timeline, the
-# rows of queries.CASE_TIMELINE_SQL in their order, as one JSON text of one list per column: the page reads one row,
-# found by the case id's index (the timeline's own query scans and sorts two tables and costs twice the case's row;
-# ten list columns cost as much again as the row, one text column next to nothing).
-CASE_PAGES_SQL = """
-CREATE OR REPLACE TABLE case_pages AS
-WITH entries AS (
-    SELECT e.case_rank, e.date, e.date_precision AS precision, 'Case event' AS kind, e.event_label AS category,
-           e.description AS text, e.source_url AS source, e.case_id AS ref, NULL::DATE AS answered_date,
-           NULL::VARCHAR AS answered_label, NULL::INTEGER AS answered_days, e.event_no AS tie
-    FROM event_rows e
-    UNION ALL
-    SELECT k.case_rank, k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title,
-           k.source_url, k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
-    FROM action_links k
-), timelines AS (  -- sorted by their first three fields, which no two entries of a case share: ORDER BY date,
-                   -- kind DESC, tie (a sort of each case's few entries costs less than an ordered aggregate)
-    SELECT case_rank,
-           list_sort(list(struct_pack(order_date := date, order_kind := kind = 'Case event', order_tie := tie,
-                                      date := date, precision := precision, kind := kind, category := category,
-                                      text := text, source := source, ref := ref, answered_date := answered_date,
-                                      answered_label := answered_label, answered_days := answered_days))) AS entries
-    FROM entries GROUP BY case_rank
-)
-SELECT c.case_id, c.title, c.country_iso3, c.subject_type, c.subject_name, c.name_public, c.status, c.opened_on,
-       c.date_precision, c.summary, c.source_url, c.source_kind, c.country_name, c.status_label, c.subject_type_label,
-       c.source_kind_label, c.theme_labels, c.rank,
-       {timeline}
-FROM case_rows c LEFT JOIN timelines t ON t.case_rank = c.rank
-ORDER BY c.rank
-"""
 CASE_PAGE_TIMELINE = ("date", "precision", "kind", "category", "text", "source", "ref", "answered_date",
-                      "answered_label", "answered_days")  # the lists of case_pages.timeline, by name
+                      "answered_label", "answered_days")  # the lists of case_rows.timeline, by name
 
 # Record pages look a row up by its id; an index makes that a lookup instead of a scan of every id.
 INDEXES_SQL = """
 CREATE INDEX action_rows_id ON action_rows(action_id);
 CREATE INDEX case_rows_id ON case_rows(case_id);
-CREATE INDEX case_pages_id ON case_pages(case_id);
 """
 
 
@@ -393,7 +380,6 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
                                                   "closed": list(taxonomy.CLOSED_STATUSES),
                                                   "independent": list(taxonomy.INDEPENDENT_DISCOVERY), **band_limits})
     con.execute(CASE_STATEMENTS_SQL, {"statement_types": list(taxonomy.UNITY_TYPES)})
-    con.execute(CASE_STATEMENT_COLUMNS_SQL)
     con.execute(ACTION_COUNTS_SQL)
     con.execute(COUNTRY_COUNTS_SQL)
     con.execute(ACTOR_YEAR_COUNTS_SQL)
@@ -402,7 +388,8 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
     con.execute(ANSWERS_SQL)
-    lists = ", ".join(f"{name} := coalesce(list_transform(t.entries, lambda x: x.{name}), [])"
-                      for name in CASE_PAGE_TIMELINE)
-    con.execute(CASE_PAGES_SQL.format(timeline=f"to_json(struct_pack({lists}))::VARCHAR AS timeline"))
+    gathered = ", ".join(f"list({name}) AS {name}" for name in CASE_PAGE_TIMELINE)
+    lists = ", ".join(f"{name} := coalesce(list_select(t.{name}, t.page_order), [])" for name in CASE_PAGE_TIMELINE)
+    con.execute(CASE_STATEMENT_COLUMNS_SQL.format(
+        gathered=gathered, timeline=f"to_json(struct_pack({lists}))::VARCHAR AS timeline"))
     con.execute(INDEXES_SQL)

@@ -574,7 +574,7 @@ def _rank(con, table: str, id_column: str, record_id: str) -> int:
 # What the case page reads of one case: its events and the EU actions that concerned it, oldest first, each action
 # with the event it answered (summaries.action_links; NULL for events and for actions that answered none). On one
 # day an action comes before an event, then events by number and actions by rank, so the order is always the same
-# (the build stores it so: summaries.case_pages).
+# (the build stores it so: summaries.case_rows, `timeline`).
 CASE_TIMELINE_SQL = """
     SELECT * FROM (
       SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
@@ -587,7 +587,7 @@ CASE_TIMELINE_SQL = """
       FROM action_links k WHERE k.case_rank = $rank
     ) ORDER BY date, kind DESC, tie"""
 TIMELINE_COLUMNS = ("date", "precision", "kind", "category", "text", "source", "ref")
-# The columns of CASE_TIMELINE_SQL a case page reads, as fetch_columns gives them (summaries.case_pages stores them as
+# The columns of CASE_TIMELINE_SQL a case page reads, as fetch_columns gives them (summaries.case_rows stores them as
 # the lists of one JSON text: dates as ISO text, NULL as null).
 TIMELINE_DTYPES = {"date": "datetime64[us]", "precision": object, "kind": object, "category": object, "text": object,
                    "source": object, "ref": object, "answered_date": "datetime64[us]", "answered_label": object,
@@ -596,12 +596,12 @@ TIMELINE_DTYPES = {"date": "datetime64[us]", "precision": object, "kind": object
 
 def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | None:
     """What a case page shows, or None when no case has this id: `case_detail(con, case_id)`, and
-    `case_timeline_and_answers` of it. Read as one row of summaries.case_pages, found by the id's index (the case's
-    row and its timeline's query cost twice as much); a file built without that table asks those two."""
-    if not built_with(con, "case_pages", "timeline"):
+    `case_timeline_and_answers` of it. Read as one row of summaries.case_rows with its stored `timeline`, found by the
+    id's index (the case's row and its timeline's query cost twice as much); a file built without it asks those two."""
+    if not built_with(con, "case_rows", "timeline"):
         case = case_detail(con, case_id)
         return None if case is None else (case, *case_timeline_and_answers(con, case_id, case_rank=case["rank"]))
-    record = fetch_record(con, f"SELECT {CASE_DETAIL_COLUMNS}, timeline FROM case_pages WHERE case_id = $id",
+    record = fetch_record(con, f"SELECT {CASE_DETAIL_COLUMNS}, timeline FROM case_rows WHERE case_id = $id",
                           {"id": case_id})
     if record is None:
         return None
