@@ -299,12 +299,14 @@ WITH shared AS (
     SELECT case_rank, {gathered},
            list_grade_up(list(struct_pack(date := date, is_event := kind = 'Case event', tie := tie))) AS page_order
     FROM entries GROUP BY case_rank
+), timelines AS (  -- made text before the join, which then carries one text rather than ten lists
+    SELECT case_rank, {timeline} AS timeline FROM gathered
 )
 SELECT c.*, coalesce(p.own_eu27, 0)::INTEGER AS own_eu27_statements,
        coalesce(p.own_not_eu27, 0)::INTEGER AS own_not_eu27_statements,
        p.shared_eu27 AS shared_eu27_statements, p.shared_not_eu27 AS shared_not_eu27_statements,
-       {timeline}
-FROM case_rows c LEFT JOIN per_case p ON p.case_rank = c.rank LEFT JOIN gathered t ON t.case_rank = c.rank
+       coalesce(t.timeline, {no_timeline}) AS timeline
+FROM case_rows c LEFT JOIN per_case p ON p.case_rank = c.rank LEFT JOIN timelines t ON t.case_rank = c.rank
 ORDER BY c.rank
 """
 
@@ -389,7 +391,9 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ACTION_LINKS_SQL)
     con.execute(ANSWERS_SQL)
     gathered = ", ".join(f"list({name}) AS {name}" for name in CASE_PAGE_TIMELINE)
-    lists = ", ".join(f"{name} := coalesce(list_select(t.{name}, t.page_order), [])" for name in CASE_PAGE_TIMELINE)
-    con.execute(CASE_STATEMENT_COLUMNS_SQL.format(
-        gathered=gathered, timeline=f"to_json(struct_pack({lists}))::VARCHAR AS timeline"))
+    lists = ", ".join(f"{name} := list_select({name}, page_order)" for name in CASE_PAGE_TIMELINE)
+    # the text to_json gives for a timeline without entries (the build refuses a case without an event: none so far)
+    no_timeline = "'{" + ",".join(f'"{name}":[]' for name in CASE_PAGE_TIMELINE) + "}'"
+    con.execute(CASE_STATEMENT_COLUMNS_SQL.format(gathered=gathered, timeline=f"to_json(struct_pack({lists}))::VARCHAR",
+                                                  no_timeline=no_timeline))
     con.execute(INDEXES_SQL)
