@@ -7,8 +7,12 @@ measures, as CPU time (`time.process_time`, every thread of the process; stable 
 - the whole page under Streamlit's AppTest (the page script, its widgets, figures and tables), cleared
   caches before each run, and a bare one-line page for comparison, its runs interleaved with each page's;
 - the usual pandas approach (the tables loaded into memory once, then filtered there) on the same
-  questions, interleaved with DuckDB in the same process, after checking both give the same answer;
-- peak memory (VmHWM) of a process answering those questions with DuckDB, and of one doing it with
+  questions, interleaved with DuckDB in the same process, after checking both give the same answer. Each
+  question is asked twice: with no filter, a default view whose answer the build stores (serving/
+  default_views.py), which DuckDB reads back (what a visitor's default page costs); and with a filter no
+  build stores (LIVE), which DuckDB answers by running its queries (what the query engine costs). A check
+  before the clock starts makes sure the filtered answers read nothing the build stored;
+- peak memory (VmHWM) of a process answering all those questions with DuckDB, and of one doing it with
   pandas, each in its own process, beside a process that only imports the same modules;
 - the CSV export of every EU action, written to a file, and the XLSX export of 100 k rows: CPU, wall time
   and peak memory of a process doing only that;
@@ -58,6 +62,9 @@ def _filters(**params) -> Filters:
 ALL, IRAN, TORTURE = Filters(), _filters(country="Iran"), _filters(theme="torture")
 # Views no build stores (serving/default_views.py answers the default ones at build time): what a filter costs.
 IRAN_SINCE_2020 = _filters(country="Iran", since="2020-01-01")
+# The filter of the live pandas comparisons: a theme and a date, which every compared question takes (the actions'
+# themes and dates; the response summary's cases' themes and opening dates), and no build stores.
+LIVE = _filters(theme="torture", since="2020-01-01")
 
 
 def sample_ids(con) -> dict[str, str]:
@@ -140,12 +147,54 @@ def _value(result, key):
 # --- the pandas baseline: the same questions, answered from tables loaded once into memory ---
 
 def load_tables(con) -> dict[str, pd.DataFrame]:
-    names = ("eu_actions", "action_themes", "action_cases", "cases", "case_events", "labels", "countries")
+    names = ("eu_actions", "action_themes", "action_cases", "cases", "case_themes", "case_events", "labels",
+             "countries")
     return {name: db.fetch(con, f"SELECT * FROM {name}") for name in names}  # names are constants
 
 
-def pandas_map_values(t):
-    counts = t["eu_actions"].groupby("country_iso3").size()
+def _supported(f: Filters) -> None:
+    """The baseline filters by places, themes and dates; any other filter would be answered wrongly, so it is refused."""
+    others = (f.actors, f.types, f.statuses, f.qualities, f.discovery, f.q)
+    if any(others):
+        raise NotImplementedError(f"the pandas baseline does not filter by {f.describe()}")
+
+
+def pandas_actions(t, f: Filters) -> pd.DataFrame:
+    """The EU actions a filter selects, as queries.action_where does: in one of its places' countries, dated within its
+    dates (each inclusive), with one of its themes (action_themes). No filter: the table itself, not a copy."""
+    return _selected(t, f, "eu_actions", "action_id", "date", "action_themes")
+
+
+def pandas_cases(t, f: Filters) -> pd.DataFrame:
+    """The cases a filter selects, as queries.case_where does: in one of its places' countries, opened within its
+    dates (each inclusive), with one of its themes (case_themes). No filter: the table itself."""
+    return _selected(t, f, "cases", "case_id", "opened_on", "case_themes")
+
+
+def _selected(t, f: Filters, table: str, key: str, dated: str, themes: str) -> pd.DataFrame:
+    _supported(f)
+    rows = t[table]
+    keep = []
+    if f.countries:
+        keep.append(rows["country_iso3"].isin(f.countries))
+    if f.since:
+        keep.append(rows[dated] >= pd.Timestamp(f.since))
+    if f.until:
+        keep.append(rows[dated] <= pd.Timestamp(f.until))
+    if keep:
+        for more in keep[1:]:
+            keep[0] &= more
+        rows = rows[keep[0]]
+    if f.themes:
+        # a join with the themes' links: Series.isin on a text column of many values converts them one by one in
+        # Python (pandas 3's ArrowStringArray.isin), several times the cost of the join
+        links = t[themes]
+        rows = rows.merge(links.loc[links["theme_id"].isin(f.themes), [key]].drop_duplicates(), on=key)
+    return rows
+
+
+def pandas_map_values(t, f: Filters = ALL):
+    counts = pandas_actions(t, f).groupby("country_iso3").size()
     co = t["countries"][["iso3", "name", "priority_area"]].copy()
     own = co["iso3"].map(counts).fillna(0).astype("int64")
     # a priority area is one unit: each of its countries shows the area's total
@@ -154,16 +203,16 @@ def pandas_map_values(t):
     return co[co["priority_area"].notna() | (own > 0)].sort_values("iso3").reset_index(drop=True)
 
 
-def pandas_timeline(t):
+def pandas_timeline(t, f: Filters = ALL):
     labels = t["labels"]
     actor = labels[labels["kind"] == "actor"].set_index("code")["label"]
-    a = t["eu_actions"]
+    a = pandas_actions(t, f)
     frame = pd.DataFrame({"period": a["date"].dt.to_period("Y").dt.start_time, "group": a["actor"].map(actor)})
     return frame.groupby(["period", "group"]).size().reset_index(name="n")
 
 
-def pandas_explore_page(t, size: int = queries.PAGE_SIZE):
-    a = t["eu_actions"]
+def pandas_explore_page(t, f: Filters = ALL, size: int = queries.PAGE_SIZE):
+    a = pandas_actions(t, f)
     page = a.sort_values(["date", "action_id"], ascending=[False, True]).head(size)
     labels = t["labels"]
     theme = labels[labels["kind"] == "theme"][["code", "label", "sort_order"]]
@@ -175,12 +224,17 @@ def pandas_explore_page(t, size: int = queries.PAGE_SIZE):
                          "Cases named": page["action_id"].map(cases).fillna(0).astype("int64").to_numpy()})
 
 
-def pandas_response_summary(t):
-    cases, events, a = t["cases"], t["case_events"], t["eu_actions"]
+def pandas_response_summary(t, f: Filters = ALL):
+    # The filter selects cases (metrics: by their themes and opening dates); their responses are counted whatever
+    # the responding action's own themes and date, so the actions are not filtered.
+    cases, events, a = pandas_cases(t, f), t["case_events"], t["eu_actions"]
     first_event = events.groupby("case_id")["date"].min()
     start = cases.set_index("case_id")["opened_on"]
     start = first_event.reindex(start.index).fillna(start)
-    links = t["action_cases"].merge(a[["action_id", "date"]], on="action_id")
+    links = t["action_cases"]
+    if cases is not t["cases"]:  # the selected cases' links only (a join, as in _selected)
+        links = links.merge(cases[["case_id"]], on="case_id")
+    links = links.merge(a[["action_id", "date"]], on="action_id")
     links["start"] = links["case_id"].map(start)
     first = links[links["date"] >= links["start"]].groupby("case_id")["date"].min()
     days = (first - start.reindex(first.index)).dt.days
@@ -188,19 +242,29 @@ def pandas_response_summary(t):
             "median_days": None if days.empty else float(days.median())}
 
 
-QUESTIONS = {  # name → (DuckDB answer, pandas answer, check both are the same)
-    "map values": (lambda con: queries.map_values(con, ALL, "actions"), pandas_map_values,
+QUESTIONS = {  # name → (DuckDB answer to a filter, pandas answer to it, check both are the same)
+    "map values": (lambda con, f: queries.map_values(con, f, "actions"), pandas_map_values,
                    lambda d, p: pd.testing.assert_frame_equal(d.reset_index(drop=True), p, check_dtype=False)),
     "timeline (per year, by actor)": (
-        lambda con: queries.actions_over_time(con, ALL, "year", "actor"), pandas_timeline,
+        lambda con, f: queries.actions_over_time(con, f, "year", "actor"), pandas_timeline,
         lambda d, p: pd.testing.assert_frame_equal(d.reset_index(drop=True), p, check_dtype=False)),
-    "explore, page 1": (lambda con: queries.actions_table(con, ALL), pandas_explore_page,
+    "explore, page 1": (lambda con, f: queries.actions_table(con, f), pandas_explore_page,
                         lambda d, p: pd.testing.assert_frame_equal(d[["ID", "Themes", "Cases named"]], p,
                                                                    check_dtype=False)),
     "response-rate summary": (
-        lambda con: metrics.summary(con, ALL), pandas_response_summary,
+        lambda con, f: metrics.summary(con, f), pandas_response_summary,
         lambda d, p: _assert_equal({"cases": _value(d, "cases"), "responded": _value(d, "responded"),
                                     "median_days": _value(d, "median_days_to_first_response")}, p)),
+}
+
+# Every question, asked with no filter (the key is the question's name, as in earlier results) and with LIVE:
+# key → (question, filter, how DuckDB answers it, as the table names the row). For no filter DuckDB reads what the
+# build stored, where it stored it (a query the day changes, as the silent cases of the summary, is stored for the
+# day of the build only): results.json counts the stored and the live queries of each.
+STORED_LABEL, LIVE_LABEL = "no filter: the build's stored answer", "Torture, since 2020: live"
+COMPARISONS: dict[str, tuple[str, Filters, str]] = {
+    **{q: (q, ALL, STORED_LABEL) for q in QUESTIONS},
+    **{f"{q} ({LIVE_LABEL})": (q, LIVE, LIVE_LABEL) for q in QUESTIONS},
 }
 
 
@@ -208,15 +272,57 @@ def _assert_equal(a, b):
     assert a == b, (a, b)
 
 
+class QueryWatch:
+    """Stands in for a Snapshot and counts the queries a question sends: those whose answer the build stored
+    (serving.default_views; db.fetch and db.fetch_columns read it back) and those that run. What depends on the file
+    alone (Snapshot.once: build_info, theme totals) is neither."""
+
+    def __init__(self, snapshot: db.Snapshot):
+        self.snapshot, self.stored, self.live = snapshot, 0, 0
+
+    def _count(self, key: str) -> None:
+        if key in db._stored_results(self.snapshot):  # where db.fetch looks a query's stored answer up
+            self.stored += 1
+        else:
+            self.live += 1
+
+    def once(self, name: str, compute):
+        return self.snapshot.once(name, compute)
+
+    def cursor(self):
+        return self.snapshot.cursor()
+
+    def fetch(self, sql: str, params=None) -> pd.DataFrame:
+        self._count(db.result_key(sql, params))
+        return db.fetch(self.snapshot, sql, params)
+
+    def fetch_columns(self, sql: str, params=None) -> dict:
+        self._count(db.columns_key(sql, params))
+        return db.fetch_columns(self.snapshot, sql, params)
+
+    def fetch_one(self, sql: str, params=None):
+        self.live += 1  # never stored
+        return db.fetch_one(self.snapshot, sql, params)
+
+    def fetch_record(self, sql: str, params=None):
+        self.live += 1
+        return db.fetch_record(self.snapshot, sql, params)
+
+
 def compare_with_pandas(con, repeat: int) -> dict:
     tables = load_tables(con)
     out = {}
-    for name, (duck, panda, check) in QUESTIONS.items():
-        check(duck(con), panda(tables))  # same answers first
-        duck_runs, panda_runs = interleaved_cpu([lambda duck=duck: duck(con), lambda panda=panda: panda(tables)],
-                                                repeat)
+    for key, (name, f, _label) in COMPARISONS.items():
+        duck, panda, check = QUESTIONS[name]
+        watch = QueryWatch(con)
+        check(duck(watch, f), panda(tables, f))  # same answers first
+        if f != ALL and watch.stored:  # then the filtered row would not measure DuckDB's queries
+            raise RuntimeError(f"{key}: {watch.stored} of its queries were answered from the build's stored results")
+        duck_runs, panda_runs = interleaved_cpu([lambda duck=duck, f=f: duck(con, f),
+                                                 lambda panda=panda, f=f: panda(tables, f)], repeat)
         d, p = statistics.median(duck_runs) * 1000, statistics.median(panda_runs) * 1000
-        out[name] = {"duckdb_cpu_ms": round(d, 1), "pandas_cpu_ms": round(p, 1), "ratio": round(p / max(d, 0.05), 1)}
+        out[key] = {"duckdb_cpu_ms": round(d, 1), "pandas_cpu_ms": round(p, 1), "ratio": round(p / max(d, 0.05), 1),
+                    "filters": f.describe(), "stored_queries": watch.stored, "live_queries": watch.live}
     return out
 
 
@@ -235,12 +341,12 @@ def child(job: str, path: str) -> dict:
     start_cpu, start_wall = time.process_time(), time.perf_counter()
     result: dict = {}
     if job == "duckdb":
-        for duck, _, _ in QUESTIONS.values():
-            duck(con)
+        for name, f, _ in COMPARISONS.values():
+            QUESTIONS[name][0](con, f)
     elif job == "pandas":
         tables = load_tables(con)
-        for _, panda, _ in QUESTIONS.values():
-            panda(tables)
+        for name, f, _ in COMPARISONS.values():
+            QUESTIONS[name][1](tables, f)
     elif job in ("csv", "xlsx"):
         f = ALL
         target = Path(tempfile.mkdtemp()) / f"export.{job}"
@@ -364,10 +470,10 @@ def table(results: dict[int, dict]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("| bare page (AppTest) | " + " | ".join(
         f"{r['apptest_cpu_ms'].get('bare page', float('nan')):,.0f} ms" for r in results.values()) + " |")
-    for q in QUESTIONS:
-        lines.append(f"| pandas vs DuckDB: {q} | " + " | ".join(
-            f"{r['pandas'][q]['pandas_cpu_ms']:,.1f} vs {r['pandas'][q]['duckdb_cpu_ms']:,.1f} ms "
-            f"({r['pandas'][q]['ratio']}×)" for r in results.values()) + " |")
+    for key, (name, _, label) in COMPARISONS.items():
+        lines.append(f"| pandas vs DuckDB: {name} ({label}) | " + " | ".join(
+            f"{r['pandas'][key]['pandas_cpu_ms']:,.1f} vs {r['pandas'][key]['duckdb_cpu_ms']:,.1f} ms "
+            f"({r['pandas'][key]['ratio']}×)" for r in results.values()) + " |")
     lines.append("| peak memory: pandas vs DuckDB (bare process) | " + " | ".join(
         f"{r['memory']['pandas']['peak_mb']:,.0f} vs {r['memory']['duckdb']['peak_mb']:,.0f} MB "
         f"({r['memory']['ratio']}×; {r['memory']['bare']['peak_mb']:,.0f})" for r in results.values()) + " |")
