@@ -150,6 +150,18 @@ def test_a_case_page_cuts_its_timeline_and_answers_from_one_query(crowded_case_d
     assert list(timeline["ref"]).count("IRN-A-0009") == 1 and len(timeline) == 8
 
 
+def _older_copy(con, tmp_path, *statements: str):
+    """A copy of `con`'s file changed by `statements` into what an older build wrote, opened as the app opens it."""
+    older_path = tmp_path / "older.duckdb"
+    shutil.copy(con.path, older_path)
+    writer = duckdb.connect(str(older_path))
+    for statement in statements:
+        writer.execute(statement)
+    writer.execute("CHECKPOINT")
+    writer.close()
+    return db.connect(older_path)
+
+
 def _same_case_page(got, want) -> None:
     if want is None:
         assert got is None
@@ -169,13 +181,8 @@ def test_a_case_page_is_one_row_the_build_stored(crowded_case_db, tmp_path):
     con = crowded_case_db
     assert queries.built_with(con, "case_rows", "timeline")
     case_ids = list(queries.run(con, "SELECT case_id FROM case_rows")["case_id"])
-    older_path = tmp_path / "older.duckdb"
-    shutil.copy(con.path, older_path)
-    writer = duckdb.connect(str(older_path))
-    writer.execute("CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE (timeline) FROM case_rows ORDER BY rank")
-    writer.execute("CHECKPOINT")
-    writer.close()
-    older = db.connect(older_path)
+    older = _older_copy(con, tmp_path, "CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE (timeline) FROM case_rows "
+                                       "ORDER BY rank")
     try:
         assert not queries.built_with(older, "case_rows", "timeline")
         for case_id in case_ids + ["NOPE", "", "%", "irn-c-0001", "EGY-C-0002", "' OR 1=1 --"]:
@@ -210,15 +217,9 @@ def test_an_action_page_reads_the_case_ids_the_build_stored_on_its_row(tmp_path)
         assert (got is None and live is None) or list(got) == list(live), action_id
         named[action_id] = 0 if got is None else len(got)
     assert 0 in named.values() and max(named.values()) >= 2
-    older_path = tmp_path / "older.duckdb"
-    shutil.copy(con.path, older_path)
-    writer = duckdb.connect(str(older_path))
-    writer.execute("DROP INDEX action_rows_id")  # (a column of an indexed table is dropped with its index off)
-    writer.execute("ALTER TABLE action_rows DROP COLUMN case_ids_text")
-    writer.execute("CREATE INDEX action_rows_id ON action_rows(action_id)")
-    writer.execute("CHECKPOINT")
-    writer.close()
-    older = db.connect(older_path)
+    older = _older_copy(con, tmp_path, "DROP INDEX action_rows_id",  # (a column of an indexed table is dropped with
+                        "ALTER TABLE action_rows DROP COLUMN case_ids_text",  # its index off)
+                        "CREATE INDEX action_rows_id ON action_rows(action_id)")
     try:
         assert not queries.built_with(older, "action_rows", "case_ids_text")
         for action_id in action_ids:
