@@ -202,10 +202,12 @@ def _handed_on(con, name: str):
 
 
 def _read(con, sql: str, params, read):
-    """`read(cursor)` of the query run on this thread's cursor of a Snapshot (kept open), or on a fresh cursor of
-    anything else with `cursor()` (closed after reading)."""
-    if isinstance(con, Snapshot):
-        return read(con.query_cursor().execute(sql, params or []))
+    """`read(cursor)` of the query run on the cursor `con` keeps for whole-result reads (`query_cursor()`: a
+    Snapshot's, one per thread; the build's default views, one in all), or on a fresh cursor of anything else with
+    `cursor()` (closed after reading)."""
+    kept = getattr(con, "query_cursor", None)
+    if kept is not None:
+        return read(kept().execute(sql, params or []))
     cur = con.cursor()
     try:
         return read(cur.execute(sql, params or []))

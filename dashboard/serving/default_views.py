@@ -77,41 +77,30 @@ def views() -> list[tuple[str, Callable, Filters]]:
 
 
 class _Cursors:
-    """One cursor of the connection, on the database `con` is using (a new cursor starts on its connection's first
-    catalogue, which is not the database the build writes: it attaches the file, curation.build.write_database),
-    handed to every query in turn. The views' queries run one after the other, each read whole before the next
-    (db._read), so one cursor serves them all; a cursor made and pointed at the database for each of the hundred
-    or so queries cost more than most of them."""
+    """The database `con` is using, as db._read reads it: a new cursor starts on its connection's first catalogue,
+    which is not the database the build writes (it attaches the file, curation.build.write_database)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         (self.database,) = con.execute("SELECT current_database()").fetchone() or ("",)
-        self._kept: _KeptCursor | None = None
+        self._kept: duckdb.DuckDBPyConnection | None = None
 
-    def cursor(self) -> _KeptCursor:
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self.con.cursor()
+        cur.execute(f'USE "{self.database}"')
+        return cur
+
+    def query_cursor(self) -> duckdb.DuckDBPyConnection:
+        """One cursor for every query of every view, in turn: each is read whole before the next (db._read), and a
+        cursor made and pointed at the database for each of the hundred or so queries cost more than most of them."""
         if self._kept is None:
-            cur = self.con.cursor()
-            cur.execute(f'USE "{self.database}"')
-            self._kept = _KeptCursor(cur)
+            self._kept = self.cursor()
         return self._kept
 
     def close(self) -> None:
         if self._kept is not None:
-            self._kept.cursor.close()
+            self._kept.close()
             self._kept = None
-
-
-class _KeptCursor:
-    """The kept cursor as a caller sees one: it runs queries; closing it after a read leaves it open for the next."""
-
-    def __init__(self, cursor: duckdb.DuckDBPyConnection):
-        self.cursor = cursor
-
-    def execute(self, sql: str, params=None) -> duckdb.DuckDBPyConnection:
-        return self.cursor.execute(sql, params)
-
-    def close(self) -> None:
-        pass
 
 
 class _Recorder:
@@ -124,6 +113,9 @@ class _Recorder:
 
     def cursor(self):
         return self.con.cursor()
+
+    def query_cursor(self):
+        return self.con.query_cursor()
 
     def once(self, name: str, compute):
         """As db.Snapshot.once: what depends on the file alone (queries._per_file: whether it holds a summary
