@@ -254,7 +254,8 @@ def database_tables() -> dict[str, tuple[Field, ...]]:
 
 
 def _database_key(table: Table) -> tuple[str, ...]:
-    # The columns that were a single-column key (NOT NULL as they were): a composite key's columns keep their own.
+    # A single-column key (for case_events the number the build adds) is written NOT NULL even were it optional in
+    # its file; a composite key's columns are NOT NULL where required.
     if table.added:
         return (table.added[0].name,)
     return table.primary_key if len(table.primary_key) == 1 else ()
