@@ -80,6 +80,7 @@ class Compare:
         got, want = db.fetch(self.snapshot, sql, params), self.live.fetch(sql, params)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
         assert list(got.columns) == list(want.columns)
+        assert type(got.index) is type(want.index)  # a RangeIndex, as DuckDB gives (not one of int64 that equals it)
         return got
 
     def fetch_columns(self, sql, params=None):
@@ -194,8 +195,74 @@ def test_stored_columns_of_every_type_come_back_with_their_nulls():
     live = duckdb.connect().execute(sql).fetchnumpy()
     assert any(isinstance(v, np.ma.MaskedArray) for v in live.values())
     assert_same_columns(db.decode_columns(db.encode_columns(live)), live)
-    with pytest.raises(db.StoredColumnsRefused, match="is not stored"):
-        db.encode_columns(duckdb.connect().execute("SELECT [1, 2] AS l").fetchnumpy())
+    for other in ("SELECT [1, 2] AS l", "SELECT 'x'::BLOB AS b", "SELECT {'a': 1} AS s"):  # objects but text
+        with pytest.raises(db.StoredColumnsRefused, match="is not stored"):
+            db.encode_columns(duckdb.connect().execute(other).fetchnumpy())
+
+
+def test_a_stored_frame_comes_back_as_fetch_gives_it(con):
+    """A frame `fetch` builds from DuckDB's numpy arrays is stored as those arrays (db.fetch_encoded) and built of them
+    again by decode_frame: every type, with and without NULLs, text NULL in every row, one row, no row. A result
+    `df()` builds (a list column) is stored as its frame, with pandas' metadata."""
+    every_type = """SELECT * FROM (VALUES (DATE '2024-01-02', NULL::DATE, 1::UTINYINT, 2::BIGINT, 1.5::DOUBLE, 'x',
+                                           NULL::VARCHAR, true, NULL::BOOLEAN, NULL::INTEGER, 'NaN'::DOUBLE, 'é'),
+                                          (DATE '2024-01-03', DATE '2024-01-01', NULL, 3, NULL, 'y', NULL, false,
+                                           false, NULL, 2.0, NULL)) t(d, dn, u, b, f, s, sn, t, tn, i, nan, part)"""
+    for sql in (every_type, every_type + " LIMIT 1", every_type + " LIMIT 0", "SELECT [1, 2] AS l, 'x' AS s"):
+        want = Live(con).fetch(sql)  # DuckDB's own frame
+        frame, payload = db.fetch_encoded(con, sql)
+        for got in (frame, db.decode_frame(payload)):
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
+            assert list(got.columns) == list(want.columns) and list(got.dtypes) == list(want.dtypes)
+            assert type(got.index) is type(want.index)
+    # a file built by older code stored every frame with pandas' metadata: it is read as before
+    want = Live(con).fetch(every_type)
+    got = db.decode_frame(db.encode_frame(want))
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert type(got.index) is type(want.index)
+
+
+def test_the_build_runs_each_stored_query_once_and_no_other(fixture_db, tmp_path, monkeypatch):
+    """The views ask some queries more than once (Accountability's measures, for several of its parts) and the
+    headline of each, one row (fetch_one), which is not stored. The build runs each query whose answer it stores once,
+    answering a repeat from what it stored, and no other but its questions about the file (queries.built_with)."""
+    path = tmp_path / "again.duckdb"
+    shutil.copy(fixture_db, path)
+    ran: list[tuple[str, object]] = []
+    live_read = db._read
+
+    def counted(con, sql, params, read):
+        ran.append((sql, params))
+        return live_read(con, sql, params, read)
+
+    monkeypatch.setattr(db, "_read", counted)
+    writer = duckdb.connect(str(path))
+    try:
+        default_views.write(writer)
+        stored = {key for (key,) in writer.execute(f"SELECT key FROM {db.DEFAULT_VIEWS_TABLE}").fetchall()}
+    finally:
+        writer.close()
+    asked = [db.result_key(sql, params) for sql, params in ran if "duckdb_columns()" not in sql]
+    assert len(asked) == len(set(asked)), "a query ran twice"
+    not_stored = [sql.split()[:8] for sql, params in ran if "duckdb_columns()" not in sql
+                  and not {db.result_key(sql, params), db.columns_key(sql, params)} & stored]
+    assert not not_stored, not_stored
+    assert len(asked) == len(stored)
+
+
+def test_a_repeated_query_gets_the_answer_it_stored(con):
+    """The recorder answers a query an earlier view asked from what it stored: the same frame and columns as the
+    query gives live, each caller its own."""
+    recorder = default_views._Recorder(con.con)
+    page = queries.actions_sql(_params(country="Iran"), limit=200, with_rank=True)
+    for _ in range(2):
+        frame = recorder.fetch(page.sql, dict(page.params))
+        pd.testing.assert_frame_equal(frame, Live(con).fetch(page.sql, dict(page.params)), check_exact=True)
+        frame.loc[0, "Title"] = "changed by a caller"
+        columns = recorder.fetch_columns(page.sql, dict(page.params))
+        assert_same_columns(columns, Live(con).fetch_columns(page.sql, dict(page.params)))
+        columns["Title"][0] = "changed by a caller"
+    recorder.con.close()
 
 
 def test_stored_results_are_not_shared_between_callers(con):

@@ -237,8 +237,10 @@ def columns_key(sql: str, params: list | dict | None = None) -> str:
 
 
 def encode_frame(frame: pd.DataFrame) -> bytes:
-    """A frame as an Arrow IPC stream with pandas' metadata, so decode_frame gives back the same dtypes and index."""
-    table = pa.Table.from_pandas(frame, preserve_index=True)
+    """A frame as an Arrow IPC stream with pandas' metadata, so decode_frame gives back the same dtypes and index (a
+    RangeIndex as one, in the metadata alone: stored as a column, it would come back as an index of int64). For
+    a frame `fetch` builds from DuckDB's numpy arrays, fetch_encoded stores those arrays instead (encode_columns)."""
+    table = pa.Table.from_pandas(frame, preserve_index=None)
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -246,30 +248,63 @@ def encode_frame(frame: pd.DataFrame) -> bytes:
 
 
 def decode_frame(payload: bytes) -> pd.DataFrame:
-    return pa.ipc.open_stream(payload).read_all().to_pandas()
+    """The frame of a payload of fetch_encoded: built from the stored arrays as `fetch` builds it from DuckDB's (the
+    same code, on the same arrays), or, stored by encode_frame, as pandas' metadata says."""
+    table = pa.ipc.open_stream(payload).read_all()
+    text = (table.schema.metadata or {}).get(_FRAME_TEXT)
+    if text is None:
+        return table.to_pandas()
+    # A copy is consolidated (its columns of one dtype in one block, and known to be): each caller's copy of the
+    # decoded frame (db.fetch) then costs what a copy of pandas' own conversion costs, less than half of a copy of the
+    # frame as built, which consolidates anew every time.
+    return _fetched_frame(_columns_of(table), json.loads(text)).copy()
 
 
 # The numpy dtypes (by kind) fetch_columns results are stored with: what DuckDB's fetchnumpy gives for text, dates,
 # numbers and booleans. Other columns (lists, structs, time zones) are not stored: the query runs (StoredColumnsRefused).
 _STORED_KINDS = "OMiufb"
+# The key of a payload's metadata saying it holds the arrays `fetch` builds a frame of: which of them are text.
+_FRAME_TEXT = b"frame text"
 
 
 class StoredColumnsRefused(TypeError):
     """A fetch_columns result holding a column that encode_columns cannot give back exactly."""
 
 
-def encode_columns(columns: dict[str, np.ndarray]) -> bytes:
+def _text_array(data: np.ndarray, mask: np.ndarray, text: bool) -> pa.Array | None:
+    """An object column as Arrow text, or None when it holds anything but text among its values (`text`: the query
+    says the column is text, VARCHAR, so every value is a str). Arrow's own reading of the values tells text from
+    other objects (bytes, numbers, lists), as a check of every value in Python would, at a fraction of the cost."""
+    try:
+        array = pa.array(data, mask=mask, type=pa.string() if text else None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError, TypeError):
+        return None
+    if array.null_count != np.count_nonzero(mask):  # a None outside the mask would come back masked
+        return None
+    if pa.types.is_null(array.type):  # no value (no row, or NULL in each): text of no value
+        return pa.nulls(len(data), type=pa.string())
+    return array if pa.types.is_string(array.type) else None
+
+
+def encode_columns(columns: dict[str, np.ndarray], frame_text: list[bool] | None = None) -> bytes:
     """A fetch_columns result as an Arrow IPC stream, each column's numpy dtype kept, so decode_columns gives back the
-    same arrays: the same dtypes, a masked array exactly where a column holds NULLs, the same values elsewhere."""
+    same arrays: the same dtypes, a masked array exactly where a column holds NULLs, the same values elsewhere.
+    `frame_text`: for the arrays `fetch` builds a frame of (fetch_encoded), which columns the query says are text;
+    decode_frame then builds that frame of them."""
     arrays, dtypes = [], {}
-    for name, values in columns.items():
+    for i, (name, values) in enumerate(columns.items()):
         data, mask = np.ma.getdata(values), np.ma.getmaskarray(values)
-        if data.dtype.kind not in _STORED_KINDS or (data.dtype.kind == "O" and not all(
-                isinstance(v, str) for v in data[~mask])):
+        array = (None if data.dtype.kind not in _STORED_KINDS else
+                 _text_array(data, mask, bool(frame_text and frame_text[i])) if data.dtype.kind == "O" else
+                 pa.array(data, mask=mask))
+        if array is None:
             raise StoredColumnsRefused(f"column {name!r} of dtype {data.dtype} is not stored")
-        arrays.append(pa.array(data, mask=mask, type=pa.string() if data.dtype.kind == "O" else None))
+        arrays.append(array)
         dtypes[name] = [data.dtype.str, isinstance(values, np.ma.MaskedArray)]
-    table = pa.Table.from_arrays(arrays, names=list(columns), metadata={"numpy": json.dumps(dtypes)})
+    metadata = {b"numpy": json.dumps(dtypes)}
+    if frame_text is not None:
+        metadata[_FRAME_TEXT] = json.dumps(frame_text)
+    table = pa.Table.from_arrays(arrays, names=list(columns), metadata=metadata)
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -277,7 +312,10 @@ def encode_columns(columns: dict[str, np.ndarray]) -> bytes:
 
 
 def decode_columns(payload: bytes) -> dict[str, np.ndarray]:
-    table = pa.ipc.open_stream(payload).read_all()
+    return _columns_of(pa.ipc.open_stream(payload).read_all())
+
+
+def _columns_of(table: pa.Table) -> dict[str, np.ndarray]:
     dtypes = json.loads(table.schema.metadata[b"numpy"])
     out: dict[str, np.ndarray] = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
@@ -343,16 +381,48 @@ _NUMPY_FRAME_TYPES = frozenset({"VARCHAR", "DATE", "TINYINT", "SMALLINT", "INTEG
                                 "BOOLEAN"})
 
 
-def _frame(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The frame of a query's result, as `cur.df()` gives it. Where a column holds NULLs, `df()` makes integers and
-    booleans pandas' nullable types and text that is NULL in every row a column of None: so does this."""
+def _fetched_text(cur: duckdb.DuckDBPyConnection) -> list[bool] | None:
+    """Which columns of the query's result are text, when `fetch` builds its frame from DuckDB's numpy arrays (every
+    column of a type _NUMPY_FRAME_TYPES names, each name once); None when `df()` builds it."""
     names = [d[0] for d in cur.description or []]
     types = [str(d[1]) for d in cur.description or []]
     if not names or len(set(names)) < len(names) or not _NUMPY_FRAME_TYPES.issuperset(types):
-        return cur.df()
+        return None
+    return [kind == "VARCHAR" for kind in types]
+
+
+def _fetched_frame(columns: dict[str, np.ndarray], text: list[bool]) -> pd.DataFrame:
+    """The frame `fetch` gives for a result of these arrays (fetchnumpy's, or decode_columns' of them)."""
+    return frame_of({name: as_fetched(values, text=is_text)  # type: ignore[misc]  # (nullable arrays pass)
+                     for (name, values), is_text in zip(columns.items(), text, strict=True)})
+
+
+def _frame(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The frame of a query's result, as `cur.df()` gives it. Where a column holds NULLs, `df()` makes integers and
+    booleans pandas' nullable types and text that is NULL in every row a column of None: so does this."""
+    text = _fetched_text(cur)
+    return cur.df() if text is None else _fetched_frame(cur.fetchnumpy(), text)
+
+
+def _frame_and_payload(cur: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, bytes]:
+    text = _fetched_text(cur)
+    if text is None:
+        frame = cur.df()
+        return frame, encode_frame(frame)
     columns = cur.fetchnumpy()
-    return frame_of({name: as_fetched(values, text=kind == "VARCHAR")  # type: ignore[misc]  # (nullable arrays pass)
-                     for (name, values), kind in zip(columns.items(), types, strict=True)})
+    try:
+        payload = encode_columns(columns, frame_text=text)  # before the frame is built on these very arrays
+    except StoredColumnsRefused:  # no column of these types is refused; were one, the frame is stored as it is
+        payload = None
+    frame = _fetched_frame(columns, text)
+    return frame, payload if payload is not None else encode_frame(frame)
+
+
+def fetch_encoded(con, sql: str, params: list | dict | None = None) -> tuple[pd.DataFrame, bytes]:
+    """The frame `fetch` gives of a query run on `con` (_read), and that frame stored (serving.default_views): the
+    numpy arrays `fetch` builds it of, which decode_frame builds it of again with the same code. That costs less than
+    half of storing the frame itself (encode_frame, pandas' conversion of every column to Arrow)."""
+    return _read(con, sql, params, _frame_and_payload)
 
 
 def as_fetched(values: np.ndarray, text: bool):

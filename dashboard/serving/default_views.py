@@ -12,9 +12,11 @@ So there is no second definition of any number here: a stored result is the outp
 the same file, and it can only be found by that query. tests/test_default_views.py checks that every stored
 result equals the query's live answer, and that filters outside the default views still run the query.
 
-Results are stored as Arrow IPC streams of the DataFrames `db.fetch` returns (with pandas' own metadata,
-so dtypes and index come back as they were), and of the columns `db.fetch_columns` returns (with their numpy
-dtypes and NULL masks, db.encode_columns). Single-row answers (`fetch_one`) run.
+Results are stored as Arrow IPC streams of the columns `db.fetch_columns` returns (with their numpy dtypes and
+NULL masks, db.encode_columns), and of the DataFrames `db.fetch` returns: as the numpy arrays `fetch` builds such a
+frame of, which decode_frame builds it of again by the same code (db.fetch_encoded), or, for a frame `df()` builds,
+with pandas' own metadata. Single-row answers (`fetch_one`) are not stored: the page runs them, so the build does not.
+Each query is run once per build: a view that asks what an earlier one asked gets what that one stored.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ def _filters(**params: str) -> Filters:
 def countries_queries(con, f: Filters) -> None:
     """The queries pages/countries.py asks for `f` (tests/test_default_views.py checks they are the same)."""
     queries.headline(con, f)
+    _countries_stored(con, f)
+
+
+def _countries_stored(con, f: Filters) -> None:
+    """countries_queries but the headline: a single row (fetch_one), which is not stored; the page runs it."""
     queries.timeline_answers_and_actions(con, f, limit=200)
     queries.cases_table(con, f, limit=200)
     queries.death_penalty_figures(con, f.countries)
@@ -48,6 +55,11 @@ def countries_queries(con, f: Filters) -> None:
 def themes_queries(con, f: Filters) -> None:
     """The queries pages/themes.py asks for `f`, beside its per-file theme totals."""
     queries.headline(con, f)
+    _themes_stored(con, f)
+
+
+def _themes_stored(con, f: Filters) -> None:
+    """themes_queries but the headline (as _countries_stored)."""
     queries.map_values(con, f, "actions")
     queries.actions_over_time(con, f, "year", "actor")
     if "death_penalty" in f.themes:
@@ -69,10 +81,10 @@ def _unfiltered(con, f: Filters) -> None:  # overview, timeline, explore, accoun
 
 
 def views() -> list[tuple[str, Callable, Filters]]:
-    """(name, the calls of its page, filter) of every default view."""
+    """(name, the calls of its page whose answers are stored, filter) of every default view."""
     out: list[tuple[str, Callable, Filters]] = [("unfiltered", _unfiltered, Filters())]
-    out += [(f"countries: {area}", countries_queries, _filters(country=area)) for area in taxonomy.PRIORITY_AREAS]
-    out += [(f"themes: {label}", themes_queries, _filters(theme=label)) for label in taxonomy.THEMES.values()]
+    out += [(f"countries: {area}", _countries_stored, _filters(country=area)) for area in taxonomy.PRIORITY_AREAS]
+    out += [(f"themes: {label}", _themes_stored, _filters(theme=label)) for label in taxonomy.THEMES.values()]
     return out
 
 
@@ -126,15 +138,21 @@ class _Recorder:
         return self._once[name]
 
     def fetch(self, sql: str, params=None) -> pd.DataFrame:
-        frame = db.fetch(self.con, sql, params)
+        key = db.result_key(sql, params)
+        if key in self.results:  # asked by an earlier view (Accountability's measures): what it stored, decoded
+            return db.decode_frame(self.results[key][1])
         # encoded now: the caller may go on to change the frame it receives
-        self.results[db.result_key(sql, params)] = (sql, db.encode_frame(frame))
+        frame, payload = db.fetch_encoded(self.con, sql, params)
+        self.results[key] = (sql, payload)
         return frame
 
     def fetch_columns(self, sql: str, params=None) -> dict:
+        key = db.columns_key(sql, params)
+        if key in self.results:
+            return db.decode_columns(self.results[key][1])
         columns = db.fetch_columns(self.con, sql, params)
         try:
-            self.results[db.columns_key(sql, params)] = (sql, db.encode_columns(columns))
+            self.results[key] = (sql, db.encode_columns(columns))
         except db.StoredColumnsRefused:  # a column that cannot be stored exactly: the query runs on every visit
             pass
         return columns
