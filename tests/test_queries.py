@@ -1,6 +1,7 @@
 """Queries against the fixture database: filters, counts, paging and SQL-side aggregation."""
 
 import datetime as dt
+import json
 import shutil
 
 import duckdb
@@ -172,6 +173,24 @@ def _same_case_page(got, want) -> None:
     pd.testing.assert_frame_equal(got[2], want[2], check_exact=True)
 
 
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _timeline_in_page_order(con, case_id: str) -> str:
+    """The `timeline` text the build wrote before it stored the entries' ties: the live query's rows (in the page's
+    order) as lists of JSON values, dates as ISO text."""
+    rows = queries.fetch_columns(con, queries.CASE_TIMELINE_SQL, {"id": case_id, "rank": queries._rank(
+        con, "case_rows", "case_id", case_id)})
+    lists = {}
+    for name in queries.TIMELINE_DTYPES:
+        if name == "tie":
+            continue
+        lists[name] = [value.isoformat()[:10] if hasattr(value, "isoformat") else value
+                       for value in rows[name].tolist()]  # (Python values; None where masked)
+    return json.dumps(lists)
+
+
 def test_a_case_page_is_one_row_the_build_stored(crowded_case_db, tmp_path):
     """case_page reads a case's record and timeline from its one row of case_rows: for every case and for ids no case
     has, the record case_detail gives and the timeline and answers case_timeline_and_answers gives (frames, dtypes and
@@ -183,15 +202,24 @@ def test_a_case_page_is_one_row_the_build_stored(crowded_case_db, tmp_path):
     case_ids = list(queries.run(con, "SELECT case_id FROM case_rows")["case_id"])
     older = _older_copy(con, tmp_path, "CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE (timeline) FROM case_rows "
                                        "ORDER BY rank")
+    # an older build still: each timeline stored in the page's order, without the entries' ties
+    in_order = [f"UPDATE case_rows SET timeline = {_sql_text(_timeline_in_page_order(con, case_id))} "
+                f"WHERE case_id = {_sql_text(case_id)}" for case_id in case_ids]
+    (tmp_path / "untied").mkdir()
+    untied = _older_copy(con, tmp_path / "untied", *in_order)
     try:
         assert not queries.built_with(older, "case_rows", "timeline")
+        assert all("tie" not in json.loads(text) for (text,) in
+                   untied.cursor().execute("SELECT timeline FROM case_rows").fetchall())
         for case_id in case_ids + ["NOPE", "", "%", "irn-c-0001", "EGY-C-0002", "' OR 1=1 --"]:
             case = queries.case_detail(con, case_id)
             want = None if case is None else (case, *queries.case_timeline_and_answers(con, case_id))
             _same_case_page(queries.case_page(con, case_id), want)
             _same_case_page(queries.case_page(older, case_id), want)
+            _same_case_page(queries.case_page(untied, case_id), want)
     finally:
         older.close()
+        untied.close()
     _, timeline, _ = queries.case_page(con, "IRN-C-0001")
     same_day = timeline[timeline["date"] == pd.Timestamp("2023-01-08")]
     assert list(same_day["ref"]) == ["IRN-A-0002", "IRN-A-0009"]

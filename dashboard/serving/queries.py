@@ -574,7 +574,7 @@ def _rank(con, table: str, id_column: str, record_id: str) -> int:
 # What the case page reads of one case: its events and the EU actions that concerned it, oldest first, each action
 # with the event it answered (summaries.action_links; NULL for events and for actions that answered none). On one
 # day an action comes before an event, then events by number and actions by rank, so the order is always the same
-# (the build stores it so: summaries.case_rows, `timeline`).
+# (case_page puts the entries the build stores in summaries.case_rows' `timeline` in this order).
 CASE_TIMELINE_SQL = """
     SELECT * FROM (
       SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
@@ -588,10 +588,10 @@ CASE_TIMELINE_SQL = """
     ) ORDER BY date, kind DESC, tie"""
 TIMELINE_COLUMNS = ("date", "precision", "kind", "category", "text", "source", "ref")
 # The columns of CASE_TIMELINE_SQL a case page reads, as fetch_columns gives them (summaries.case_rows stores them as
-# the lists of one JSON text: dates as ISO text, NULL as null).
+# the lists of one JSON text: dates as ISO text, NULL as null), with the `tie` that orders them (CASE_TIMELINE_SQL).
 TIMELINE_DTYPES = {"date": "datetime64[us]", "precision": object, "kind": object, "category": object, "text": object,
                    "source": object, "ref": object, "answered_date": "datetime64[us]", "answered_label": object,
-                   "answered_days": np.int32}
+                   "answered_days": np.int32, "tie": np.int64}
 
 
 def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | None:
@@ -606,8 +606,13 @@ def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | No
     if record is None:
         return None
     lists = json.loads(record.pop("timeline"))
+    if "tie" not in lists:  # an older build stored the lists in the page's order, without their ties
+        lists["tie"] = [0] * len(lists["date"])
     rows = {name: _fetched_column(lists[name], dtype) for name, dtype in TIMELINE_DTYPES.items()}
-    return (record, *_timeline_and_answers(rows, case_id))
+    # CASE_TIMELINE_SQL's order (date, kind DESC, tie: an action before an event of its day), by a stable sort: the
+    # build stores the entries as it gathered them (a stable sort keeps an older build's stored order)
+    order = np.lexsort((rows["tie"], rows["kind"] == "Case event", rows["date"]))
+    return (record, *_timeline_and_answers({name: values[order] for name, values in rows.items()}, case_id))
 
 
 def _fetched_column(values: list, dtype) -> np.ndarray:
