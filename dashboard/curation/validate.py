@@ -8,7 +8,7 @@ wrong number of fields) are listed first, each followed by at most one line coun
 (rows of other files that refer to records which could not be read); every other problem follows in file and
 line order. Reading goes on after a bad row or field.
 
-Checks run on whole columns at once (pandas over Arrow strings), so a large file costs little; a value a
+Checks run on whole columns at once (Arrow compute over the column's strings), so a large file costs little; a value a
 column-wide check flags is then checked again by `_parse_value`, the one statement of each rule, which decides
 and writes the message.
 """
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -376,42 +377,51 @@ def _read_simple(reader, text: str, width: int, first_line: int):
     return [record for record, _ in kept], [line for _, line in kept]
 
 
-def _calendar_dates(shaped: pd.Series) -> pd.Series:
-    """Strings of the form YYYY-MM-DD (or missing) as dates, NaT where missing or not a real calendar date. Arrow
-    parses the column at C speed when every date is real; a column holding an impossible one (a 30 February) is
-    parsed by pandas, which marks just that value NaT (its message is worded by _parse_value)."""
-    try:
-        days = pc.cast(pa.array(shaped, type=pa.string(), from_pandas=True), pa.date32())
-    except pa.ArrowException:
-        return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce")
-    return pd.Series(days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False), index=shaped.index, name=shaped.name)
+def _fullmatch(values: pa.Array, pattern: str) -> pa.Array:
+    """Which values the regular expression (RE2) matches whole."""
+    return pc.match_substring_regex(values, f"^(?:{pattern})$")
 
 
-def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Series, pd.Series | None]:
-    """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest."""
-    present = values != ""
+def _vector_suspects(f: Field, values: pa.Array, today: dt.date) -> tuple[pa.Array, pd.Series | None]:
+    """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest.
+    `values` are the column's stripped strings (Arrow, no nulls); the suspects are Arrow booleans, never null."""
+    present = pc.not_equal(values, "")
     if f.fmt not in (None, "uri"):
         return present, None  # a format with no column-wide check here: every value gets the per-value rule
     if f.type == "date":
-        shaped = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-        parsed = _calendar_dates(values.where(present & shaped))
-        ok = parsed.notna() & (parsed <= pd.Timestamp(today)) & (parsed >= pd.Timestamp(EARLIEST_DATE))
-        return present & ~ok, parsed.astype("datetime64[s]")
+        shaped = pc.and_(present, _fullmatch(values, "[0-9]{4}-[0-9]{2}-[0-9]{2}"))
+        candidates = pc.if_else(shaped, values, pa.scalar(None, values.type))
+        try:
+            days = pc.cast(candidates, pa.date32())
+        except pa.ArrowException:  # an impossible date (a 30 February): pandas marks just that value NaT
+            parsed = pd.to_datetime(pd.Series(candidates, dtype="str"), format="%Y-%m-%d", errors="coerce")
+            days = pa.array(parsed.dt.date, type=pa.date32(), from_pandas=True)
+        ok = pc.and_kleene(pc.less_equal(days, pa.scalar(today, pa.date32())),
+                           pc.greater_equal(days, pa.scalar(EARLIEST_DATE, pa.date32())))
+        typed = pd.Series(days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False))
+        return pc.and_(present, pc.invert(pc.fill_null(ok, False))), typed
     if f.type == "boolean":
-        ok = isin(values, [TRUE, FALSE])
-        return present & ~ok, (values == TRUE).where(ok).astype("boolean")
+        ok = pc.is_in(values, value_set=pa.array([TRUE, FALSE], type=values.type))
+        flags = pc.if_else(ok, pc.equal(values, TRUE), pa.scalar(None, pa.bool_()))
+        typed = pd.Series(pd.arrays.BooleanArray(pc.fill_null(flags, False).to_numpy(zero_copy_only=False),
+                                                 pc.is_null(flags).to_numpy(zero_copy_only=False)))
+        return pc.and_(present, pc.invert(ok)), typed
     if f.type == "integer":
-        ok = values.str.fullmatch(r"-?[0-9]{1,18}")
-        return present & ~ok, pd.to_numeric(values.where(ok), errors="coerce").astype("Int64")
+        ok = _fullmatch(values, "-?[0-9]{1,18}")
+        numbers = pc.cast(pc.if_else(ok, values, pa.scalar(None, values.type)), pa.int64())
+        typed = pd.Series(pd.arrays.IntegerArray(pc.fill_null(numbers, 0).to_numpy(zero_copy_only=False),
+                                                 pc.is_null(numbers).to_numpy(zero_copy_only=False)))
+        return pc.and_(present, pc.invert(ok)), typed
     if f.enum:
-        return present & ~isin(values, f.enum), None
+        return pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(f.enum, type=values.type)))), None
     if f.pattern:
-        return present & ~values.str.fullmatch(f.pattern), None
+        return pc.and_(present, pc.invert(_fullmatch(values, f.pattern))), None
     if f.fmt == "uri":
-        plain = values.str.fullmatch(r"(?i)https?://[A-Za-z0-9.-]*[A-Za-z-][A-Za-z0-9.-]*(:[0-9]+)?([/?#][^ ]*)?")
+        plain = _fullmatch(values, r"(?i)https?://[A-Za-z0-9.-]*[A-Za-z-][A-Za-z0-9.-]*(:[0-9]+)?([/?#][^ ]*)?")
         tracking = "|".join(re.escape(h) for h in REDIRECT_HOSTS) + "|" + "|".join(TRACKING_PARAMS)
-        return present & (~plain | values.str.contains("(?i)" + tracking)), None
-    return pd.Series(False, index=values.index), None
+        tracked = pc.match_substring_regex(values, tracking, ignore_case=True)
+        return pc.and_(present, pc.or_(pc.invert(plain), tracked)), None
+    return pa.repeat(False, len(values)), None
 
 
 def read_table(path: Path, table: Table, today: dt.date, problems: list[Problem]) -> list[Row]:
@@ -437,7 +447,7 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
         empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
         return _typed(table, empty, [], today, roots, value_problems)
     if isinstance(read, pd.DataFrame):  # read whole by Arrow: every record one clean line, no invisible characters
-        return _typed(table, read[columns], list(range(2, len(read) + 2)), today, roots, value_problems)
+        return _typed(table, read[columns], np.arange(2, len(read) + 2), today, roots, value_problems)
     header, records, lines = read
     raw = pd.DataFrame(records, columns=header, dtype="str") if records else \
         pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
@@ -460,46 +470,45 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
     return _typed(table, raw, lines, today, roots, value_problems)
 
 
-def _typed(table: Table, raw: pd.DataFrame, lines: list[int], today: dt.date, roots: list[Problem],
+def _typed(table: Table, raw: pd.DataFrame, lines, today: dt.date, roots: list[Problem],
            value_problems: list[Problem]) -> SourceFile:
-    """Check every column of the raw strings at once and convert it to its type."""
+    """Check every column of the raw strings at once (in Arrow) and convert it to its type; only a column where a
+    column-wide check flags a value goes through pandas, value by value, for its messages."""
     name = table.filename
-    frame = pd.DataFrame({"line": pd.Series(lines, dtype="int64", index=raw.index)}, index=raw.index)
-    source = SourceFile(table, frame, roots)
+    line_numbers = np.asarray(lines, dtype="int64")
+    columns: dict[str, pd.Series] = {"line": pd.Series(line_numbers)}
+    source = SourceFile(table, pd.DataFrame(), roots)
     for f in table.fields:
-        values = raw[f.name].str.strip()
-        blank = values == ""
-        typed = values.where(~blank) if blank.any() else values
+        values = pc.utf8_trim_whitespace(pa.array(raw[f.name], type=pa.large_string()))
+        blank = pc.equal(values, "")
         # Characters are counted only when some value is longer than that in bytes (a character is a byte or more).
-        if _most_bytes(values) > MAX_FIELD_CHARS:
-            too_long = values.str.len() > MAX_FIELD_CHARS
-        else:
-            too_long = pd.Series(False, index=values.index)
-        any_too_long = too_long.any()
-        suspects, converted = _vector_suspects(f, values.where(~too_long, "") if any_too_long else values, today)
-        if converted is not None:
-            typed = converted
-        if any_too_long:
-            suspects = suspects | too_long
+        too_long = None
+        if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_FIELD_CHARS:
+            too_long = pc.greater(pc.utf8_length(values), MAX_FIELD_CHARS)
+        checked = values if too_long is None else pc.if_else(too_long, "", values)
+        suspects, converted = _vector_suspects(f, checked, today)
+        if too_long is not None:
+            suspects = pc.or_(suspects, too_long)
         if f.required:
-            suspects = suspects | blank
-        if suspects.any():
+            suspects = pc.or_(suspects, blank)
+        if converted is None:
+            typed = pd.Series(pc.if_else(blank, pa.scalar(None, values.type), values), dtype="str")
+        else:
+            typed = converted
+        if pc.any(suspects).as_py():
             typed = typed.copy()
-            for index in suspects[suspects].index:
-                value, message = _parse_value(f, values.at[index], today)
+            rows = np.flatnonzero(suspects.to_numpy(zero_copy_only=False))
+            for row, raw_value in zip(rows, pc.take(values, rows).to_pylist(), strict=True):
+                value, message = _parse_value(f, raw_value, today)
                 if message:
-                    value_problems.append(Problem(name, int(frame.at[index, "line"]), f.name, message))
+                    value_problems.append(Problem(name, int(line_numbers[row]), f.name, message))
                     source.bad_columns.add(f.name)
                     value = None
-                typed.at[index] = _typed_scalar(f, value)
-        frame[f.name] = typed
-    return _finish(source, value_problems)
-
-
-def _most_bytes(values: pd.Series) -> int:
-    """The largest number of bytes (UTF-8) of a value of a column of strings, 0 when it holds none."""
-    most = pc.max(pc.binary_length(pa.array(values, type=pa.large_string(), from_pandas=True))).as_py()
-    return most or 0
+                typed.iat[row] = _typed_scalar(f, value)
+        columns[f.name] = typed
+    source.frame = pd.DataFrame(columns)
+    source.value_problems = value_problems
+    return source
 
 
 def _typed_scalar(f: Field, value):
@@ -508,12 +517,6 @@ def _typed_scalar(f: Field, value):
     if f.type == "date":
         return pd.Timestamp(value)
     return value
-
-
-def _finish(source: SourceFile, value_problems: list[Problem]) -> SourceFile:
-    source.value_problems = value_problems
-    source.frame = source.frame.reset_index(drop=True)
-    return source
 
 
 def rows_of(frame: pd.DataFrame) -> list[Row]:
