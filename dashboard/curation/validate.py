@@ -314,7 +314,7 @@ def _plain_text(text: str, encoded: bytes) -> bool:
     returns = invisible.count(b"\r")
     if len(invisible) != invisible.count(b"\n") + returns:
         return False
-    return returns == encoded.count(b"\r\n") + encoded.endswith(b"\r")
+    return not returns or returns == encoded.count(b"\r\n") + encoded.endswith(b"\r")
 
 
 def read_clean_csv(text: str, header: list[str]) -> pd.DataFrame | None:
@@ -337,7 +337,8 @@ def read_clean_csv(text: str, header: list[str]) -> pd.DataFrame | None:
             io.BytesIO(encoded),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, double_quote=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+            # The bytes are a Python string's own UTF-8, so Arrow need not check them again.
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}, check_utf8=False,
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowException:
         return None  # e.g. a row of the wrong width: the careful reading says which
@@ -491,10 +492,12 @@ def _typed(table: Table, raw: pd.DataFrame, lines, today: dt.date, roots: list[P
             suspects = pc.or_(suspects, too_long)
         if f.required:
             suspects = pc.or_(suspects, blank)
-        if converted is None:
+        if converted is not None:
+            typed = converted
+        elif pc.any(blank).as_py():
             typed = pd.Series(pc.if_else(blank, pa.scalar(None, values.type), values), dtype="str")
         else:
-            typed = converted
+            typed = pd.Series(values, dtype="str")
         if pc.any(suspects).as_py():
             typed = typed.copy()
             rows = np.flatnonzero(suspects.to_numpy(zero_copy_only=False))
@@ -681,18 +684,23 @@ def _flag(mask: pd.Series) -> pd.Series:
     return mask.fillna(False).astype(bool)
 
 
-def _origins(urls: pd.Series) -> pd.Series:
-    """scheme://host of each URL, as `_by_origin` takes it ("/".join(url.split("/", 3)[:3])), column-wide."""
+def _origins(urls: pd.Series) -> pa.DictionaryArray:
+    """scheme://host of each URL, as `_by_origin` takes it ("/".join(url.split("/", 3)[:3])), column-wide: each
+    origin once in the dictionary, its index for each URL (null for a missing URL)."""
     array = pa.array(urls, type=pa.string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()  # one dictionary for the whole column
     origin = pc.struct_field(pc.extract_regex(array, r"^(?P<origin>[^/]*(?:/[^/]*){0,2})"), [0])
-    return pd.Series(origin.to_pandas(), index=urls.index)
+    return origin.dictionary_encode()
 
 
 def _host_answers(fn, urls: pd.Series, *args) -> pd.Series:
-    """`fn` (from dashboard/curation/hosts.py, which answers from a URL's host alone) for every URL, asked once per origin."""
+    """`fn` (from dashboard/curation/hosts.py, which answers from a URL's host alone) for every URL, asked once per
+    origin; None for a missing URL."""
     origins = _origins(urls)
-    answers = {origin: _host_answer(fn, origin, *args) for origin in origins.dropna().unique()}
-    return origins.map(answers)
+    answers = [_host_answer(fn, origin, *args) for origin in origins.dictionary.to_pylist()]
+    each = pc.fill_null(origins.indices, len(answers)).to_numpy(zero_copy_only=False)
+    return pd.Series(np.array([*answers, None], dtype=object)[each], index=urls.index)
 
 
 def _dates_of(keys: pd.Series, by_key: pd.Series) -> pd.Series:
@@ -785,7 +793,8 @@ def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Proble
         problems.append(Problem("eu_actions.csv", int(line), "title_original",
                                 "is set but title_language is en: leave it blank for an English title"))
     links = frames["action_cases"]
-    dated_actions = actions.dropna(subset=["action_id"]).drop_duplicates("action_id", keep="last")
+    dated_actions = actions[["action_id", "date", "source_quality"]].dropna(subset=["action_id"]).drop_duplicates(
+        "action_id", keep="last")
     acted = _dates_of(links["action_id"], dated_actions.set_index("action_id")["date"])
     began = _dates_of(links["case_id"], start)
     lead = _flag(acted.notna() & began.notna() & ((began - acted).dt.days > LINK_LEAD_DAYS) & links["note"].isna())
