@@ -392,6 +392,14 @@ def _fullmatch(values: pa.Array, pattern: str) -> pa.Array:
     return pc.match_substring_regex(values, f"^(?:{pattern})$")
 
 
+def _cast_dates(strings) -> pa.Array | None:
+    """The strings (or nulls) as Arrow dates, or None when one is not a date Arrow reads."""
+    try:
+        return pc.cast(strings, pa.date32())
+    except pa.ArrowException:
+        return None
+
+
 def _vector_suspects(f: Field, values: pa.Array, today: dt.date) -> tuple[pa.Array, pd.Series | None]:
     """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest.
     `values` are the column's stripped strings (Arrow, no nulls); the suspects are Arrow booleans, never null."""
@@ -399,13 +407,16 @@ def _vector_suspects(f: Field, values: pa.Array, today: dt.date) -> tuple[pa.Arr
     if f.fmt not in (None, "uri"):
         return present, None  # a format with no column-wide check here: every value gets the per-value rule
     if f.type == "date":
-        shaped = pc.and_(present, _fullmatch(values, "[0-9]{4}-[0-9]{2}-[0-9]{2}"))
-        candidates = pc.if_else(shaped, values, pa.scalar(None, values.type))
-        try:
-            days = pc.cast(candidates, pa.date32())
-        except pa.ArrowException:  # an impossible date (a 30 February): pandas marks just that value NaT
-            parsed = pd.to_datetime(pd.Series(candidates, dtype="str"), format="%Y-%m-%d", errors="coerce")
-            days = pa.array(parsed.dt.date, type=pa.date32(), from_pandas=True)
+        # Arrow's cast reads only the form YYYY-MM-DD (ASCII digits) and only real calendar dates: when it reads every
+        # value given, none needs the shape check.
+        null = pa.scalar(None, values.type)
+        days = _cast_dates(pc.if_else(present, values, null))
+        if days is None:
+            candidates = pc.if_else(pc.and_(present, _fullmatch(values, "[0-9]{4}-[0-9]{2}-[0-9]{2}")), values, null)
+            days = _cast_dates(candidates)
+            if days is None:  # an impossible date (a 30 February): pandas marks just that value NaT
+                parsed = pd.to_datetime(pd.Series(candidates, dtype="str"), format="%Y-%m-%d", errors="coerce")
+                days = pa.array(parsed.dt.date, type=pa.date32(), from_pandas=True)
         ok = pc.and_kleene(pc.less_equal(days, pa.scalar(today, pa.date32())),
                            pc.greater_equal(days, pa.scalar(EARLIEST_DATE, pa.date32())))
         typed = pd.Series(days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False))
