@@ -492,7 +492,7 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
     return _typed(table, raw, lines, today, roots, value_problems, ascii_text=text.isascii())
 
 
-def _typed(table: Table, raw: pd.DataFrame, lines, today: dt.date, roots: list[Problem],
+def _typed(table: Table, raw: pd.DataFrame, lines: list[int] | np.ndarray, today: dt.date, roots: list[Problem],
            value_problems: list[Problem], ascii_text: bool) -> SourceFile:
     """Check every column of the raw strings at once (in Arrow) and convert it to its type; only a column where a
     column-wide check flags a value goes through pandas, value by value, for its messages. `ascii_text` says the
