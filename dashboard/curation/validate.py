@@ -8,7 +8,7 @@ wrong number of fields) are listed first, each followed by at most one line coun
 (rows of other files that refer to records which could not be read); every other problem follows in file and
 line order. Reading goes on after a bad row or field.
 
-Checks run on whole columns at once (pandas over Arrow strings), so a large file costs little; a value a
+Checks run on whole columns at once (Arrow compute over the column's strings), so a large file costs little; a value a
 column-wide check flags is then checked again by `_parse_value`, the one statement of each rule, which decides
 and writes the message.
 """
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -211,7 +212,8 @@ def _header_problems(header: list[str], table: Table, name: str) -> list[Problem
 def _plain_first_line(text: str) -> list[str] | None:
     """The header's fields when the first line is plain (no quote, no invisible character but its line end): then
     it is the first record whatever follows, read here without a reader over the whole text. None otherwise."""
-    line = text.partition("\n")[0]
+    end = text.find("\n")
+    line = text if end < 0 else text[:end]  # (partition would copy the rest of the text too)
     body = line[:-1] if line.endswith("\r") else line
     if not body.strip() or '"' in body or CONTROL_CHARS.search(body):
         return None
@@ -303,17 +305,20 @@ _CLEAN_LINE = rf"^{_CLEAN_FIELD}(?:,{_CLEAN_FIELD})*\r?$"
 _ASCII_VISIBLE = bytes(range(0x20, 0x7F))
 
 
-def _plain_text(text: str, encoded: bytes) -> bool:
-    """True when every line matches _CLEAN_LINE for a reason seen in the whole text at once: ASCII with no quote,
-    whose only invisible characters are line breaks and carriage returns before them (or at the very end). Then each
-    line is unquoted fields, and no regex need run line by line. False says only that this shortcut does not apply."""
+def _plain_line_breaks(text: str, encoded: bytes) -> int | None:
+    """How many line breaks the text holds, when every line matches _CLEAN_LINE for a reason seen in the whole text
+    at once: ASCII with no quote, whose only invisible characters are line breaks and carriage returns before them
+    (or at the very end). Then each line is unquoted fields, and no regex need run line by line. None says only that
+    this shortcut does not apply."""
     if '"' in text or not text.isascii():
-        return False
+        return None
     invisible = encoded.translate(None, _ASCII_VISIBLE)  # the control characters and DEL, in order
-    returns = invisible.count(b"\r")
-    if len(invisible) != invisible.count(b"\n") + returns:
-        return False
-    return returns == encoded.count(b"\r\n") + encoded.endswith(b"\r")
+    returns, breaks = invisible.count(b"\r"), invisible.count(b"\n")
+    if len(invisible) != breaks + returns:
+        return None
+    if returns and returns != encoded.count(b"\r\n") + encoded.endswith(b"\r"):
+        return None
+    return breaks
 
 
 def read_clean_csv(text: str, header: list[str]) -> pd.DataFrame | None:
@@ -321,26 +326,32 @@ def read_clean_csv(text: str, header: list[str]) -> pd.DataFrame | None:
     is one record of clean CSV (see _CLEAN_LINE), no line is blank and no field holds an invisible character.
     Returns None for anything else (the same reading as Python's csv module is then not certain, or there is a
     problem to report): the caller then reads the file record by record, which words every problem."""
-    lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
-    if len(lines) and lines[-1].as_py() == "":
-        lines = lines.slice(0, len(lines) - 1)  # the file's last line break
-    if len(lines) < 2:
-        return None
     encoded = text.encode("utf-8")
-    if not _plain_text(text, encoded) and not pc.all(pc.match_substring_regex(lines, _CLEAN_LINE)).as_py():
-        return None
-    if pc.any(pc.or_(pc.equal(lines, ""), pc.equal(lines, "\r"))).as_py():
-        return None  # blank lines: the careful reading keeps every record's line number
+    breaks = _plain_line_breaks(text, encoded)
+    if breaks is not None:
+        count = breaks + (1 if text and not text.endswith("\n") else 0)  # lines, less the empty one after a last break
+    else:
+        lines = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n").flatten()
+        if len(lines) and lines[-1].as_py() == "":
+            lines = lines.slice(0, len(lines) - 1)  # the file's last line break
+        if len(lines) < 2 or not pc.all(pc.match_substring_regex(lines, _CLEAN_LINE)).as_py():
+            return None
+        count = len(lines)
+    if count < 2 or text.startswith(("\n", "\r\n")):
+        return None  # no record, or a blank first line
     try:
         table = pacsv.read_csv(
             io.BytesIO(encoded),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, double_quote=True, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+            # Arrow skips a blank line (empty, or a carriage return alone), so a file holding one reads fewer rows
+            # than it has lines and is left to the careful reading, which keeps every record's line number.
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, double_quote=True, ignore_empty_lines=True),
+            # The bytes are a Python string's own UTF-8, so Arrow need not check them again.
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}, check_utf8=False,
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except pa.ArrowException:
         return None  # e.g. a row of the wrong width: the careful reading says which
-    if table.num_rows != len(lines) - 1:
+    if table.num_rows != count - 1:
         return None
     return pd.DataFrame({name: pd.Series(table.column(name), dtype="str") for name in header})
 
@@ -376,42 +387,62 @@ def _read_simple(reader, text: str, width: int, first_line: int):
     return [record for record, _ in kept], [line for _, line in kept]
 
 
-def _calendar_dates(shaped: pd.Series) -> pd.Series:
-    """Strings of the form YYYY-MM-DD (or missing) as dates, NaT where missing or not a real calendar date. Arrow
-    parses the column at C speed when every date is real; a column holding an impossible one (a 30 February) is
-    parsed by pandas, which marks just that value NaT (its message is worded by _parse_value)."""
+def _fullmatch(values: pa.Array, pattern: str) -> pa.Array:
+    """Which values the regular expression (RE2) matches whole."""
+    return pc.match_substring_regex(values, f"^(?:{pattern})$")
+
+
+def _cast_dates(strings) -> pa.Array | None:
+    """The strings (or nulls) as Arrow dates, or None when one is not a date Arrow reads."""
     try:
-        days = pc.cast(pa.array(shaped, type=pa.string(), from_pandas=True), pa.date32())
+        return pc.cast(strings, pa.date32())
     except pa.ArrowException:
-        return pd.to_datetime(shaped, format="%Y-%m-%d", errors="coerce")
-    return pd.Series(days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False), index=shaped.index, name=shaped.name)
+        return None
 
 
-def _vector_suspects(f: Field, values: pd.Series, today: dt.date) -> tuple[pd.Series, pd.Series | None]:
-    """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest."""
-    present = values != ""
+def _vector_suspects(f: Field, values: pa.Array, today: dt.date) -> tuple[pa.Array, pd.Series | None]:
+    """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest.
+    `values` are the column's stripped strings (Arrow, no nulls); the suspects are Arrow booleans, never null."""
+    present = pc.not_equal(values, "")
     if f.fmt not in (None, "uri"):
         return present, None  # a format with no column-wide check here: every value gets the per-value rule
     if f.type == "date":
-        shaped = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-        parsed = _calendar_dates(values.where(present & shaped))
-        ok = parsed.notna() & (parsed <= pd.Timestamp(today)) & (parsed >= pd.Timestamp(EARLIEST_DATE))
-        return present & ~ok, parsed.astype("datetime64[s]")
+        # Arrow's cast reads only the form YYYY-MM-DD (ASCII digits) and only real calendar dates: when it reads every
+        # value given, none needs the shape check.
+        null = pa.scalar(None, values.type)
+        days = _cast_dates(pc.if_else(present, values, null))
+        if days is None:
+            candidates = pc.if_else(pc.and_(present, _fullmatch(values, "[0-9]{4}-[0-9]{2}-[0-9]{2}")), values, null)
+            days = _cast_dates(candidates)
+            if days is None:  # an impossible date (a 30 February): pandas marks just that value NaT
+                parsed = pd.to_datetime(pd.Series(candidates, dtype="str"), format="%Y-%m-%d", errors="coerce")
+                days = pa.array(parsed.dt.date, type=pa.date32(), from_pandas=True)
+        ok = pc.and_kleene(pc.less_equal(days, pa.scalar(today, pa.date32())),
+                           pc.greater_equal(days, pa.scalar(EARLIEST_DATE, pa.date32())))
+        typed = pd.Series(days.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False))
+        return pc.and_(present, pc.invert(pc.fill_null(ok, False))), typed
     if f.type == "boolean":
-        ok = isin(values, [TRUE, FALSE])
-        return present & ~ok, (values == TRUE).where(ok).astype("boolean")
+        ok = pc.is_in(values, value_set=pa.array([TRUE, FALSE], type=values.type))
+        flags = pc.if_else(ok, pc.equal(values, TRUE), pa.scalar(None, pa.bool_()))
+        typed = pd.Series(pd.arrays.BooleanArray(pc.fill_null(flags, False).to_numpy(zero_copy_only=False),
+                                                 pc.is_null(flags).to_numpy(zero_copy_only=False)))
+        return pc.and_(present, pc.invert(ok)), typed
     if f.type == "integer":
-        ok = values.str.fullmatch(r"-?[0-9]{1,18}")
-        return present & ~ok, pd.to_numeric(values.where(ok), errors="coerce").astype("Int64")
+        ok = _fullmatch(values, "-?[0-9]{1,18}")
+        numbers = pc.cast(pc.if_else(ok, values, pa.scalar(None, values.type)), pa.int64())
+        typed = pd.Series(pd.arrays.IntegerArray(pc.fill_null(numbers, 0).to_numpy(zero_copy_only=False),
+                                                 pc.is_null(numbers).to_numpy(zero_copy_only=False)))
+        return pc.and_(present, pc.invert(ok)), typed
     if f.enum:
-        return present & ~isin(values, f.enum), None
+        return pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(f.enum, type=values.type)))), None
     if f.pattern:
-        return present & ~values.str.fullmatch(f.pattern), None
+        return pc.and_(present, pc.invert(_fullmatch(values, f.pattern))), None
     if f.fmt == "uri":
-        plain = values.str.fullmatch(r"(?i)https?://[A-Za-z0-9.-]*[A-Za-z-][A-Za-z0-9.-]*(:[0-9]+)?([/?#][^ ]*)?")
+        plain = _fullmatch(values, r"(?i)https?://[A-Za-z0-9.-]*[A-Za-z-][A-Za-z0-9.-]*(:[0-9]+)?([/?#][^ ]*)?")
         tracking = "|".join(re.escape(h) for h in REDIRECT_HOSTS) + "|" + "|".join(TRACKING_PARAMS)
-        return present & (~plain | values.str.contains("(?i)" + tracking)), None
-    return pd.Series(False, index=values.index), None
+        tracked = pc.match_substring_regex(values, tracking, ignore_case=True)
+        return pc.and_(present, pc.or_(pc.invert(plain), tracked)), None
+    return pa.repeat(False, len(values)), None
 
 
 def read_table(path: Path, table: Table, today: dt.date, problems: list[Problem]) -> list[Row]:
@@ -435,9 +466,10 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
         read = _read_records(text, table, name, roots)
     if read is None:
         empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
-        return _typed(table, empty, [], today, roots, value_problems)
+        return _typed(table, empty, [], today, roots, value_problems, ascii_text=True)
     if isinstance(read, pd.DataFrame):  # read whole by Arrow: every record one clean line, no invisible characters
-        return _typed(table, read[columns], list(range(2, len(read) + 2)), today, roots, value_problems)
+        return _typed(table, read[columns], np.arange(2, len(read) + 2), today, roots, value_problems,
+                      ascii_text=text.isascii())
     header, records, lines = read
     raw = pd.DataFrame(records, columns=header, dtype="str") if records else \
         pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
@@ -457,49 +489,53 @@ def read_source_file(path: Path, table: Table, today: dt.date) -> SourceFile:
         # Such a row is refused whole: its other fields may be as wrong as the one we saw.
         raw = raw.loc[keep]  # (a list of no booleans would pick no columns with [])
         lines = [line for line, k in zip(lines, keep, strict=True) if k]
-    return _typed(table, raw, lines, today, roots, value_problems)
+    return _typed(table, raw, lines, today, roots, value_problems, ascii_text=text.isascii())
 
 
-def _typed(table: Table, raw: pd.DataFrame, lines: list[int], today: dt.date, roots: list[Problem],
-           value_problems: list[Problem]) -> SourceFile:
-    """Check every column of the raw strings at once and convert it to its type."""
+def _typed(table: Table, raw: pd.DataFrame, lines: list[int] | np.ndarray, today: dt.date, roots: list[Problem],
+           value_problems: list[Problem], ascii_text: bool) -> SourceFile:
+    """Check every column of the raw strings at once (in Arrow) and convert it to its type; only a column where a
+    column-wide check flags a value goes through pandas, value by value, for its messages. `ascii_text` says the
+    file is ASCII: no field here holds a control character (a row holding one was refused), so the only white space
+    is the space, which the ASCII trim strips as the Unicode one does, at half the cost."""
+    trim = pc.ascii_trim_whitespace if ascii_text else pc.utf8_trim_whitespace
     name = table.filename
-    frame = pd.DataFrame({"line": pd.Series(lines, dtype="int64", index=raw.index)}, index=raw.index)
-    source = SourceFile(table, frame, roots)
+    line_numbers = np.asarray(lines, dtype="int64")
+    columns: dict[str, pd.Series] = {"line": pd.Series(line_numbers)}
+    source = SourceFile(table, pd.DataFrame(), roots)
     for f in table.fields:
-        values = raw[f.name].str.strip()
-        blank = values == ""
-        typed = values.where(~blank) if blank.any() else values
+        values = trim(pa.array(raw[f.name], type=pa.large_string()))
+        blank = pc.equal(values, "")
         # Characters are counted only when some value is longer than that in bytes (a character is a byte or more).
-        if _most_bytes(values) > MAX_FIELD_CHARS:
-            too_long = values.str.len() > MAX_FIELD_CHARS
-        else:
-            too_long = pd.Series(False, index=values.index)
-        any_too_long = too_long.any()
-        suspects, converted = _vector_suspects(f, values.where(~too_long, "") if any_too_long else values, today)
+        too_long = None
+        if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_FIELD_CHARS:
+            too_long = pc.greater(pc.utf8_length(values), MAX_FIELD_CHARS)
+        checked = values if too_long is None else pc.if_else(too_long, "", values)
+        suspects, converted = _vector_suspects(f, checked, today)
+        if too_long is not None:
+            suspects = pc.or_(suspects, too_long)
+        if f.required:
+            suspects = pc.or_(suspects, blank)
         if converted is not None:
             typed = converted
-        if any_too_long:
-            suspects = suspects | too_long
-        if f.required:
-            suspects = suspects | blank
-        if suspects.any():
+        elif pc.any(blank).as_py():
+            typed = pd.Series(pc.if_else(blank, pa.scalar(None, values.type), values), dtype="str")
+        else:
+            typed = pd.Series(values, dtype="str")
+        if pc.any(suspects).as_py():
             typed = typed.copy()
-            for index in suspects[suspects].index:
-                value, message = _parse_value(f, values.at[index], today)
+            rows = np.flatnonzero(suspects.to_numpy(zero_copy_only=False))
+            for row, raw_value in zip(rows, pc.take(values, rows).to_pylist(), strict=True):
+                value, message = _parse_value(f, raw_value, today)
                 if message:
-                    value_problems.append(Problem(name, int(frame.at[index, "line"]), f.name, message))
+                    value_problems.append(Problem(name, int(line_numbers[row]), f.name, message))
                     source.bad_columns.add(f.name)
                     value = None
-                typed.at[index] = _typed_scalar(f, value)
-        frame[f.name] = typed
-    return _finish(source, value_problems)
-
-
-def _most_bytes(values: pd.Series) -> int:
-    """The largest number of bytes (UTF-8) of a value of a column of strings, 0 when it holds none."""
-    most = pc.max(pc.binary_length(pa.array(values, type=pa.large_string(), from_pandas=True))).as_py()
-    return most or 0
+                typed.iat[row] = _typed_scalar(f, value)
+        columns[f.name] = typed
+    source.frame = pd.DataFrame(columns)
+    source.value_problems = value_problems
+    return source
 
 
 def _typed_scalar(f: Field, value):
@@ -508,12 +544,6 @@ def _typed_scalar(f: Field, value):
     if f.type == "date":
         return pd.Timestamp(value)
     return value
-
-
-def _finish(source: SourceFile, value_problems: list[Problem]) -> SourceFile:
-    source.value_problems = value_problems
-    source.frame = source.frame.reset_index(drop=True)
-    return source
 
 
 def rows_of(frame: pd.DataFrame) -> list[Row]:
@@ -678,18 +708,24 @@ def _flag(mask: pd.Series) -> pd.Series:
     return mask.fillna(False).astype(bool)
 
 
-def _origins(urls: pd.Series) -> pd.Series:
-    """scheme://host of each URL, as `_by_origin` takes it ("/".join(url.split("/", 3)[:3])), column-wide."""
+def _origins(urls: pd.Series) -> pa.DictionaryArray:
+    """scheme://host of each URL, as `_by_origin` takes it ("/".join(url.split("/", 3)[:3])), column-wide: each
+    origin once in the dictionary, its index for each URL (null for a missing URL)."""
     array = pa.array(urls, type=pa.string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()  # one dictionary for the whole column
     origin = pc.struct_field(pc.extract_regex(array, r"^(?P<origin>[^/]*(?:/[^/]*){0,2})"), [0])
-    return pd.Series(origin.to_pandas(), index=urls.index)
+    return origin.dictionary_encode()
 
 
 def _host_answers(fn, urls: pd.Series, *args) -> pd.Series:
-    """`fn` (from dashboard/curation/hosts.py, which answers from a URL's host alone) for every URL, asked once per origin."""
+    """`fn` (from dashboard/curation/hosts.py, which answers from a URL's host alone) for every URL, asked once per
+    origin; missing for a missing URL."""
     origins = _origins(urls)
-    answers = {origin: _host_answer(fn, origin, *args) for origin in origins.dropna().unique()}
-    return origins.map(answers)
+    answers = pa.array([_host_answer(fn, origin, *args) for origin in origins.dictionary.to_pylist()])
+    each = answers.take(origins.indices)
+    # Strings (a source quality) as a string column, yes/no answers as nullable booleans: compared at C speed.
+    return pd.Series(each, dtype="boolean" if pa.types.is_boolean(answers.type) else "str", index=urls.index)
 
 
 def _dates_of(keys: pd.Series, by_key: pd.Series) -> pd.Series:
@@ -782,7 +818,8 @@ def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Proble
         problems.append(Problem("eu_actions.csv", int(line), "title_original",
                                 "is set but title_language is en: leave it blank for an English title"))
     links = frames["action_cases"]
-    dated_actions = actions.dropna(subset=["action_id"]).drop_duplicates("action_id", keep="last")
+    dated_actions = actions[["action_id", "date", "source_quality"]].dropna(subset=["action_id"]).drop_duplicates(
+        "action_id", keep="last")
     acted = _dates_of(links["action_id"], dated_actions.set_index("action_id")["date"])
     began = _dates_of(links["case_id"], start)
     lead = _flag(acted.notna() & began.notna() & ((began - acted).dt.days > LINK_LEAD_DAYS) & links["note"].isna())
