@@ -384,3 +384,34 @@ def test_a_record_reads_the_same_row_as_a_frame_would(con):
                                             {queries.CASE_IDS_OF_ACTION} AS case_ids
                                      FROM action_rows a WHERE a.action_id = $id""", id=action_id)
         _same_record(queries.action_detail(con, action_id), None if frame.empty else frame.iloc[0].to_dict())
+
+
+def test_an_action_answers_the_latest_event_recorded_on_or_before_it(tmp_path):
+    """metrics.DEFINITIONS["Answered event"]: the latest event of the case dated on or before the action; of two on
+    that day, the one recorded later (the higher event number, the last of its day on the case's timeline). The
+    shipped data holds such days (EGY-C-0003: an arrest and a torture allegation, both of 2020-02-07, answered by
+    actions of later days): every link's answered event is the one this definition picks, worked out here row by row."""
+    from dashboard.config import SOURCES_DIR
+    from dashboard.curation.build import build
+
+    build(SOURCES_DIR, tmp_path / "shipped.duckdb")
+    con = db.connect(tmp_path / "shipped.duckdb")
+    try:
+        events = queries.run(con, "SELECT case_id, date, event_no, event_label FROM event_rows")
+        links = queries.run(con, "SELECT case_id, action_id, action_date, answered_date, answered_label, "
+                                 "answered_days FROM action_links")
+    finally:
+        con.close()
+    by_case = {case_id: group.sort_values(["date", "event_no"]) for case_id, group in events.groupby("case_id")}
+    tied = 0
+    for link in links.itertuples():
+        earlier = by_case[link.case_id][by_case[link.case_id]["date"] <= link.action_date]
+        if earlier.empty:
+            assert pd.isna(link.answered_date) and pd.isna(link.answered_label), link.action_id
+            continue
+        latest = earlier.iloc[-1]
+        assert (link.answered_date, link.answered_label) == (latest["date"], latest["event_label"]), link.action_id
+        assert link.answered_days == (link.action_date - latest["date"]).days
+        same_day = earlier[earlier["date"] == latest["date"]]
+        tied += same_day["event_label"].nunique() > 1
+    assert tied >= 5  # the rule was put to the test: answered days holding events of different kinds

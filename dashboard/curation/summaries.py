@@ -312,11 +312,13 @@ CREATE OR REPLACE TABLE action_links AS
 SELECT c.rank AS case_rank, a.rank AS action_rank, c.case_id, a.action_id, a.date AS action_date,
        -- what a case's timeline shows of the action, so a case page reads its links and nothing else
        a.actor_label, a.type_label, a.title, a.source_url,
-       -- the answered event: the latest event of the case on or before the action (none if the action is earlier)
+       -- the answered event: the latest event of the case on or before the action (none if the action is earlier);
+       -- of two on that day, the one recorded later (the higher event number: the last of its day on the case's
+       -- timeline). An ASOF join on the date alone would pick either: the pair makes the match the only one.
        e.date AS answered_date, e.event_label AS answered_label,
        date_diff('day', e.date, a.date)::INTEGER AS answered_days
 FROM action_cases l JOIN case_rows c ON c.case_id = l.case_id JOIN action_rows a ON a.action_id = l.action_id
-ASOF LEFT JOIN event_rows e ON e.case_rank = c.rank AND e.date <= a.date
+ASOF LEFT JOIN event_rows e ON e.case_rank = c.rank AND row(e.date, e.event_no) <= row(a.date, 2147483647)
 ORDER BY case_rank, action_rank
 """
 

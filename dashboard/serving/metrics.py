@@ -51,7 +51,8 @@ DEFINITIONS = {
     "Time to first EU response": "Days from a case's start to its first responding EU action; the median over "
                                  "cases that had a response, and how those cases spread over time bands.",
     "Answered event": "On a timeline, the case event an EU action answered: the latest event of a case the action "
-                      "names, dated on or before the action; the days between them are shown with it.",
+                      "names, dated on or before the action (of two on one day, the one recorded later); the days "
+                      "between them are shown with it.",
     "Escalation ladder": "The highest step among a case's responding EU actions, on this ordering: "
                          + " < ".join(f"{step}. {label}" for step, label in taxonomy.ESCALATION_STEPS.items()) + ".",
     "Median escalation step": "The middle step of the escalation ladder over the selected cases (half reached it "
