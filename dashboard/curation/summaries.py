@@ -18,8 +18,8 @@ rebuilding from the same base tables gives the same rows.
   responses, the number of linked EU actions and the actor|instrument pairs of those actions; stored by
   `opened_on`, newest first, numbered by `rank`. Also what its page shows of its timeline (its events and the EU
   actions that concerned it, each with its `tie`: event number or action rank; the page orders them: oldest first,
-  an action before an event of its day, then by tie) as one JSON text (`timeline`: an object of one list per
-  column), so a case page reads one row, found by the case id's index (written last, from event_rows and
+  an action before an event of its day, then by tie) as one JSON text (`timeline`: a list of entries, each the list
+  of its values), so a case page reads one row, found by the case id's index (written last, from event_rows and
   action_links).
 - `case_statements`: per case, the statements (taxonomy.UNITY_TYPES) that respond to it and whether their
   source says they were made on behalf of all 27 (`on_behalf_of_eu27`), for the unity measure; case_rows
@@ -268,12 +268,13 @@ ORDER BY year_no, country_iso3, theme_mask, actor_no
 
 # case_rows again, last (after action_links): with each case's responding statements from case_statements (their one
 # definition), counted when they respond to this case alone, listed when they respond to other cases too; and with
-# what its page shows of its timeline (`timeline`): the rows of queries.CASE_TIMELINE_SQL, as one JSON text of one
-# list per column, so a case page reads the case's row and nothing else (found by the id's index; the timeline's own
-# query scans and sorts two tables and costs twice the case's row; ten list columns cost as much again as the row, one
-# text column next to nothing). The lists keep the order the entries were gathered in, with each entry's `tie` (event
-# number or action rank): the page puts its dozen or so entries in the query's order (queries.case_page), where
-# ordering every case's lists here cost a tenth of the build at 100 k actions.
+# what its page shows of its timeline (`timeline`): the rows of queries.CASE_TIMELINE_SQL as one JSON text, a list of
+# entries, each the list of its values as text (in CASE_PAGE_TIMELINE's order; null for NULL), so a case page reads
+# the case's row and nothing else (found by the id's index; the timeline's own query scans and sorts two tables and
+# costs twice the case's row; list columns cost as much again as the row, one text column next to nothing). Each
+# entry is made text where it is read and the texts joined (a list per column, then one JSON text of them all, cost
+# a quarter more), in the order they were gathered, each with its `tie` (event number or action rank): the page puts
+# its dozen or so entries in the query's order (queries.case_page), where ordering them here cost a tenth more again.
 CASE_STATEMENT_COLUMNS_SQL = """
 CREATE OR REPLACE TABLE case_rows AS
 WITH shared AS (
@@ -296,7 +297,7 @@ WITH shared AS (
     SELECT k.case_rank, k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title,
            k.source_url, k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
     FROM action_links k
-), timelines AS (  -- made text before the join, which then carries one text rather than eleven lists
+), timelines AS (  -- made text before the join, which then carries one text rather than a list of entries
     SELECT case_rank, {timeline} AS timeline FROM entries GROUP BY case_rank
 )
 SELECT c.*, coalesce(p.own_eu27, 0)::INTEGER AS own_eu27_statements,
@@ -345,7 +346,7 @@ ORDER BY action_rank, case_rank
 """
 
 CASE_PAGE_TIMELINE = ("date", "precision", "kind", "category", "text", "source", "ref", "answered_date",
-                      "answered_label", "answered_days", "tie")  # the lists of case_rows.timeline, by name
+                      "answered_label", "answered_days", "tie")  # an entry of case_rows.timeline, in order
 
 # Record pages look a row up by its id; an index makes that a lookup instead of a scan of every id.
 INDEXES_SQL = """
@@ -389,9 +390,8 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
     con.execute(ANSWERS_SQL)
-    lists = ", ".join(f"{name} := list({name})" for name in CASE_PAGE_TIMELINE)
-    # the text to_json gives for a timeline without entries (the build refuses a case without an event: none so far)
-    no_timeline = "'{" + ",".join(f'"{name}":[]' for name in CASE_PAGE_TIMELINE) + "}'"
-    con.execute(CASE_STATEMENT_COLUMNS_SQL.format(timeline=f"to_json(struct_pack({lists}))::VARCHAR",
-                                                  no_timeline=no_timeline))
+    entry = ", ".join(f"{name}::VARCHAR" for name in CASE_PAGE_TIMELINE)  # (one type, as a list's values)
+    # a timeline without entries is the empty list (the build refuses a case without an event: none so far)
+    con.execute(CASE_STATEMENT_COLUMNS_SQL.format(timeline=f"'[' || string_agg(to_json([{entry}])::VARCHAR, ',') || ']'",
+                                                  no_timeline="'[]'"))
     con.execute(INDEXES_SQL)

@@ -588,7 +588,8 @@ CASE_TIMELINE_SQL = """
     ) ORDER BY date, kind DESC, tie"""
 TIMELINE_COLUMNS = ("date", "precision", "kind", "category", "text", "source", "ref")
 # The columns of CASE_TIMELINE_SQL a case page reads, as fetch_columns gives them (summaries.case_rows stores them as
-# the lists of one JSON text: dates as ISO text, NULL as null), with the `tie` that orders them (CASE_TIMELINE_SQL).
+# entries of one JSON text, each the list of its values as text, null for NULL), with the `tie` that orders them
+# (CASE_TIMELINE_SQL), in the order summaries.CASE_PAGE_TIMELINE names them.
 TIMELINE_DTYPES = {"date": "datetime64[us]", "precision": object, "kind": object, "category": object, "text": object,
                    "source": object, "ref": object, "answered_date": "datetime64[us]", "answered_label": object,
                    "answered_days": np.int32, "tie": np.int64}
@@ -605,9 +606,12 @@ def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | No
                           {"id": case_id})
     if record is None:
         return None
-    lists = json.loads(record.pop("timeline"))
-    if "tie" not in lists:  # an older build stored the lists in the page's order, without their ties
-        lists["tie"] = [0] * len(lists["date"])
+    stored = json.loads(record.pop("timeline"))
+    if isinstance(stored, dict):  # an older build's: one list per column, in the page's order, without the ties
+        lists = dict(stored, tie=[0] * len(stored["date"]))
+    else:
+        lists = dict(zip(TIMELINE_DTYPES, map(list, zip(*stored, strict=True)), strict=True)) if stored else {
+            name: [] for name in TIMELINE_DTYPES}
     rows = {name: _fetched_column(lists[name], dtype) for name, dtype in TIMELINE_DTYPES.items()}
     # CASE_TIMELINE_SQL's order (date, kind DESC, tie: an action before an event of its day), by a stable sort: the
     # build stores the entries as it gathered them (a stable sort keeps an older build's stored order)
