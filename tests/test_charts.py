@@ -152,6 +152,22 @@ def test_each_line_joins_an_answered_event_to_its_action(con):
         assert text.startswith(f"{r.action_id} answered") and f"of {r.case_id} after {r.days} days" in text
 
 
+def test_a_line_ends_at_the_event_its_action_answered_among_events_of_one_day():
+    """Of two events of a case on one day, an action answers the one recorded later (metrics.DEFINITIONS["Answered
+    event"]; the timeline lists it second): the line starts at that event's marker, not at the other one's."""
+    day, later = pd.Timestamp("2020-02-07"), pd.Timestamp("2020-02-10")
+    points = pd.DataFrame({"date": [day, day, later], "kind": ["Case event", "Case event", "EU action"],
+                           "category": ["Arrest", "Torture allegation", "EEAS — Statement"], "text": ["a", "b", "c"],
+                           "ref": ["EGY-C-0003", "EGY-C-0003", "EGY-A-0023"]})
+    answered = pd.DataFrame({"action_id": ["EGY-A-0023"], "action_date": [later], "case_id": ["EGY-C-0003"],
+                             "event_date": [day], "event_category": ["Torture allegation"], "days": [3]})
+    fig = figures.response_timeline(points, answered)
+    marker_y = {t.name: y for t in fig.data if t.mode == "markers" for y in t.y}  # (one marker per category)
+    assert marker_y["Arrest"] != marker_y["Torture allegation"]
+    line = next(t for t in fig.data if t.mode == "lines")
+    assert line.y[0] == marker_y["Torture allegation"] and "torture allegation" in line.text[0]
+
+
 def test_points_on_the_same_day_do_not_sit_on_top_of_each_other():
     day = pd.Timestamp("2024-03-01")
     points = pd.DataFrame({"date": [day] * 3, "kind": ["Case event"] * 3, "category": ["Arrest", "Trial", "Verdict"],

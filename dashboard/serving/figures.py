@@ -554,14 +554,16 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
     annotations: list[dict] = []
     if answered is not None and not answered.empty and "ref" in points:
         refs = points["ref"].to_numpy(dtype=object)[order].tolist()
-        # every EU action point of an (id, date), in order; the first case event point of a (case, date)
+        # every EU action point of an (id, date), in order; the last case event point of a (case, date): of a day's
+        # events the one recorded last is the one an action answered (metrics.DEFINITIONS["Answered event"]), and the
+        # points come in the timeline's order (by event number within a day)
         action_ys: dict[tuple, list[float]] = {}
         event_ys: dict[tuple, float] = {}
         for ref, day, kind, y in zip(refs, micros, kinds, ys, strict=True):
             if kind == "EU action":
                 action_ys.setdefault((ref, day), []).append(y)
             elif kind == "Case event":
-                event_ys.setdefault((ref, day), y)
+                event_ys[(ref, day)] = y
         action_dates, event_dates = pd.to_datetime(answered["action_date"]), pd.to_datetime(answered["event_date"])
         action_micros = _microseconds(action_dates).tolist()
         action_keys = list(zip(answered["action_id"].tolist(), action_micros, strict=True))
