@@ -247,6 +247,12 @@ DERIVED_TABLES: tuple[Table, ...] = (
     ), ()),
 )
 
+# The values of one entry of case_rows.timeline (a JSON list of entries, each the list of its values), in their
+# stored order: curation/summaries.py writes them, serving/queries.case_page reads them by this order. They are the
+# columns of queries.CASE_TIMELINE_SQL, with the tie that orders the entries of one day.
+CASE_TIMELINE_ENTRY = ("date", "precision", "kind", "category", "text", "source", "ref", "answered_date",
+                       "answered_label", "answered_days", "tie")
+
 
 def database_tables() -> dict[str, tuple[Field, ...]]:
     """Every table of the database with its columns, in order: the published source tables, then the derived ones."""

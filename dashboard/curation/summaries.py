@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import duckdb
 
-from .. import taxonomy
+from .. import schema, taxonomy
 
 ACTION_ROWS_SQL = """
 CREATE OR REPLACE TABLE action_rows AS
@@ -269,7 +269,7 @@ ORDER BY year_no, country_iso3, theme_mask, actor_no
 # case_rows again, last (after action_links): with each case's responding statements from case_statements (their one
 # definition), counted when they respond to this case alone, listed when they respond to other cases too; and with
 # what its page shows of its timeline (`timeline`): the rows of queries.CASE_TIMELINE_SQL as one JSON text, a list of
-# entries, each the list of its values as text (in CASE_PAGE_TIMELINE's order; null for NULL), so a case page reads
+# entries, each the list of its values as text (in schema.CASE_TIMELINE_ENTRY's order; null for NULL), so a case page reads
 # the case's row and nothing else (found by the id's index; the timeline's own query scans and sorts two tables and
 # costs twice the case's row; list columns cost as much again as the row, one text column next to nothing). Each
 # entry is made text where it is read and the texts joined (a list per column, then one JSON text of them all, cost
@@ -345,9 +345,6 @@ FROM action_links WHERE answered_date IS NOT NULL
 ORDER BY action_rank, case_rank
 """
 
-CASE_PAGE_TIMELINE = ("date", "precision", "kind", "category", "text", "source", "ref", "answered_date",
-                      "answered_label", "answered_days", "tie")  # an entry of case_rows.timeline, in order
-
 # Record pages look a row up by its id; an index makes that a lookup instead of a scan of every id.
 INDEXES_SQL = """
 CREATE INDEX action_rows_id ON action_rows(action_id);
@@ -390,7 +387,7 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
     con.execute(ANSWERS_SQL)
-    entry = ", ".join(f"{name}::VARCHAR" for name in CASE_PAGE_TIMELINE)  # (one type, as a list's values)
+    entry = ", ".join(f"{name}::VARCHAR" for name in schema.CASE_TIMELINE_ENTRY)  # (one type, as a list's values)
     # a timeline without entries is the empty list (the build refuses a case without an event: none so far)
     con.execute(CASE_STATEMENT_COLUMNS_SQL.format(timeline=f"'[' || string_agg(to_json([{entry}])::VARCHAR, ',') || ']'",
                                                   no_timeline="'[]'"))

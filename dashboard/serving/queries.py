@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .. import taxonomy
+from .. import schema, taxonomy
 from ..taxonomy import PAIR, discovery_mask, status_mask, theme_mask
 from .db import as_fetched, fetch, fetch_columns, fetch_one, fetch_record, frame_of
 from .filters import Filters
@@ -588,8 +588,8 @@ CASE_TIMELINE_SQL = """
     ) ORDER BY date, kind DESC, tie"""
 TIMELINE_COLUMNS = ("date", "precision", "kind", "category", "text", "source", "ref")
 # The columns of CASE_TIMELINE_SQL a case page reads, as fetch_columns gives them (summaries.case_rows stores them as
-# entries of one JSON text, each the list of its values as text, null for NULL), with the `tie` that orders them
-# (CASE_TIMELINE_SQL), in the order summaries.CASE_PAGE_TIMELINE names them.
+# entries of one JSON text, each the list of its values as text, null for NULL, in schema.CASE_TIMELINE_ENTRY's
+# order), with the `tie` that orders them (CASE_TIMELINE_SQL).
 TIMELINE_DTYPES = {"date": "datetime64[us]", "precision": object, "kind": object, "category": object, "text": object,
                    "source": object, "ref": object, "answered_date": "datetime64[us]", "answered_label": object,
                    "answered_days": np.int32, "tie": np.int64}
@@ -610,8 +610,8 @@ def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | No
     if isinstance(stored, dict):  # an older build's: one list per column, in the page's order, without the ties
         lists = dict(stored, tie=[0] * len(stored["date"]))
     else:
-        lists = dict(zip(TIMELINE_DTYPES, map(list, zip(*stored, strict=True)), strict=True)) if stored else {
-            name: [] for name in TIMELINE_DTYPES}
+        values = zip(*stored, strict=True) if stored else [()] * len(schema.CASE_TIMELINE_ENTRY)
+        lists = dict(zip(schema.CASE_TIMELINE_ENTRY, map(list, values), strict=True))
     rows = {name: _fetched_column(lists[name], dtype) for name, dtype in TIMELINE_DTYPES.items()}
     # CASE_TIMELINE_SQL's order (date, kind DESC, tie: an action before an event of its day), by a stable sort: the
     # build stores the entries as it gathered them (a stable sort keeps an older build's stored order)
