@@ -400,6 +400,13 @@ def _cast_dates(strings) -> pa.Array | None:
         return None
 
 
+def _nullable(values: pa.Array, array_type, fill) -> pd.Series:
+    """An Arrow column holding nulls as pandas' nullable column of `array_type` (IntegerArray, BooleanArray): its
+    values with `fill` where null, and the nulls as the mask."""
+    return pd.Series(array_type(pc.fill_null(values, fill).to_numpy(zero_copy_only=False),
+                                pc.is_null(values).to_numpy(zero_copy_only=False)))
+
+
 def _vector_suspects(f: Field, values: pa.Array, today: dt.date) -> tuple[pa.Array, pd.Series | None]:
     """Values a column-wide check cannot pass (a superset of the bad ones), and the typed column for the rest.
     `values` are the column's stripped strings (Arrow, no nulls); the suspects are Arrow booleans, never null."""
@@ -424,14 +431,12 @@ def _vector_suspects(f: Field, values: pa.Array, today: dt.date) -> tuple[pa.Arr
     if f.type == "boolean":
         ok = pc.is_in(values, value_set=pa.array([TRUE, FALSE], type=values.type))
         flags = pc.if_else(ok, pc.equal(values, TRUE), pa.scalar(None, pa.bool_()))
-        typed = pd.Series(pd.arrays.BooleanArray(pc.fill_null(flags, False).to_numpy(zero_copy_only=False),
-                                                 pc.is_null(flags).to_numpy(zero_copy_only=False)))
+        typed = _nullable(flags, pd.arrays.BooleanArray, False)
         return pc.and_(present, pc.invert(ok)), typed
     if f.type == "integer":
         ok = _fullmatch(values, "-?[0-9]{1,18}")
         numbers = pc.cast(pc.if_else(ok, values, pa.scalar(None, values.type)), pa.int64())
-        typed = pd.Series(pd.arrays.IntegerArray(pc.fill_null(numbers, 0).to_numpy(zero_copy_only=False),
-                                                 pc.is_null(numbers).to_numpy(zero_copy_only=False)))
+        typed = _nullable(numbers, pd.arrays.IntegerArray, 0)
         return pc.and_(present, pc.invert(ok)), typed
     if f.enum:
         return pc.and_(present, pc.invert(pc.is_in(values, value_set=pa.array(f.enum, type=values.type)))), None
