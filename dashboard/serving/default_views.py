@@ -129,13 +129,10 @@ class _Recorder:
     def query_cursor(self):
         return self.con.query_cursor()
 
-    def once(self, name: str, compute):
-        """As db.Snapshot.once: what depends on the file alone (queries._per_file: whether it holds a summary
-        column, its theme totals) is asked once per build, not once per view. The tables do not change while the
-        views are answered (their own table is written after the last one)."""
-        if name not in self._once:
-            self._once[name] = compute()
-        return self._once[name]
+    # db.Snapshot.once itself, on this recorder's own `_once`: what depends on the file alone (queries._per_file:
+    # whether it holds a summary column, its theme totals) is asked once per build, not once per view. The tables do
+    # not change while the views are answered (their own table is written after the last one).
+    once = db.Snapshot.once
 
     def fetch(self, sql: str, params=None) -> pd.DataFrame:
         key = db.result_key(sql, params)
