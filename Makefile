@@ -22,11 +22,13 @@ run: $(VENV)/.installed $(DB)
 # Cheapest first, stopping at the first stage that fails: lint, types, the tests without a browser, then the
 # browser tests (Debian chromium). `make check` runs the first two alone. Each pytest stage runs in TEST_WORKERS
 # processes (pytest-xdist): a browser test spends much of its time waiting for the page, so two workers on two
-# cores finish the browser stage about 1.4x sooner. `make test TEST_WORKERS=0` runs them in one process.
+# cores finish the browser stage about 1.4x sooner. The long tests run first (tests/conftest.py) and a worker with
+# nothing left takes over tests the other has not started (worksteal), so neither waits long for the other at the
+# end. `make test TEST_WORKERS=0` runs them in one process.
 TEST_WORKERS ?= 2
 test: check $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS)
-	$(BIN)/python -m pytest -m browser -n $(TEST_WORKERS) --dist load
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -m browser -n $(TEST_WORKERS) --dist worksteal
 
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check .

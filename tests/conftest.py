@@ -28,6 +28,13 @@ def con(fixture_db):
     connection.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (marked `long`) first, the order otherwise kept: the Makefile runs each stage on two workers that
+    take over tests the other has not started (pytest-xdist's worksteal), so a test of a minute begun last no longer
+    keeps one worker busy while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # (a stable sort)
+
+
 def copy_fixture_sources(target: Path, review_log: bool = False) -> Path:
     """A writable copy of the fixture sources at `target` (with `review_log`, the review log beside it, as in
     data/), for tests that add hostile, private or broken records and build from them."""

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -30,6 +31,7 @@ def test_generated_database_has_the_shape_asked_for(tmp_path):
     assert generate.stats(path)["summaries_s"] >= 0
 
 
+@pytest.mark.long
 def test_a_small_benchmark_run_writes_every_figure(tmp_path, capfd):
     out = tmp_path / "results.json"
     # An earlier file: its browser figures (benchmarks/browser.py's, measured apart) stay, the rest is replaced.

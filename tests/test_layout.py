@@ -35,13 +35,17 @@ TOO_WIDE = """() => { const main = document.querySelector('[data-testid="stMain"
     return [main.scrollWidth - main.clientWidth, document.documentElement.scrollWidth - window.innerWidth]; }"""
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("width, height", SIZES, ids=["laptop", "phone"])
 def test_every_page_fits_the_screen(server, browser, width, height):
     problems = []
+    # One browser context for every page: its cache keeps the app's scripts between pages, as a visitor's browser
+    # does (a fresh context per page loaded and compiled them again, most of this test's time); each page is new.
+    context = browser.new_context(viewport={"width": width, "height": height})
     for path in PAGES:
         if width < 640 and "present=1" in path:
             continue  # presentation mode is for a meeting room's screen (tests/test_presenting.py), not a phone
-        page = browser.new_page(viewport={"width": width, "height": height})
+        page = context.new_page()
         watch = PageWatch(page)
         page.goto(f"{server}/{path}")
         settle(page)
@@ -65,4 +69,5 @@ def test_every_page_fits_the_screen(server, browser, width, height):
         if watch.errors or page.locator("[data-testid='stException']").count():
             problems.append(f"/{path}: errors {watch.errors}")
         page.close()
+    context.close()
     assert problems == [], "\n".join(problems)

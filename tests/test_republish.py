@@ -101,6 +101,7 @@ def test_a_rerun_that_changes_nothing_runs_no_query(fixture_db, monkeypatch):
     assert first > 0 and len(calls) == first, f"{len(calls) - first} queries on a rerun that changed nothing"
 
 
+@pytest.mark.long
 def test_sessions_keep_querying_while_the_database_is_rebuilt(two_versions, tmp_path):
     """Eight threads (the sessions) keep reading while the file is rebuilt six times: no query fails, and
     after the last build every reader sees its version and not the withdrawn case."""
@@ -173,6 +174,7 @@ def test_a_truncated_database_gives_a_message_not_zero_bytes(two_versions, tmp_p
 
 
 @pytest.mark.browser
+@pytest.mark.long
 def test_browser_sessions_during_repeated_rebuilds(two_versions, tmp_path, browser):
     """Two visitors keep loading pages in a real browser while the database is rebuilt five times; every
     load succeeds, and afterwards every page shows the new data version and the withdrawn case is gone."""

@@ -350,6 +350,7 @@ def bpage(browser):
 
 
 @pytest.mark.browser
+@pytest.mark.long
 def test_browser_sweep_of_hostile_url_values(server, bpage):
     from .browser import PageWatch
 
@@ -366,6 +367,7 @@ def test_browser_sweep_of_hostile_url_values(server, bpage):
 
 
 @pytest.mark.browser
+@pytest.mark.long
 def test_browser_sweep_of_hostile_data(hostile_db, browser):
     from .browser import PageWatch, streamlit_server
 
