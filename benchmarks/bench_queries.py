@@ -281,7 +281,7 @@ class QueryWatch:
         self.snapshot, self.stored, self.live = snapshot, 0, 0
 
     def _count(self, key: str) -> None:
-        if key in db._stored_results(self.snapshot):  # where db.fetch looks a query's stored answer up
+        if key in db.stored_results(self.snapshot):  # where db.fetch looks a query's stored answer up
             self.stored += 1
         else:
             self.live += 1

@@ -63,7 +63,7 @@ class Compare:
 
     def __init__(self, snapshot: db.Snapshot):
         self.snapshot, self.live = snapshot, Live(snapshot)
-        self.stored = db._stored_results(snapshot)
+        self.stored = db.stored_results(snapshot)
         self.hits: set[str] = set()
         self.queries = 0
 
@@ -136,7 +136,7 @@ def test_other_filters_give_the_live_answer(con, f):
 
 
 def test_a_stored_result_is_found_only_by_its_own_query(con):
-    stored = db._stored_results(con)
+    stored = db.stored_results(con)
     page = queries.actions_sql(Filters(), limit=50)
     assert db.result_key(page.sql, dict(page.params)) in stored
     # one more row, another offset, the same values under other types: each is another query
@@ -154,7 +154,7 @@ def test_a_file_without_stored_results_answers_every_query(fixture_db, tmp_path,
     writer.close()
     snapshot = db.connect(older)
     try:
-        assert db._stored_results(snapshot) == {}
+        assert db.stored_results(snapshot) == {}
         for f in (Filters(), _params(country="Iran")):
             pd.testing.assert_frame_equal(queries.actions_table(snapshot, f), queries.actions_table(con, f))
             pd.testing.assert_frame_equal(queries.map_values(snapshot, f, "actions"),
@@ -317,7 +317,7 @@ def test_the_command_line_build_stores_the_default_views(tmp_path):
     assert main(["build", "--sources", str(FIXTURE_SOURCES), "--out", str(out)]) in (0, None)
     snapshot = db.connect(out)
     try:
-        stored = db._stored_results(snapshot)
+        stored = db.stored_results(snapshot)
         page = queries.actions_sql(Filters(), limit=50)
         assert db.result_key(page.sql, dict(page.params)) in stored
     finally:
@@ -345,12 +345,12 @@ def test_a_default_page_run_asks_only_stored_queries(page, params, fixture_db, m
 
     def recording_fetch(con, sql, params=None):
         if isinstance(con, db.Snapshot):
-            asked.append((db.result_key(sql, params) in db._stored_results(con), sql, params))
+            asked.append((db.result_key(sql, params) in db.stored_results(con), sql, params))
         return live_fetch(con, sql, params)
 
     def recording_fetch_columns(con, sql, params=None):
         if isinstance(con, db.Snapshot):
-            asked.append((db.columns_key(sql, params) in db._stored_results(con), sql, params))
+            asked.append((db.columns_key(sql, params) in db.stored_results(con), sql, params))
         return live_fetch_columns(con, sql, params)
 
     monkeypatch.setattr(db, "fetch", recording_fetch)
@@ -383,7 +383,7 @@ def test_stored_columns_come_back_as_fetch_columns_gives_them(con):
         assert_same_columns(db.decode_columns(db.encode_columns(want)), want)
     with pytest.raises(db.StoredColumnsRefused):  # lists are not stored: such a query runs
         db.encode_columns(Live(con).fetch_columns("SELECT [1, 2] AS l"))
-    stored = db._stored_results(con)
+    stored = db.stored_results(con)
     page = queries.actions_sql(_params(country="Iran"), limit=200, with_rank=True)
     assert db.columns_key(page.sql, dict(page.params)) in stored
     assert db.result_key(page.sql, dict(page.params)) not in stored  # the frame of the same query is another result

@@ -336,7 +336,7 @@ def _columns_of(table: pa.Table) -> dict[str, np.ndarray]:
 DEFAULT_VIEWS_TABLE = "default_view_results"  # written by serving.default_views at build time
 
 
-def _stored_results(snapshot: Snapshot) -> dict[str, bytes]:
+def stored_results(snapshot: Snapshot) -> dict[str, bytes]:
     """The results the build stored for the default views of this file (serving.default_views), by result_key;
     none when the file has no such table (a file built by older code)."""
     def read(s: Snapshot) -> dict[str, bytes]:
@@ -368,7 +368,7 @@ def _stored_result(con, key: str, decode):
     on a copy, so that no page can change what the next one reads."""
     if not isinstance(con, Snapshot):
         return None
-    stored = _stored_results(con)
+    stored = stored_results(con)
     payload = stored.get(key) if stored else None
     return None if payload is None else con.once(f"decoded {key}", lambda: decode(payload))
 
