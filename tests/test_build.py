@@ -185,3 +185,41 @@ def test_every_key_is_checked_before_anything_is_written(sources, tmp_path):
     with pytest.raises(ValidationError):
         build(sources, out)
     assert not out.exists()
+
+
+def test_published_tables_are_views_that_show_every_published_row(tmp_path):
+    """The file holds the cases, their events and the EU actions once, as columns of the summaries, and shows them
+    (and the themes split from them) as views (schema.VIEWS). Each view gives every row and value the build
+    published, no more and none fewer, on the shipped data: a summary that lost a row to a join would lose it from
+    the pages, the downloads and the data package alike. The published rows are put afresh into tables of the
+    schema's own columns and compared with the views row for row."""
+    import duckdb
+
+    from dashboard import schema
+    from dashboard.config import SOURCES_DIR
+    from dashboard.curation import build as building
+    from dashboard.curation.validate import check_sources
+    from dashboard.serving import db
+
+    building.build(SOURCES_DIR, tmp_path / "shipped.duckdb", show_unreviewed=False)
+    reviewed = building.reviewed_ids(building.review_log_for(SOURCES_DIR))
+    published = building.publishable_frames(check_sources(SOURCES_DIR).frames(), reviewed).frames
+    expected = duckdb.connect()
+    expected.execute(schema.ddl())
+    for name in ("cases", "case_events", "eu_actions"):
+        table = schema.TABLES_BY_NAME[name]
+        frame = published[name].assign(event_no=range(1, len(published[name]) + 1)) if table.added else published[name]
+        building._insert(expected, name, frame[[f.name for f in table.database_fields]])
+    building.write_themes(expected)
+    con = db.connect(tmp_path / "shipped.duckdb")
+    try:
+        kinds = dict(con.cursor().execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+        for name in schema.VIEWS:
+            assert kinds[name] == "VIEW", name
+            columns = ", ".join(f.name for f in schema.database_tables()[name])
+            rows = con.cursor().execute(f"SELECT {columns} FROM {name} ORDER BY ALL").fetchall()
+            want = expected.execute(f"SELECT {columns} FROM {name} ORDER BY ALL").fetchall()
+            assert len(want) > 100 and rows == want, name
+    finally:
+        con.close()
+        expected.close()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.curation import summaries
 from dashboard.serving import db, queries
 from dashboard.serving.filters import Filters, from_query
 
@@ -120,11 +121,26 @@ def crowded_case_db(tmp_path_factory):
     connection.close()
 
 
+# A case's timeline worked out afresh from the published links (action_cases) and the rows of its events and actions,
+# not read from the timeline the build stored on case_rows: oldest first, an action before an event of its day, then
+# events by number and actions by rank.
+LIVE_TIMELINE_SQL = """
+    SELECT * FROM (
+      SELECT e.date, e.date_precision AS precision, 'Case event' AS kind, e.event_label AS category,
+             e.description AS text, e.source_url AS source, $id AS ref, e.event_no AS tie
+      FROM event_rows e WHERE e.case_id = $id
+      UNION ALL
+      SELECT a.date, 'day', 'EU action', a.actor_label || ' — ' || a.type_label, a.title, a.source_url, a.action_id,
+             a.rank
+      FROM action_cases l JOIN action_rows a ON a.action_id = l.action_id WHERE l.case_id = $id
+    ) ORDER BY date, kind DESC, tie"""
+
+
 def test_a_case_page_cuts_its_timeline_and_answers_from_one_query(crowded_case_db):
-    """case_timeline_and_answers reads a case's events and links once: its timeline is the frame `fetch` gives for
-    that query, and its answers are the rows answered_events gives for every action (the answers table), of that
-    case: frame for frame, dtypes, order and index included; by id alone or with the rank case_detail holds; for
-    every case, and for ids no case has."""
+    """case_timeline_and_answers reads a case's stored timeline once: its timeline is the frame `fetch` gives for
+    the same rows worked out afresh (LIVE_TIMELINE_SQL), and its answers are the rows answered_events gives for every
+    action (the answers table), of that case: frame for frame, dtypes, order and index included; by id alone or
+    with the rank case_detail holds; for every case, and for ids no case has."""
     con = crowded_case_db
     every_answer = queries.answered_events(con, Filters())
     no_answer = queries.answered_events(con, f(q="no action says this"))  # what the database gives for none
@@ -135,7 +151,7 @@ def test_a_case_page_cuts_its_timeline_and_answers_from_one_query(crowded_case_d
         rank = case["rank"] if case else 0
         timeline, answered = queries.case_timeline_and_answers(con, case_id)
         assert_same_frames = pd.testing.assert_frame_equal
-        live = db.fetch(con, queries.CASE_TIMELINE_SQL, {"id": case_id, "rank": rank})
+        live = db.fetch(con, LIVE_TIMELINE_SQL, {"id": case_id})
         assert_same_frames(timeline, live[list(queries.TIMELINE_COLUMNS)], check_exact=True)
         want = every_answer[every_answer["case_id"] == case_id].reset_index(drop=True)
         assert_same_frames(answered, want if len(want) else no_answer, check_exact=True)
@@ -178,10 +194,10 @@ def _sql_text(text: str) -> str:
 
 
 def _timeline_in_page_order(con, case_id: str) -> str:
-    """The `timeline` text the build wrote before it stored the entries' ties: the live query's rows (in the page's
-    order) as lists of JSON values, dates as ISO text."""
-    rows = queries.fetch_columns(con, queries.CASE_TIMELINE_SQL, {"id": case_id, "rank": queries._rank(
-        con, "case_rows", "case_id", case_id)})
+    """The `timeline` text the build wrote before it stored the entries' ties: the stored rows (in the page's order)
+    as lists of JSON values, dates as ISO text."""
+    stored = queries.run_one(con, "SELECT timeline FROM case_rows WHERE case_id = $id", id=case_id)
+    rows = queries._stored_timeline(stored[0] if stored else "[]")
     lists = {}
     for name in queries.TIMELINE_DTYPES:
         if name == "tie":
@@ -200,8 +216,9 @@ def test_a_case_page_is_one_row_the_build_stored(crowded_case_db, tmp_path):
     con = crowded_case_db
     assert queries.built_with(con, "case_rows", "timeline")
     case_ids = list(queries.run(con, "SELECT case_id FROM case_rows")["case_id"])
+    # a build before the stored timelines: no timeline, and the links it is made of stored as action_links
     older = _older_copy(con, tmp_path, "CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE (timeline) FROM case_rows "
-                                       "ORDER BY rank")
+                                       "ORDER BY rank", summaries.ACTION_LINKS_SQL.replace(" TEMP TABLE ", " TABLE "))
     # an older build still: each timeline stored in the page's order, without the entries' ties
     in_order = [f"UPDATE case_rows SET timeline = {_sql_text(_timeline_in_page_order(con, case_id))} "
                 f"WHERE case_id = {_sql_text(case_id)}" for case_id in case_ids]
@@ -398,8 +415,11 @@ def test_an_action_answers_the_latest_event_recorded_on_or_before_it(tmp_path):
     con = db.connect(tmp_path / "shipped.duckdb")
     try:
         events = queries.run(con, "SELECT case_id, date, event_no, event_label FROM event_rows")
-        links = queries.run(con, "SELECT case_id, action_id, action_date, answered_date, answered_label, "
-                                 "answered_days FROM action_links")
+        # every link, with its answer where the build found one (answers holds the links that answered an event)
+        links = queries.run(con, """
+            SELECT l.case_id, l.action_id, a.date AS action_date, k.answered_date, k.answered_label, k.answered_days
+            FROM action_cases l JOIN action_rows a ON a.action_id = l.action_id
+            LEFT JOIN answers k ON k.action_id = l.action_id AND k.case_id = l.case_id""")
     finally:
         con.close()
     by_case = {case_id: group.sort_values(["date", "event_no"]) for case_id, group in events.groupby("case_id")}

@@ -138,9 +138,10 @@ def write_lookups(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def write_themes(con: duckdb.DuckDBPyConnection) -> None:
-    """case_themes and action_themes: one row per record and theme, split from the themes column in SQL."""
-    for table, key, source in (("case_themes", "case_id", "cases"), ("action_themes", "action_id", "eu_actions")):
-        con.execute(f"INSERT INTO {table} SELECT DISTINCT {key}, unnest(string_split(themes, ';')) FROM {source}")
+    """case_themes and action_themes: one row per record and theme, split from the themes column in SQL
+    (summaries.THEME_SPLITS, the split the file's views of these names show)."""
+    for table, split in summaries.THEME_SPLITS.items():
+        con.execute(f"INSERT INTO {table} {split}")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -193,7 +194,12 @@ def write_database(data: dict[str, pd.DataFrame], out: Path, info: dict, release
             con.execute(f"USE {BUILT}")
             con.execute("SET enable_progress_bar = false")
             # One transaction: the tables are written (and compressed) once, at the commit, instead of through the
-            # write-ahead log and an automatic checkpoint after each large statement.
+            # write-ahead log and an automatic checkpoint after each large statement. DuckDB writes a commit into the
+            # file itself only when it guesses the commit large (above checkpoint_threshold): it counts the rows
+            # still held in memory, not those its statements have already written out, and the summaries are mostly
+            # of those, so without this it logged a large build's tables (40 MB at 100,000 EU actions) and copied
+            # them into the file again at the next statement.
+            con.execute("SET checkpoint_threshold = '0B'")
             con.execute("BEGIN")
             con.execute(SCHEMA_SQL)
             for table in TABLES:

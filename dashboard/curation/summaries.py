@@ -2,24 +2,26 @@
 
 `write(con)` is the one entry point; the build calls it last, on the database it is writing (the benchmark
 calls it on its generated databases). Everything here is derived: nothing is read from anywhere else, and
-rebuilding from the same base tables gives the same rows.
+rebuilding from the same base tables gives the same rows. The base tables are staged (schema.VIEWS): the build
+holds them in temporary tables while the summaries are computed, and `write` ends by putting views of the same
+names and columns in their place (`published_views_sql`), so the file holds their rows once, in the summaries.
 
-- `action_rows`: one row per EU action with every label a page shows (actor, instrument, country, themes,
-  source kind), the number of cases its source names and the statuses of those cases; stored newest first,
-  numbered by `rank` in that order, so a page of the table is "the first ranks that match". Themes and
-  case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `taxonomy.theme_mask()` and
+- `action_rows`: one row per EU action with every column of eu_actions and every label a page shows (actor,
+  instrument, country, themes, source kind), the number of cases its source names and the statuses of those cases;
+  stored newest first, numbered by `rank` in that order, so a page of the table is "the first ranks that match".
+  Themes and case statuses are also bit masks (`theme_mask`, `case_status_mask`; bits from `taxonomy.theme_mask()` and
   `taxonomy.status_mask()`), so a filter on them is one integer test per row; actor and instrument are also small
-  numbers (`actor_no`, `type_no`: positions in taxonomy.ACTORS and taxonomy.ACTION_TYPES) to count by. The ids of
-  the cases its source names are also one text, `case_ids_text`, in id order and separated by a space (ids match
-  schema's `^[A-Z]{3}-C-[0-9]{4,}$`; NULL when it names none): an action page reads them with the action's row (a
-  list column, or the lookup in action_cases, costs a third of that query at 1 M actions).
-- `case_rows`: one row per case with its labels, its *start* (earliest recorded event, or `opened_on` when it
-  has none), its first responding EU action, last linked EU action, highest escalation step among its
-  responses, the number of linked EU actions and the actor|instrument pairs of those actions; stored by
+  numbers (`actor_no`, `type_no`: positions in taxonomy.ACTORS and taxonomy.ACTION_TYPES) to count by. The ids of the
+  cases its source names are also one text, `case_ids_text`, in id order and separated by a space (ids match schema's
+  `^[A-Z]{3}-C-[0-9]{4,}$`; NULL when it names none): an action page reads them with the action's row (a list column,
+  or the lookup in action_cases, costs a third of that query at 1 M actions).
+- `case_rows`: one row per case with every column of cases, its labels, its *start* (earliest recorded event, or
+  `opened_on` when it has none), its first responding EU action, last linked EU action, highest escalation step among
+  its responses, the number of linked EU actions and the actor|instrument pairs of those actions; stored by
   `opened_on`, newest first, numbered by `rank`. Also what its page shows of its timeline (its events and the EU
-  actions that concerned it, each with its `tie`: event number or action rank; the page orders them: oldest first,
-  an action before an event of its day, then by tie) as one JSON text (`timeline`: a list of entries, each the list
-  of its values), so a case page reads one row, found by the case id's index (written last, from event_rows and
+  actions that concerned it, each with its `tie`: event number or action rank; the page orders them: oldest first, an
+  action before an event of its day, then by tie) as one JSON text (`timeline`: a list of entries, each the list of
+  its values), so a case page reads one row, found by the case id's index (written last, from event_rows and
   action_links).
 - `case_statements`: per case, the statements (taxonomy.UNITY_TYPES) that respond to it and whether their
   source says they were made on behalf of all 27 (`on_behalf_of_eu27`), for the unity measure; case_rows
@@ -28,21 +30,22 @@ rebuilding from the same base tables gives the same rows.
   made on behalf of all 27 as their source says, or not), counted once wherever the case is counted, and the action
   ranks of those that respond to other cases too (`shared_eu27_statements`, `shared_not_eu27_statements`; NULL
   when none), counted once however many of their cases a selection holds.
-- `event_rows`: the case events with their labels, their case's rank and id, the text a timeline of many cases shows
-  (`timeline_text`: the case's title, then the description), sorted by case, and the columns of their case a filter
-  reads (`case_country_iso3`, ...), so the events of the filtered cases are found, and shown, without a join.
+- `event_rows`: the case events (every column of case_events) with their labels, their case's rank, the text a
+  timeline of many cases shows (`timeline_text`: the case's title, then the description), sorted by case, and the
+  columns of their case a filter reads (`case_country_iso3`, ...), so the events of the filtered cases are found, and
+  shown, without a join.
 - `theme_totals`: per theme, its EU actions and cases (the ways in on Themes).
 - `action_counts`: EU actions counted per country × theme set × actor × instrument, with the latest date: the
   headline, map and "who acts" figures of a filter on those alone (queries.counts_where) add up a few thousand
   cells instead of scanning every action; `country_counts` adds those cells up over actor and instrument (a
   hundred rows or so), for a filter on countries and themes alone; `actor_year_counts` counts per year × country
   × theme set × actor, for the actions per year by actor of such a filter (Themes, Timeline).
-- `action_links`: the action ↔ case links by rank and by id, sorted by case then by action, for the record pages,
+- `action_links` (temporary: the build's own, not written to the file): the action ↔ case links by rank and by id,
   each with what a case's timeline shows of the action (date, actor, instrument, title, source) and the case event
   the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
-  between them (NULL when the action is dated before every event of its case); `answers` holds the links that
-  answered an event again (with both ids and the action's date), sorted by action, so the answers of the newest
-  actions are read from its first rows and from no other table.
+  between them (NULL when the action is dated before every event of its case). The case timelines on case_rows are
+  made of them, and `answers` holds those that answered an event (with both ids and the action's date), sorted by
+  action, so the answers of the newest actions are read from its first rows and from no other table.
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
@@ -93,18 +96,18 @@ WITH themed AS (
 -- source_records is numbered): the rows are sorted once, not ranked by a sort of their own and sorted again by rank
 SELECT row_number() OVER ()::INTEGER AS rank, *
 FROM (
-SELECT a.action_id, a.date, a.country_iso3, co.priority_area, coalesce(co.name, 'Global') AS country_name,
-       a.actor, actor.label AS actor_label, a.action_type, kind.label AS type_label,
+SELECT a.*,  -- every column of the action (the file's eu_actions is a view of these: schema.VIEWS)
+       co.priority_area, coalesce(co.name, 'Global') AS country_name,
+       actor.label AS actor_label, kind.label AS type_label,
        list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
        year(a.date)::SMALLINT AS year_no, (year(a.date) * 12 + month(a.date) - 1)::INTEGER AS month_no,
        co.country_no, list_position($areas, co.priority_area)::UTINYINT AS area_no,
        coalesce(th.theme_mask, 0) AS theme_mask, tl.theme_labels,
-       a.title, a.title_original, a.title_language, a.summary, a.on_behalf_of_eu27,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
        lk.case_ids_text,
-       a.source_kind, src.label AS source_kind_label, a.source_quality, quality.label AS source_quality_label,
-       a.source_url, src_no.source_no, src_no.shared AS source_shared
+       src.label AS source_kind_label, quality.label AS source_quality_label,
+       src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a
 LEFT JOIN (SELECT *, row_number() OVER (ORDER BY iso3)::SMALLINT AS country_no FROM countries) co
        ON co.iso3 = a.country_iso3
@@ -151,13 +154,13 @@ WITH themed AS (
     FROM cases c JOIN started s ON s.case_id = c.case_id LEFT JOIN per_case pc ON pc.case_id = c.case_id
 )
 SELECT r.rank,
-       c.case_id, c.title, c.country_iso3, co.name AS country_name, co.priority_area,
+       c.*,  -- every column of the case (the file's cases is a view of these: schema.VIEWS)
+       co.name AS country_name, co.priority_area,
        coalesce(th.theme_mask, 0) AS theme_mask, tl.theme_labels,
-       c.subject_type, subject.label AS subject_type_label, c.subject_name, c.name_public,
+       subject.label AS subject_type_label,
        coalesce(c.subject_name, CASE WHEN c.name_public THEN '' ELSE 'Name withheld' END) AS subject,
-       c.status, status.label AS status_label, c.opened_on, c.date_precision, c.summary,
-       c.source_url, c.source_kind, src.label AS source_kind_label,
-       c.source_quality, quality.label AS source_quality_label, c.discovered_via, found.label AS discovered_via_label,
+       status.label AS status_label, src.label AS source_kind_label,
+       quality.label AS source_quality_label, found.label AS discovered_via_label,
        s.start, pc.first_response, pc.last_action, coalesce(pc.top_step, 0)::INTEGER AS top_step,
        date_diff('day', s.start, pc.first_response)::INTEGER AS days_to_response,
        NOT list_contains($closed, c.status) AS is_open,
@@ -194,11 +197,13 @@ ORDER BY case_rank, action_rank
 
 EVENT_ROWS_SQL = """
 CREATE OR REPLACE TABLE event_rows AS
-SELECT c.rank AS case_rank, e.event_no, e.date, e.date_precision, e.event_type, lb.label AS event_label,
-       e.description, e.source_url, e.source_kind, src_no.source_no, src_no.shared AS source_shared,
-       -- what a timeline of many cases shows of the event (queries.timeline_answers_and_actions): its case's id, and
-       -- its case's title before its description (made here once, not for every event a page's filter selects)
-       c.case_id, c.title || ': ' || e.description AS timeline_text,
+SELECT c.rank AS case_rank,
+       e.*,  -- every column of the event (the file's case_events is a view of these: schema.VIEWS)
+       lb.label AS event_label, src_no.source_no, src_no.shared AS source_shared,
+       -- what a timeline of many cases shows of the event (queries.timeline_answers_and_actions): its case's id (a
+       -- column of the event), and its case's title before its description (made here once, not for every event a
+       -- page's filter selects)
+       c.title || ': ' || e.description AS timeline_text,
        -- the columns of its case a filter reads (queries.case_where), so events are selected without a join
        c.country_iso3 AS case_country_iso3, c.theme_mask AS case_theme_mask, c.status AS case_status,
        c.source_quality AS case_source_quality, c.discovered_via AS case_discovered_via,
@@ -309,7 +314,7 @@ ORDER BY c.rank
 """
 
 ACTION_LINKS_SQL = """
-CREATE OR REPLACE TABLE action_links AS
+CREATE OR REPLACE TEMP TABLE action_links AS
 SELECT c.rank AS case_rank, a.rank AS action_rank, c.case_id, a.action_id, a.date AS action_date,
        -- what a case's timeline shows of the action, so a case page reads its links and nothing else
        a.actor_label, a.type_label, a.title, a.source_url,
@@ -392,3 +397,27 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(CASE_STATEMENT_COLUMNS_SQL.format(timeline=f"'[' || string_agg(to_json([{entry}])::VARCHAR, ',') || ']'",
                                                   no_timeline="'[]'"))
     con.execute(INDEXES_SQL)
+    con.execute(published_views_sql())
+
+
+# The themes of each record, one row per record and theme, split from its `themes` column: what the build stages as
+# case_themes and action_themes, and what the file's views of those names show (schema.VIEWS).
+THEME_SPLITS = {
+    "case_themes": "SELECT DISTINCT case_id, unnest(string_split(themes, ';')) AS theme_id FROM cases",
+    "action_themes": "SELECT DISTINCT action_id, unnest(string_split(themes, ';')) AS theme_id FROM eu_actions",
+}
+# The summary table that holds every column of each published table the file shows as a view (schema.VIEWS).
+HELD_BY = {"cases": "case_rows", "case_events": "event_rows", "eu_actions": "action_rows"}
+
+
+def published_views_sql() -> str:
+    """SQL that ends the staging: drops the temporary tables the summaries were computed from (schema.VIEWS, and
+    action_links) and creates in their place views of the summaries that hold their rows: each with the columns
+    schema.py gives its table, in order, so a page, a download or the data package reads the same rows and columns
+    as from a table."""
+    statements = [f"DROP TABLE temp.{name};" for name in (*schema.VIEWS, "action_links")]
+    for name, summary in HELD_BY.items():
+        columns = ", ".join(f.name for f in schema.TABLES_BY_NAME[name].database_fields)  # names from schema.py
+        statements.append(f"CREATE VIEW {name} AS SELECT {columns} FROM {summary};")
+    statements += [f"CREATE VIEW {name} AS {split};" for name, split in THEME_SPLITS.items()]
+    return "\n".join(statements)

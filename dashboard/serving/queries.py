@@ -571,10 +571,11 @@ def _rank(con, table: str, id_column: str, record_id: str) -> int:
     return int(row[0]) if row else 0
 
 
-# What the case page reads of one case: its events and the EU actions that concerned it, oldest first, each action
-# with the event it answered (summaries.action_links; NULL for events and for actions that answered none). On one
-# day an action comes before an event, then events by number and actions by rank, so the order is always the same
-# (case_page puts the entries the build stores in summaries.case_rows' `timeline` in this order).
+# What a case page shows of one case, asked of a file built before case_rows held each case's `timeline` (case_page
+# reads that where it is): its events and the EU actions that concerned it, oldest first, each action with the event
+# it answered (from action_links, which such a file holds; NULL for events and for actions that answered none). On
+# one day an action comes before an event, then events by number and actions by rank, so the order is always the
+# same (case_page puts the entries the build stores in summaries.case_rows' `timeline` in this order).
 CASE_TIMELINE_SQL = """
     SELECT * FROM (
       SELECT e.date, e.date_precision AS precision, 'Case event' AS kind,
@@ -606,7 +607,13 @@ def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | No
                           {"id": case_id})
     if record is None:
         return None
-    stored = json.loads(record.pop("timeline"))
+    return (record, *_timeline_and_answers(_stored_timeline(record.pop("timeline")), case_id))
+
+
+def _stored_timeline(text: str) -> dict[str, np.ndarray]:
+    """The rows of CASE_TIMELINE_SQL, as fetch_columns gives them and in its order, from a case's stored `timeline`
+    (summaries.case_rows)."""
+    stored = json.loads(text)
     if isinstance(stored, dict):  # an older build's: one list per column, in the page's order, without the ties
         lists = dict(stored, tie=[0] * len(stored["date"]))
     else:
@@ -616,7 +623,7 @@ def case_page(con, case_id: str) -> tuple[dict, pd.DataFrame, pd.DataFrame] | No
     # CASE_TIMELINE_SQL's order (date, kind DESC, tie: an action before an event of its day), by a stable sort: the
     # build stores the entries as it gathered them (a stable sort keeps an older build's stored order)
     order = np.lexsort((rows["tie"], rows["kind"] == "Case event", rows["date"]))
-    return (record, *_timeline_and_answers({name: values[order] for name, values in rows.items()}, case_id))
+    return {name: values[order] for name, values in rows.items()}
 
 
 def _fetched_column(values: list, dtype) -> np.ndarray:
@@ -632,7 +639,12 @@ def _fetched_column(values: list, dtype) -> np.ndarray:
 def case_timeline_and_answers(con, case_id: str, case_rank: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`case_timeline(con, case_id)` and `answered_events(con, case_id=case_id)`, cut from one read of the case's
     events and links (a second query would read the same rows again). `case_rank`: the case's rank when the caller
-    holds it already (case_detail's "rank"), which saves looking it up by the id."""
+    holds it already (case_detail's "rank"), which saves looking it up by the id in a file built without stored
+    timelines. Read from the case's stored `timeline` (summaries.case_rows), as case_page reads it; an older file,
+    which holds no timeline but the links it is made of (action_links), is asked CASE_TIMELINE_SQL."""
+    if built_with(con, "case_rows", "timeline"):
+        row = run_one(con, "SELECT timeline FROM case_rows WHERE case_id = $id", id=case_id)
+        return _timeline_and_answers(_stored_timeline(row[0] if row else "[]"), case_id)
     rank = int(case_rank) if case_rank is not None else _rank(con, "case_rows", "case_id", case_id)
     return _timeline_and_answers(fetch_columns(con, CASE_TIMELINE_SQL, {"id": case_id, "rank": rank}), case_id)
 
