@@ -377,8 +377,8 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     vocabularies = {"themes": list(taxonomy.THEMES), "statuses": list(taxonomy.CASE_STATUSES),
                     "discovery": list(taxonomy.DISCOVERY),
                     "actors": list(taxonomy.ACTORS), "types": list(taxonomy.ACTION_TYPES), "areas": areas}
-    con.execute(SOURCE_ROWS_SQL)
-    con.execute(ACTION_ROWS_SQL, vocabularies)
+    _create(con, SOURCE_ROWS_SQL)
+    _create(con, ACTION_ROWS_SQL, vocabularies)
     band, band_limits = response_band("date_diff('day', s.start, pc.first_response)")
     con.execute(CASE_ROWS_SQL.format(band=band), {"themes": vocabularies["themes"], "areas": areas,
                                                   "closed": list(taxonomy.CLOSED_STATUSES),
@@ -388,16 +388,48 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(COUNTRY_COUNTS_SQL)
     con.execute(ACTOR_YEAR_COUNTS_SQL)
     con.execute(EVENT_ROWS_SQL)
-    con.execute(SOURCE_RECORDS_SQL)
+    _create(con, SOURCE_RECORDS_SQL)
     con.execute(THEME_TOTALS_SQL)
     con.execute(ACTION_LINKS_SQL)
-    con.execute(ANSWERS_SQL)
+    _create(con, ANSWERS_SQL)
     entry = ", ".join(f"{name}::VARCHAR" for name in schema.CASE_TIMELINE_ENTRY)  # (one type, as a list's values)
     # a timeline without entries is the empty list (the build refuses a case without an event: none so far)
-    con.execute(CASE_STATEMENT_COLUMNS_SQL.format(timeline=f"'[' || string_agg(to_json([{entry}])::VARCHAR, ',') || ']'",
-                                                  no_timeline="'[]'"))
+    _create(con, CASE_STATEMENT_COLUMNS_SQL.format(timeline=f"'[' || string_agg(to_json([{entry}])::VARCHAR, ',') || ']'",
+                                                   no_timeline="'[]'"))
     con.execute(INDEXES_SQL)
     con.execute(published_views_sql())
+
+
+# Columns written without compression: text unique to each row, which DuckDB's text compression (a dictionary, then
+# FSST, tried on every text column at the commit) can only shrink by FSST, to two fifths or so. At 100,000 EU
+# actions these cost about 0.2 s of the build's CPU compressed, a fifteenth of it, for about 25 MB more of the file
+# (the case timelines 14 MB of that). Pages read them a page of rows at a time (a case page: one timeline), in the
+# same time either way.
+UNCOMPRESSED = {"case_rows": ("timeline",), "action_rows": ("action_id", "title", "source_url"),
+                "source_rows": ("source_url",), "source_records": ("source_url",), "answers": ("action_id",)}
+
+
+def _create(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
+    """Run one of the `CREATE OR REPLACE TABLE name AS select` statements above (`select` may read the table it
+    replaces): as it is, or with the columns UNCOMPRESSED names for the table written without compression, which
+    DuckDB takes only in a column's definition: the table is defined from the columns of `select`, filled, and put
+    in the old one's place."""
+    first, select = sql.strip().split("\n", 1)
+    name = first.removeprefix("CREATE OR REPLACE TABLE ").removesuffix(" AS")
+    if name not in UNCOMPRESSED:
+        con.execute(sql, params)
+        return
+    plain = set(UNCOMPRESSED[name])
+    described = con.execute(f"DESCRIBE {select}", params).fetchall()  # (name, type, ...) of each column
+    missing = plain - {column for column, *_ in described}
+    if missing:  # a renamed column would otherwise be compressed again without a word
+        raise ValueError(f"summaries.UNCOMPRESSED names columns {name} does not have: {', '.join(sorted(missing))}")
+    columns = ", ".join(f'"{column}" {kind}' + (" USING COMPRESSION uncompressed" if column in plain else "")
+                        for column, kind, *_ in described)
+    con.execute(f"CREATE TABLE {name}_next ({columns})")
+    con.execute(f"INSERT INTO {name}_next {select}", params)
+    con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute(f"ALTER TABLE {name}_next RENAME TO {name}")
 
 
 # The themes of each record, one row per record and theme, split from its `themes` column: what the build stages as
