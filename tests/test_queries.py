@@ -216,9 +216,13 @@ def test_a_case_page_is_one_row_the_build_stored(crowded_case_db, tmp_path):
     con = crowded_case_db
     assert queries.built_with(con, "case_rows", "timeline")
     case_ids = list(queries.run(con, "SELECT case_id FROM case_rows")["case_id"])
-    # a build before the stored timelines: no timeline, and the links it is made of stored as action_links
+    # a build before the stored timelines: no timeline, and the links it is made of stored as action_links, each with
+    # what the timeline shows of its action
+    links = summaries.ACTION_LINKS_SQL.split(" AS\n", 1)[1]
     older = _older_copy(con, tmp_path, "CREATE OR REPLACE TABLE case_rows AS SELECT * EXCLUDE (timeline) FROM case_rows "
-                                       "ORDER BY rank", summaries.ACTION_LINKS_SQL.replace(" TEMP TABLE ", " TABLE "))
+                                       "ORDER BY rank",
+                        f"CREATE TABLE action_links AS SELECT k.*, a.actor_label, a.type_label, a.title, a.source_url "
+                        f"FROM ({links}) k JOIN action_rows a ON a.rank = k.action_rank ORDER BY k.case_rank, k.action_rank")
     # an older build still: each timeline stored in the page's order, without the entries' ties
     in_order = [f"UPDATE case_rows SET timeline = {_sql_text(_timeline_in_page_order(con, case_id))} "
                 f"WHERE case_id = {_sql_text(case_id)}" for case_id in case_ids]

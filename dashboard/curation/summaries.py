@@ -40,12 +40,12 @@ names and columns in their place (`published_views_sql`), so the file holds thei
   cells instead of scanning every action; `country_counts` adds those cells up over actor and instrument (a
   hundred rows or so), for a filter on countries and themes alone; `actor_year_counts` counts per year × country
   × theme set × actor, for the actions per year by actor of such a filter (Themes, Timeline).
-- `action_links` (temporary: the build's own, not written to the file): the action ↔ case links by rank and by id,
-  each with what a case's timeline shows of the action (date, actor, instrument, title, source) and the case event
-  the action answered (metrics.DEFINITIONS["Answered event"]): its date, label and the days
-  between them (NULL when the action is dated before every event of its case). The case timelines on case_rows are
-  made of them, and `answers` holds those that answered an event (with both ids and the action's date), sorted by
-  action, so the answers of the newest actions are read from its first rows and from no other table.
+- `action_links` (temporary: the build's own, not written to the file, in no order): the action ↔ case links by rank
+  and by id, each with the action's date and the case event the action answered (metrics.DEFINITIONS["Answered
+  event"]): its date, label and the days between them (NULL when the action is dated before every event of its case).
+  The case timelines on case_rows are made of them, and `answers` holds those that answered an event (with both ids
+  and the action's date), sorted by action, so the answers of the newest actions are read from its first rows and from
+  no other table.
 - `source_rows`: every distinct (source address, source kind) of the actions, cases and events, numbered by
   `source_no` (a column of action_rows, case_rows and event_rows), with its publisher (the address's host) and
   whether more than one record cites it (`shared`, also `source_shared` on those rows), so the sources of a page
@@ -299,9 +299,9 @@ WITH shared AS (
            NULL::VARCHAR AS answered_label, NULL::INTEGER AS answered_days, e.event_no AS tie
     FROM event_rows e
     UNION ALL
-    SELECT k.case_rank, k.action_date, 'day', 'EU action', k.actor_label || ' — ' || k.type_label, k.title,
-           k.source_url, k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
-    FROM action_links k
+    SELECT k.case_rank, k.action_date, 'day', 'EU action', a.actor_label || ' — ' || a.type_label, a.title,
+           a.source_url, k.action_id, k.answered_date, k.answered_label, k.answered_days, k.action_rank
+    FROM action_links k JOIN action_rows a ON a.rank = k.action_rank
 ), timelines AS (  -- made text before the join, which then carries one text rather than a list of entries
     SELECT case_rank, {timeline} AS timeline FROM entries GROUP BY case_rank
 )
@@ -315,9 +315,7 @@ ORDER BY c.rank
 
 ACTION_LINKS_SQL = """
 CREATE OR REPLACE TEMP TABLE action_links AS
-SELECT c.rank AS case_rank, a.rank AS action_rank, c.case_id, a.action_id, a.date AS action_date,
-       -- what a case's timeline shows of the action, so a case page reads its links and nothing else
-       a.actor_label, a.type_label, a.title, a.source_url,
+SELECT c.rank AS case_rank, a.rank AS action_rank, l.case_id, l.action_id, a.date AS action_date,
        -- the answered event: the latest event of the case on or before the action (none if the action is earlier);
        -- of two on that day, the one recorded later (the higher event number: the last of its day on the case's
        -- timeline). An ASOF join on the date alone would pick either: the pair makes the match the only one.
@@ -325,7 +323,6 @@ SELECT c.rank AS case_rank, a.rank AS action_rank, c.case_id, a.action_id, a.dat
        date_diff('day', e.date, a.date)::INTEGER AS answered_days
 FROM action_cases l JOIN case_rows c ON c.case_id = l.case_id JOIN action_rows a ON a.action_id = l.action_id
 ASOF LEFT JOIN event_rows e ON e.case_rank = c.rank AND row(e.date, e.event_no) <= row(a.date, 2147483647)
-ORDER BY case_rank, action_rank
 """
 
 SOURCE_ROWS_SQL = """
@@ -402,11 +399,12 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
 
 # Columns written without compression: text unique to each row, which DuckDB's text compression (a dictionary, then
 # FSST, tried on every text column at the commit) can only shrink by FSST, to two fifths or so. At 100,000 EU
-# actions these cost about 0.2 s of the build's CPU compressed, a fifteenth of it, for about 25 MB more of the file
+# actions these cost about 0.15 s of the build's CPU compressed, a twentieth of it, for about 20 MB more of the file
 # (the case timelines 14 MB of that). Pages read them a page of rows at a time (a case page: one timeline), in the
-# same time either way.
-UNCOMPRESSED = {"case_rows": ("timeline",), "action_rows": ("action_id", "title", "source_url"),
-                "source_rows": ("source_url",), "source_records": ("source_url",), "answers": ("action_id",)}
+# same time either way. Not action_rows' text: a download of every action reads it whole, and held uncompressed in
+# memory it took a download of 1,000,000 actions from 260 to 300 MB at its peak.
+UNCOMPRESSED = {"case_rows": ("timeline",), "source_rows": ("source_url",), "source_records": ("source_url",),
+                "answers": ("action_id",)}
 
 
 def _create(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
