@@ -397,14 +397,14 @@ def write(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(published_views_sql())
 
 
-# Columns written without compression: text unique to each row, which DuckDB's text compression (a dictionary, then
-# FSST, tried on every text column at the commit) can only shrink by FSST, to two fifths or so. At 100,000 EU
-# actions these cost about 0.15 s of the build's CPU compressed, a twentieth of it, for about 20 MB more of the file
-# (the case timelines 14 MB of that). Pages read them a page of rows at a time (a case page: one timeline), in the
-# same time either way. Not action_rows' text: a download of every action reads it whole, and held uncompressed in
-# memory it took a download of 1,000,000 actions from 260 to 300 MB at its peak.
-UNCOMPRESSED = {"case_rows": ("timeline",), "source_rows": ("source_url",), "source_records": ("source_url",),
-                "answers": ("action_id",)}
+# Columns written without compression. DuckDB tries its text compression (a dictionary, then FSST) on every text
+# column at the commit; the case timelines are long texts, one per case, that only FSST shrinks (to two fifths):
+# compressing them cost 0.1 s of the build's CPU at 100,000 EU actions, a thirtieth of it, for 14 MB of the file. A
+# case page reads one of them (one row, found by the case id's index), in the same time either way. The other text
+# unique to each row (ids, titles, addresses) gained the build nothing measurable uncompressed; action_rows' text,
+# which a download of every action reads whole, also took that download of 1,000,000 actions from 260 to 300 MB at
+# its peak.
+UNCOMPRESSED = {"case_rows": ("timeline",)}
 
 
 def _create(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
