@@ -61,7 +61,6 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
                v.kinds[1 + i % len(v.kinds)], v.qualities[1 + i % len(v.qualities)],
                v.discovery[1 + h(i * 17) % len(v.discovery)]
         FROM range({n_cases}) t(i), vocab v""")
-    con.execute("""INSERT INTO case_themes SELECT case_id, unnest(string_split(themes, ';')) FROM cases""")
     con.execute(f"""
         INSERT INTO case_events
         SELECT row_number() OVER (ORDER BY c.case_id, k)::INTEGER, c.case_id,
@@ -81,7 +80,7 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
                'https://example.org/action/' || i, 'official', CASE WHEN i % 4 = 0 THEN i % 8 = 0 END,
                v.qualities[1 + i % len(v.qualities)], 'en'
         FROM range({n_actions}) t(i), vocab v""")
-    con.execute("""INSERT INTO action_themes SELECT action_id, unnest(string_split(themes, ';')) FROM eu_actions""")
+    build.write_themes(con)  # case_themes and action_themes, split as the build splits them
     # One link per action: to a case of the same country (global actions: any case).
     con.execute("""
         INSERT INTO action_cases (action_id, case_id)
