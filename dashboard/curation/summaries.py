@@ -409,14 +409,11 @@ UNCOMPRESSED = {"case_rows": ("timeline",)}
 
 def _create(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> None:
     """Run one of the `CREATE OR REPLACE TABLE name AS select` statements above (`select` may read the table it
-    replaces) with the columns UNCOMPRESSED names for the table written without compression, which DuckDB takes only
+    replaces) for a table UNCOMPRESSED names, with those columns written without compression, which DuckDB takes only
     in a column's definition: the table is defined from the columns of `select`, filled, and put in the old one's
-    place. A table UNCOMPRESSED does not name is made by the statement as it is."""
+    place."""
     first, select = sql.strip().split("\n", 1)
     name = first.removeprefix("CREATE OR REPLACE TABLE ").removesuffix(" AS")
-    if name not in UNCOMPRESSED:
-        con.execute(sql, params)
-        return
     plain = set(UNCOMPRESSED[name])
     described = con.execute(f"DESCRIBE {select}", params).fetchall()  # (name, type, ...) of each column
     missing = plain - {column for column, *_ in described}
