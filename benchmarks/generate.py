@@ -103,7 +103,8 @@ def _fill(con: duckdb.DuckDBPyConnection, n_actions: int) -> None:
 def _code_key() -> str:
     # The stored default views are the answers of the queries in metrics and queries: a change there is a new file.
     code = (inspect.getsource(_fill) + inspect.getsource(write_lookups) + build.SCHEMA_SQL + inspect.getsource(summaries)
-            + inspect.getsource(default_views) + inspect.getsource(metrics) + inspect.getsource(queries))
+            + inspect.getsource(default_views) + inspect.getsource(metrics) + inspect.getsource(queries)
+            + inspect.getsource(database) + str(build.ROW_GROUP_SIZE))
     return hashlib.sha256(code.encode()).hexdigest()[:10]
 
 
@@ -132,7 +133,12 @@ def database(n_actions: int, cache: Path = CACHE) -> Path:
     tmp = path.with_suffix(".tmp")
     if tmp.exists():
         tmp.unlink()
-    con = duckdb.connect(str(tmp))
+    # Written with the build's row groups (curation/build.py: ROW_GROUP_SIZE; DuckDB's default is 122,880 rows), so
+    # that the pages are measured on a file laid out as a build of this size lays it out: the row groups a filter
+    # skips by their minimum and maximum are the build's.
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH $path AS generated (ROW_GROUP_SIZE {build.ROW_GROUP_SIZE})", {"path": str(tmp)})
+    con.execute("USE generated")
     con.execute("SET enable_progress_bar = false")
     try:
         start = time.perf_counter()

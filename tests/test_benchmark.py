@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_queries  # noqa: E402
 import generate  # noqa: E402
 
+from dashboard.curation import build  # noqa: E402
 from dashboard.serving import db  # noqa: E402
 
 
@@ -29,6 +30,16 @@ def test_generated_database_has_the_shape_asked_for(tmp_path):
                       "action_rows": 3000, "case_rows": 300}
     assert generate.database(3000, cache=tmp_path) == path  # cached: the same file, not regenerated
     assert generate.stats(path)["summaries_s"] >= 0
+
+
+def test_generated_database_has_the_builds_row_groups(tmp_path):
+    """The pages are measured on a file laid out as the build lays one out: a filter skips the same row groups."""
+    path = generate.database(24_000, cache=tmp_path)  # source_records: 1.4 rows per EU action, above one row group
+    con = duckdb.connect(str(path), read_only=True)
+    rows = dict(con.execute("SELECT row_group_id, sum(count) FROM pragma_storage_info('source_records') "
+                            "WHERE column_id = 0 AND segment_type <> 'VALIDITY' GROUP BY ALL").fetchall())
+    con.close()
+    assert len(rows) == 2 and rows[0] == build.ROW_GROUP_SIZE != 122_880  # (DuckDB's own size)
 
 
 @pytest.mark.long
