@@ -56,9 +56,9 @@ names and columns in their place (`published_views_sql`), so the file holds thei
   `row_no` in that order, so the sources of one country are counted from its own rows and read by row number.
 
 Small numbers stand in for text wherever pages count or group: `year_no`/`month_no` (the action's year, and
-year * 12 + month - 1), `country_no` (position in countries by iso3), `area_no` (position of the priority area
-in taxonomy.PRIORITY_AREAS); case_rows also holds `is_open` (status not in taxonomy.CLOSED_STATUSES),
-`found_independently` (discovered_via in taxonomy.INDEPENDENT_DISCOVERY, as Filters.independent selects),
+year * 12 + month - 1), `area_no` (position of the priority area in taxonomy.PRIORITY_AREAS); case_rows also
+holds `is_open` (status not in taxonomy.CLOSED_STATUSES), `found_independently` (discovered_via in
+taxonomy.INDEPENDENT_DISCOVERY, as Filters.independent selects),
 `days_to_response`, its `response_band` (position in taxonomy.TIME_BUCKETS; 0 without a response) and its
 `silence_rank` (no linked action first, then the oldest last action, then the earliest start), so the silence
 list is a cut of one integer and the accountability measures group by columns rather than by expressions.
@@ -101,7 +101,7 @@ SELECT a.*,  -- every column of the action (the file's eu_actions is a view of t
        actor.label AS actor_label, kind.label AS type_label,
        list_position($actors, a.actor)::UTINYINT AS actor_no, list_position($types, a.action_type)::UTINYINT AS type_no,
        year(a.date)::SMALLINT AS year_no, (year(a.date) * 12 + month(a.date) - 1)::INTEGER AS month_no,
-       co.country_no, list_position($areas, co.priority_area)::UTINYINT AS area_no,
+       list_position($areas, co.priority_area)::UTINYINT AS area_no,
        coalesce(th.theme_mask, 0) AS theme_mask, tl.theme_labels,
        coalesce(lk.cases_named, 0)::INTEGER AS cases_named,
        coalesce(lk.status_mask, 0) AS case_status_mask, coalesce(lk.discovery_mask, 0) AS case_discovery_mask,
@@ -109,8 +109,7 @@ SELECT a.*,  -- every column of the action (the file's eu_actions is a view of t
        src.label AS source_kind_label, quality.label AS source_quality_label,
        src_no.source_no, src_no.shared AS source_shared
 FROM eu_actions a
-LEFT JOIN (SELECT *, row_number() OVER (ORDER BY iso3)::SMALLINT AS country_no FROM countries) co
-       ON co.iso3 = a.country_iso3
+LEFT JOIN countries co ON co.iso3 = a.country_iso3
 LEFT JOIN source_rows src_no ON src_no.source_url = a.source_url AND src_no.source_kind IS NOT DISTINCT FROM a.source_kind
 LEFT JOIN labels actor ON actor.kind = 'actor' AND actor.code = a.actor
 LEFT JOIN labels kind ON kind.kind = 'action_type' AND kind.code = a.action_type
