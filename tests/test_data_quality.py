@@ -4,6 +4,7 @@ data fails here)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections import Counter, defaultdict
 from urllib.parse import urlparse
 
@@ -167,3 +168,54 @@ def test_a_first_of_january_to_the_day_is_a_reviewed_exception():
                 found.add((name, r[key], r[col]))
     assert found <= TRUE_FIRST_OF_JANUARY, ("a year-only date stored as 1 January must carry date_precision=year",
                                             found - TRUE_FIRST_OF_JANUARY)
+
+
+# Cases whose own page does report a later event that another page is cited for (review round 12): the summary may name
+# its date.
+LATER_DATE_ON_THE_CASES_OWN_PAGE = {
+    # the ESW page reports the 13 February 2024 appeal sentence (also cited from The Moscow Times for the event)
+    "RUS-C-0034",
+}
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def _named_later_days(case: dict, events: list[dict]) -> list[str]:
+    """The days (or months) a case's summary names of its events that only other pages are cited for, later than
+    every event its own page is cited for: a page cannot report what happened after it was written, so such a
+    summary says more than its cited page (docs/CURATION.md: a summary says only what its cited page says)."""
+    own = [e["date"] for e in events if e["source_url"] == case["source_url"]]
+    if not own:
+        return []
+    named = []
+    for e in events:
+        if e["source_url"] == case["source_url"] or e["date"] <= max(own) or e["date_precision"] == "year":
+            continue
+        day = dt.date.fromisoformat(e["date"])
+        month = f"{MONTHS[day.month - 1]} {day.year}"  # as the summaries write dates, in any locale
+        shown = f"{day.day} {month}" if e["date_precision"] == "day" else month
+        if shown in case["summary"]:
+            named.append(shown)
+    return named
+
+
+def test_a_summary_names_no_later_day_that_only_another_page_reports():
+    """The curation rule, checked where a machine can: a summary that names the day of a later sentence, release or
+    death reported by another page has blended that page into it (review round 12 found 19 such summaries)."""
+    events = defaultdict(list)
+    for e in rows("case_events"):
+        events[e["case_id"]].append(e)
+    found = {c["case_id"]: named for c in rows("cases") if (named := _named_later_days(c, events[c["case_id"]]))}
+    blended = {case_id: named for case_id, named in found.items() if case_id not in LATER_DATE_ON_THE_CASES_OWN_PAGE}
+    assert blended == {}, ("these summaries name the date of a later event that only another page is cited for: say only "
+                           "what the case's source_url says (docs/CURATION.md)", blended)
+
+
+def test_the_later_day_check_finds_a_blended_summary():
+    case = {"source_url": "https://ngo.example/appeal", "summary": "Arrested on 2 March 2020; released on 9 May 2021."}
+    events = [{"date": "2020-03-02", "date_precision": "day", "source_url": "https://ngo.example/appeal"},
+              {"date": "2021-05-09", "date_precision": "day", "source_url": "https://news.example/released"}]
+    assert _named_later_days(case, events) == ["9 May 2021"]
+    assert _named_later_days(dict(case, source_url="https://news.example/released"), events) == []
