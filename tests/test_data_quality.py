@@ -170,11 +170,13 @@ def test_a_first_of_january_to_the_day_is_a_reviewed_exception():
                                             found - TRUE_FIRST_OF_JANUARY)
 
 
-# Cases whose own page does report a later event that another page is cited for (review round 12): the summary may name
-# its date.
+# Cases whose own page does report a later event that another page is cited for (review rounds 12 and 13): the
+# summary may name its date.
 LATER_DATE_ON_THE_CASES_OWN_PAGE = {
     # the ESW page reports the 13 February 2024 appeal sentence (also cited from The Moscow Times for the event)
     "RUS-C-0034",
+    # the TASR page of 12 December 2020 reports the execution that day and the EU's condemnation (review round 13)
+    "IRN-C-0010",
 }
 
 
