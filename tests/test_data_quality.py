@@ -191,9 +191,10 @@ def _named_later_days(case: dict, events: list[dict]) -> list[str]:
     own = [e["date"] for e in events if e["source_url"] == case["source_url"]]
     if not own:
         return []
+    last_own = max(own)
     named = []
     for e in events:
-        if e["source_url"] == case["source_url"] or e["date"] <= max(own) or e["date_precision"] == "year":
+        if e["source_url"] == case["source_url"] or e["date"] <= last_own or e["date_precision"] == "year":
             continue
         day = dt.date.fromisoformat(e["date"])
         month = f"{MONTHS[day.month - 1]} {day.year}"  # as the summaries write dates, in any locale
