@@ -62,7 +62,11 @@ def render():
         with st.expander("Death penalty figures (context)"):
             ui.table(figures_table)
     st.header("Sources")
-    ui.table(queries.sources_list(con, f))
+    sources_box = ui.on_demand("The sources of this view, with how many of its records each supports",
+                               key="country_sources")
+    if sources_box is not None:
+        with sources_box:
+            ui.table(queries.sources_list(con, f))
     ui.cite_this_view("countries", f)
 
 

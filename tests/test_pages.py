@@ -97,6 +97,27 @@ def test_country_page_for_one_area():
     assert at.get("plotly_chart"), "timeline chart missing"
 
 
+def test_country_page_lists_its_sources_only_once_asked(con, monkeypatch):
+    """The sources of a country's view are a closed box: no query until a visitor opens it, then the list
+    queries.sources_list gives, each source with how many of the view's records it supports."""
+    from dashboard.serving import db, queries
+    from dashboard.serving.filters import from_query
+
+    asked = []
+    live = db.fetch
+    monkeypatch.setattr(db, "fetch", lambda c, sql, params=None: asked.append(sql) or live(c, sql, params))
+    at = run("countries", country="Iran", since="2020-01-01")  # a filter no build stores: every query runs
+    box = next(e for e in at.expander if e.label.startswith("The sources of this view"))
+    assert not box.proto.expanded and not box.children
+    assert not [sql for sql in asked if "source_no" in sql and "Records" in sql]
+    at.session_state["country_sources"] = True  # what opening it sends
+    at.run()
+    expected = queries.sources_list(con, from_query({"country": "Iran", "since": "2020-01-01"})[0])
+    assert not expected.empty
+    shown = at.dataframe[-1].value
+    assert list(shown["Publisher"]) == list(expected["Publisher"]) and list(shown["Records"]) == list(expected["Records"])
+
+
 def test_theme_page_for_one_theme():
     at = run("themes", theme="torture")
     assert at.title[0].value == "Torture"

@@ -196,6 +196,10 @@ def test_pages_show_none_of_them(private_db, monkeypatch):
         for k, v in params.items():
             at.query_params[k] = v
         at.run()
+        if page == "countries":  # with its sources list open
+            at.session_state["country_sources"] = True
+            at.run()
+            assert "Publisher" in at.dataframe[-1].value.columns
         assert not at.exception
         shown = "\n".join(str(getattr(e, "value", "")) for e in at.main) + "\n".join(
             df.value.to_csv() for df in at.dataframe)

@@ -162,6 +162,11 @@ def test_hostile_data_on_every_page_is_inert(hostile_db, monkeypatch):
         at = run(page, params)
         assert not at.error, (page, params, [e.value for e in at.error])
         assert_inert(at)
+        if page == "countries" and params:  # and its sources list, drawn once a visitor opens it
+            at.session_state["country_sources"] = True
+            at.run()
+            assert "Publisher" in at.dataframe[-1].value.columns, (page, params)
+            assert_inert(at)
 
 
 # --- the overview's list of the latest EU actions -------------------------------------------------------------

@@ -49,7 +49,7 @@ def _countries_stored(con, f: Filters) -> None:
     queries.timeline_answers_and_actions(con, f, limit=200)
     queries.cases_table(con, f, limit=200)
     queries.death_penalty_figures(con, f.countries)
-    queries.sources_list(con, f)
+    # Not its sources list: the page fetches that only when a visitor opens it (ui.on_demand).
 
 
 def themes_queries(con, f: Filters) -> None:

@@ -208,10 +208,18 @@ def clickable_map(figure: figures.MapFigure, data: pd.DataFrame, key: str) -> No
         st.markdown("  \n".join(f"![{text(figure.alt) if n == shapes else ''}](<{picture}>)"
                                  for n, picture in enumerate(figure.pictures)))
         raw_markup(figure.markup)
-    figures_box = st.expander("Data behind this map", key=f"{key}_data", on_change="rerun")
-    if figures_box.open:
+    figures_box = on_demand("Data behind this map", key=f"{key}_data")
+    if figures_box is not None:
         with figures_box:
             table(data)
+
+
+def on_demand(label: str, key: str):
+    """A closed expander whose content is fetched and drawn only once a visitor opens it (opening it reruns the
+    page), or None while it is closed: what most visits never open costs them neither a query nor the browser's
+    work. The caller fills the box it gets."""
+    box = st.expander(label, key=key, on_change="rerun")
+    return box if box.open else None
 
 
 def raw_markup(markup: str) -> None:
