@@ -101,6 +101,24 @@ def test_case_timeline_joins_each_action_to_the_event_it_answered(con):
     assert any(a.text.startswith("+") and a.text.endswith(" d") for a in fig.layout.annotations)
 
 
+@pytest.mark.parametrize("days", [["2025-09-25"], ["2025-09-25", "2025-09-25"], ["2025-09-20", "2025-09-26"]])
+def test_a_timeline_of_one_day_or_a_few_shows_dates_not_fractions_of_a_second(days):
+    """A case with a single event (or all its events within days): the axis spans at least MIN_TIMELINE_DAYS around
+    them, so its ticks are dates; Plotly's own range for one point is a millisecond wide."""
+    points = pd.DataFrame({"date": pd.to_datetime(days), "kind": ["Case event"] * len(days),
+                           "category": ["Arrest"] * len(days), "text": ["x"] * len(days)})
+    fig = figures.response_timeline(points)
+    low, high = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+    assert (high - low).days >= figures.MIN_TIMELINE_DAYS - 1
+    assert low <= pd.Timestamp(days[0]) and pd.Timestamp(days[-1]) <= high
+    assert fig.layout.showlegend and fig.data[0].name == "Arrest"  # the one kind of point is named
+
+
+def test_a_long_timeline_keeps_plotlys_own_range(con):
+    fig = figures.response_timeline(queries.combined_timeline(con, from_query({"country": "Iran"})[0]))
+    assert fig.layout.xaxis.range is None
+
+
 def test_the_timeline_needs_no_validation(con):
     """response_timeline skips Plotly's validation: validating its figure must change nothing that is sent."""
     iran = from_query({"country": "Iran"})[0]

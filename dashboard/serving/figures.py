@@ -523,6 +523,9 @@ def _dodge(micros: list[int], span_days: float, levels: int = 4) -> list[int]:
 
 
 LANES = {"Case event": 1.0, "EU action": 0.0}
+# The least time a timeline's axis shows: points all on one day (a case with a single event) otherwise get an axis of
+# a millisecond, ticked in fractions of a second.
+MIN_TIMELINE_DAYS = 90
 _LEVELS = 3
 
 
@@ -625,9 +628,16 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem",
                     maxheight=LEGEND_ROW_PX * legend_rows + LEGEND_PADDING_PX),
         margin=dict(l=10, r=10, t=10, b=10), hovermode="closest",
+        showlegend=True,  # also for a single kind of point (Plotly hides the legend of one trace): it names the kind
         xaxis=dict(gridcolor="#e5e7eb", type="date"),
         yaxis=dict(tickvals=[1.0, 0.0], ticktext=["Case events", "EU actions"], range=[-top + 1.0 - 0.25, top + 0.25],
                    showgrid=False, zeroline=False, fixedrange=True))
+    first, last = date_values[0], date_values[-1]
+    if last - first < np.timedelta64(MIN_TIMELINE_DAYS, "D"):  # centred on its points, dates only on the ticks
+        middle = first + (last - first) // 2
+        half = np.timedelta64(MIN_TIMELINE_DAYS // 2, "D")
+        layout["xaxis"]["range"] = [str((middle - half).astype("datetime64[D]")),
+                                    str((middle + half).astype("datetime64[D]"))]
     if annotations:
         layout["annotations"] = annotations
     if font_size:  # presentation: large text, the legend beside the chart
