@@ -1,8 +1,9 @@
 """The curation rules the validator checks mechanically (docs/CURATION.md): dates stored as their
 precision says, a case opening on its first event, links that predate a case by over a year carrying
 a note, source quality and discovery consistent with the source's host, non-English titles kept with
-their language, searches that claim a finding backed by a link. Each bad input is written the way a
-hurried curator would type it, and must be reported with file, line and column."""
+their language, searches that claim a finding backed by a link, summaries free of curators' notes. Each
+bad input is written the way a hurried curator would type it, and must be reported with file, line and
+column."""
 
 from __future__ import annotations
 
@@ -88,6 +89,19 @@ BAD = [
     ("another source that is not a URL",
      [("cases.csv", "https://example.org/case1,ngo,original,,", "https://example.org/case1,ngo,original,see Amnesty 2023,")],
      "cases.csv:2: other_sources: 'see Amnesty 2023' does not match the required form"),
+    ("a summary that says how its date was worked out",
+     [("eu_actions.csv", ",,en,Fixture statement.,", ",,en,Fixture statement. Date inferred: the report says 'Monday'.,")],
+     "eu_actions.csv:2: summary: carries a curator's note ('Date inferred"),
+    ("a summary that names another page's date in brackets",
+     [("eu_actions.csv", ",,en,Fixture declaration.,", ",,en,\"Fixture declaration (date per the UN's summary).\",")],
+     "eu_actions.csv:3: summary: carries a curator's note ('(date per"),
+    ("a case summary that says what its page leaves out",
+     [("cases.csv", "Fixture case with two EU actions.", "Fixture case with two EU actions (Year not given on the page).")],
+     "cases.csv:2: summary: carries a curator's note ('(Year not given"),
+    ("an event description with a worked-out date",
+     [("case_events.csv", "arrest,Arrested during protests.",
+       "arrest,Arrested during protests (date computed from 'On Sunday').")],
+     "case_events.csv:2: description: carries a curator's note ('(date computed"),
     ("a case with no discovered_via",
      [("cases.csv", "https://example.org/case1,ngo,original,,ngo", "https://example.org/case1,ngo,original,,")],
      "cases.csv:2: discovered_via: is required but empty"),

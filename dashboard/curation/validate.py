@@ -743,9 +743,38 @@ def _day(value) -> str:
     return _shown(value) if isinstance(value, pd.Timestamp) else str(value)
 
 
+# A curator's note inside a summary (how its date was worked out, what other pages give, that the page gives no date):
+# the text a page shows would say more than its cited page says (docs/CURATION.md, "Summaries"). Such notes belong in
+# the review log's problem text. The forms found in the sources so far: "Date inferred: ...", "Year inferred: ...",
+# "(date from ...)", "(date per ...)", "(date not given)", "(date computed from ...)", "Date taken from ...".
+CURATOR_NOTE = (r"\b(?:date|year)s? (?:inferred|computed|taken from)\b"
+                r"|\((?:date|year)s? (?:not given|not recorded|not stated|from|per|computed|inferred)\b")
+NOTED_TEXT = (("eu_actions", "summary"), ("cases", "summary"), ("case_events", "description"))
+
+
+def _check_summaries(frames: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """No summary or event description carries a curator's note (CURATOR_NOTE); one pass per column."""
+    for name, column in NOTED_TEXT:
+        frame = frames.get(name)
+        if frame is None or frame.empty:
+            continue
+        texts = pa.array(frame[column], type=pa.string(), from_pandas=True)
+        noted = pc.fill_null(pc.match_substring_regex(texts, CURATOR_NOTE, ignore_case=True), False)
+        if not pc.any(noted).as_py():
+            continue
+        mask = pd.Series(noted.to_numpy(zero_copy_only=False), index=frame.index)
+        for line, text in zip(frame["line"][mask], frame[column][mask], strict=True):
+            found = re.search(CURATOR_NOTE, text, re.IGNORECASE)
+            problems.append(Problem(f"{name}.csv", int(line), column,
+                                    f"carries a curator's note ('{found.group(0) if found else ''}...'): a {column} says "
+                                    "only what its cited page says; say how the date was worked out, or what other "
+                                    "pages give, in the review log (docs/CURATION.md)"))
+
+
 def _check_curation_rules(frames: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
     """Rules from docs/CURATION.md that can be checked mechanically, column by column over the typed frames
     (each row's file line in `line`); only the rows found wrong are visited, to word their messages."""
+    _check_summaries(frames, problems)
     for name, column in DATED_TABLES:
         frame = frames.get(name)
         if frame is None or frame.empty:
