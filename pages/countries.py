@@ -42,7 +42,7 @@ def render():
     # the timeline's points, the answers of the actions it shows, and the newest 200 actions (the table below)
     points, answered, newest_actions = queries.timeline_answers_and_actions(con, f, limit=200)
     n_actions = int((points["kind"] == "EU action").sum()) if not points.empty else 0
-    ui.chart(figures.response_timeline(points, answered, height=460),
+    ui.chart(figures.response_timeline(points, answered, height=320),
              alt=f"Timeline for {place}: {len(points) - n_actions} case events (top row, by event type) and "
                  f"{n_actions} EU actions (bottom row, by actor); a line joins each EU action to the case event "
                  f"it answered ({len(answered)} such answers).",

@@ -222,3 +222,31 @@ def test_a_timeline_legend_of_every_kind_needs_no_scroll_bar_of_its_own(browser)
     page.close()
     assert {label for _, label in kinds} <= entries
     assert all(height == 0 for height in bars), f"the legend scrolls: scroll bar {bars} px high"
+
+
+@pytest.mark.browser
+def test_a_timeline_keeps_its_lanes_tall_however_long_its_legend(browser):
+    """The legend sits above the lanes; a country with every kind of event and actor once had lanes squeezed under
+    it (Egypt: a legend of twelve rows over lanes a third of the chart). Drawn by plotly.js in chromium: the lanes
+    of a timeline of one kind of point and of one with every kind have the same height."""
+    day = pd.Timestamp("2024-03-01")
+    kinds = [("Case event", label) for label in taxonomy.EVENT_TYPES.values()]
+    kinds += [("EU action", label) for label in taxonomy.ACTORS.values()]
+
+    def timeline(chosen):
+        return pd.DataFrame({"date": [day] * len(chosen), "kind": [k for k, _ in chosen],
+                             "category": [c for _, c in chosen], "text": ["t"] * len(chosen),
+                             "ref": ["X"] * len(chosen)})
+
+    plotly_js = Path(go.__file__).parent.parent / "package_data" / "plotly.min.js"
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.set_content('<div id="few" style="width:900px"></div><div id="all" style="width:900px"></div>')
+    page.add_script_tag(path=str(plotly_js))
+    lanes = {}
+    for div, chosen in (("few", kinds[:1]), ("all", kinds)):
+        fig = figures.response_timeline(timeline(chosen), height=400)
+        page.evaluate("([div, spec]) => Plotly.newPlot(div, spec.data, spec.layout)", [div, json.loads(fig.to_json())])
+        lanes[div] = page.evaluate(f"() => document.querySelector('#{div} .nsewdrag').getBoundingClientRect().height")
+    page.close()
+    assert lanes["all"] == pytest.approx(lanes["few"], abs=1), lanes
+    assert lanes["few"] >= 300, lanes  # of the 400 px asked for, the axis and margins take the rest

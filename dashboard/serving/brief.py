@@ -126,12 +126,13 @@ def brief_html(brief: Brief, site: urls.Urls | None = None) -> str:
     esc = html.escape
     figures_html = "".join(f'<div class="figure"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in brief.headline)
     # A fixed-size figure in a box of the same size: nothing is clipped by an autosized container.
-    fig = timeline_figure(brief, height=380)
+    # (300 px of lanes, and the legend's rows above them: figures.response_timeline)
+    fig = timeline_figure(brief, height=300)
     fig.update_layout(width=1040, margin=dict(l=90, r=20, t=20, b=20))
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(automargin=True)
-    chart = pio.to_html(fig, include_plotlyjs=True, full_html=False, default_width="1040px", default_height="380px",
-                        config={"displaylogo": False, "responsive": False})
+    chart = pio.to_html(fig, include_plotlyjs=True, full_html=False, default_width="1040px",
+                        default_height=f"{fig.layout.height}px", config={"displaylogo": False, "responsive": False})
     open_rows = "".join(
         f"<tr><td>{_link(site.record(r['ID']), r['Title'])}</td><td>{esc(str(r['Status']))}</td>"
         f"<td>{_date(r['Started'])}</td><td>{date_or_never(r['Last EU action'])}</td></tr>"

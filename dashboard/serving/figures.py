@@ -532,7 +532,9 @@ _LEVELS = 3
 def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None, height: int | None = 300,
                       label_gaps: bool = False, font_size: int | None = None) -> go.Figure:
     """Case events (top lane, by event type) and EU actions (bottom lane, by actor) on one time axis, each EU
-    action joined by a line to the case event it answered, with the days it took.
+    action joined by a line to the case event it answered, with the days it took. `height` is the lanes' (with the
+    axis): the legend above them adds the height of its own rows, so a country with a dozen kinds of event gets lanes
+    as tall as a case with two, rather than lanes squeezed under its legend.
 
     `points`: date, kind ("Case event" / "EU action"), category, text, and `ref` (action id or case id) when
     `answered` (from queries.answered_events) is given. Points close in time are spread within their lane.
@@ -619,14 +621,15 @@ def response_timeline(points: pd.DataFrame, answered: pd.DataFrame | None = None
                 marker=dict(color=s.colour, symbol=s.symbol, size=11, line=dict(width=1, color="#374151")),
                 hovertemplate="%{text}<extra></extra>"))
     top = 1.0 + 0.16 * _LEVELS  # room for the spread-out points above and below the lanes
+    legend_px = LEGEND_ROW_PX * legend_rows + LEGEND_PADDING_PX
     # The whole layout at once (one validation pass): _layout's settings, then the timeline's own.
     layout: dict[str, Any] = dict(
-        _base_layout(height),
+        # the lanes' height plus the legend's rows above them (presenting, with font_size, the legend is beside them)
+        _base_layout(height + legend_px if height is not None and not font_size else height),
         # The legend above the lanes: below them, on a phone, its rows crept over the year labels.
         # Tall enough for its tallest group: Plotly's default (half the figure) gave Iran's nine kinds of case event
         # a legend with a scroll bar of its own.
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem",
-                    maxheight=LEGEND_ROW_PX * legend_rows + LEGEND_PADDING_PX),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, groupclick="toggleitem", maxheight=legend_px),
         margin=dict(l=10, r=10, t=10, b=10), hovermode="closest",
         showlegend=True,  # also for a single kind of point (Plotly hides the legend of one trace): it names the kind
         xaxis=dict(gridcolor="#e5e7eb", type="date"),
