@@ -744,7 +744,7 @@ def _day(value) -> str:
 
 
 # A curator's note inside a summary (how its date was worked out, what other pages give, that the page gives no date):
-# the text a page shows would say more than its cited page says (docs/CURATION.md, "Summaries"). Such notes belong in
+# the text a page shows would say more than its cited page says (docs/CURATION.md, section 2). Such notes belong in
 # the review log's problem text. The forms found in the sources so far: "Date inferred: ...", "Year inferred: ...",
 # "(date from ...)", "(date per ...)", "(date not given)", "(date computed from ...)", "Date taken from ...".
 CURATOR_NOTE = (r"\b(?:date|year)s? (?:inferred|computed|taken from)\b"
