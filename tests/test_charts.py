@@ -201,26 +201,38 @@ def test_country_timeline_answers_follow_the_filter(con):
     assert set(answered["action_id"].str[:3]) <= {"IRN"}
 
 
+# Every kind of point a timeline draws: each event type and each actor, as (kind, category).
+EVERY_KIND = ([("Case event", label) for label in taxonomy.EVENT_TYPES.values()]
+              + [("EU action", label) for label in taxonomy.ACTORS.values()])
+
+
+def _points_of(kinds: list[tuple[str, str]]) -> pd.DataFrame:
+    """A timeline's points, one per (kind, category), all on one day."""
+    return pd.DataFrame({"date": [pd.Timestamp("2024-03-01")] * len(kinds), "kind": [k for k, _ in kinds],
+                         "category": [c for _, c in kinds], "text": ["t"] * len(kinds), "ref": ["X"] * len(kinds)})
+
+
+def _drawn(browser, charts: dict[str, go.Figure]):
+    """A chromium page with each figure drawn by plotly.js in a 900 px wide div of its id; the caller closes it."""
+    plotly_js = Path(go.__file__).parent.parent / "package_data" / "plotly.min.js"
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.set_content("".join(f'<div id="{div}" style="width:900px"></div>' for div in charts))
+    page.add_script_tag(path=str(plotly_js))
+    for div, fig in charts.items():
+        page.evaluate("([div, spec]) => Plotly.newPlot(div, spec.data, spec.layout)", [div, json.loads(fig.to_json())])
+    return page
+
+
 @pytest.mark.browser
 def test_a_timeline_legend_of_every_kind_needs_no_scroll_bar_of_its_own(browser):
     """Plotly gives a legend taller than it may be a scroll bar inside the chart, hiding entries (Iran's nine kinds of
     case event did, on a laptop). Drawn by plotly.js in chromium, with every kind of event and every actor."""
-    day = pd.Timestamp("2024-03-01")
-    kinds = [("Case event", label) for label in taxonomy.EVENT_TYPES.values()]
-    kinds += [("EU action", label) for label in taxonomy.ACTORS.values()]
-    points = pd.DataFrame({"date": [day] * len(kinds), "kind": [k for k, _ in kinds],
-                           "category": [c for _, c in kinds], "text": ["t"] * len(kinds), "ref": ["X"] * len(kinds)})
-    fig = figures.response_timeline(points, height=400)
-    plotly_js = Path(go.__file__).parent.parent / "package_data" / "plotly.min.js"
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.set_content('<div id="chart" style="width:900px"></div>')
-    page.add_script_tag(path=str(plotly_js))
-    page.evaluate("spec => Plotly.newPlot('chart', spec.data, spec.layout)", json.loads(fig.to_json()))
+    page = _drawn(browser, {"chart": figures.response_timeline(_points_of(EVERY_KIND), height=400)})
     bars = page.evaluate("""() => [...document.querySelectorAll('#chart .legend .scrollbar')]
         .map(bar => bar.getBoundingClientRect().height)""")
     entries = set(page.locator("#chart .legend .legendtext").all_text_contents())
     page.close()
-    assert {label for _, label in kinds} <= entries
+    assert {label for _, label in EVERY_KIND} <= entries
     assert all(height == 0 for height in bars), f"the legend scrolls: scroll bar {bars} px high"
 
 
@@ -229,24 +241,11 @@ def test_a_timeline_keeps_its_lanes_tall_however_long_its_legend(browser):
     """The legend sits above the lanes; a country with every kind of event and actor once had lanes squeezed under
     it (Egypt: a legend of twelve rows over lanes a third of the chart). Drawn by plotly.js in chromium: the lanes
     of a timeline of one kind of point and of one with every kind have the same height."""
-    day = pd.Timestamp("2024-03-01")
-    kinds = [("Case event", label) for label in taxonomy.EVENT_TYPES.values()]
-    kinds += [("EU action", label) for label in taxonomy.ACTORS.values()]
-
-    def timeline(chosen):
-        return pd.DataFrame({"date": [day] * len(chosen), "kind": [k for k, _ in chosen],
-                             "category": [c for _, c in chosen], "text": ["t"] * len(chosen),
-                             "ref": ["X"] * len(chosen)})
-
-    plotly_js = Path(go.__file__).parent.parent / "package_data" / "plotly.min.js"
-    page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.set_content('<div id="few" style="width:900px"></div><div id="all" style="width:900px"></div>')
-    page.add_script_tag(path=str(plotly_js))
-    lanes = {}
-    for div, chosen in (("few", kinds[:1]), ("all", kinds)):
-        fig = figures.response_timeline(timeline(chosen), height=400)
-        page.evaluate("([div, spec]) => Plotly.newPlot(div, spec.data, spec.layout)", [div, json.loads(fig.to_json())])
-        lanes[div] = page.evaluate(f"() => document.querySelector('#{div} .nsewdrag').getBoundingClientRect().height")
+    charts = {div: figures.response_timeline(_points_of(kinds), height=400)
+              for div, kinds in (("few", EVERY_KIND[:1]), ("all", EVERY_KIND))}
+    page = _drawn(browser, charts)
+    lanes = {div: page.evaluate(f"() => document.querySelector('#{div} .nsewdrag').getBoundingClientRect().height")
+             for div in charts}
     page.close()
     assert lanes["all"] == pytest.approx(lanes["few"], abs=1), lanes
     assert lanes["few"] >= 300, lanes  # of the 400 px asked for, the axis and margins take the rest
